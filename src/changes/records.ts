@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/**
+ * Change records: what a profile emits for every accepted change, for the layers that come next
+ * (segment index, triggers, Currents). A profile sends them in batches on CHANGES_QUEUE; within a
+ * profile `seq` increases by one per record, so consumers can order and de-duplicate.
+ */
+
+const JsonValue: z.ZodType<unknown> = z.json();
+
+const Base = z.object({
+  /** Unique id, for consumers to de-duplicate (delivery is at least once). */
+  id: z.string(),
+  /** Per-profile sequence number, starting at 1. */
+  seq: z.number().int().positive(),
+  /** When the change happened (event time for events), epoch ms. */
+  time: z.number(),
+});
+
+const IdentifierSnapshot = z.object({
+  external_id: z.string().nullable(),
+  braze_id: z.string(),
+  user_aliases: z.array(z.object({ alias_name: z.string(), alias_label: z.string() })),
+});
+
+export const ChangeRecord = z.discriminatedUnion('type', [
+  Base.extend({
+    type: z.literal('profile.created'),
+    identifiers: IdentifierSnapshot,
+  }),
+  Base.extend({
+    type: z.literal('attributes.changed'),
+    changes: z.array(
+      z.object({
+        key: z.string(),
+        custom: z.boolean(),
+        old: JsonValue,
+        new: JsonValue,
+      }),
+    ),
+  }),
+  Base.extend({
+    type: z.literal('event.custom'),
+    event_id: z.string(),
+    name: z.string(),
+    app_id: z.string().nullable(),
+    properties: z.record(z.string(), JsonValue),
+  }),
+  Base.extend({
+    type: z.literal('event.purchase'),
+    event_id: z.string(),
+    product_id: z.string(),
+    currency: z.string(),
+    price: z.number(),
+    quantity: z.number().int(),
+    app_id: z.string().nullable(),
+    properties: z.record(z.string(), JsonValue),
+  }),
+  Base.extend({
+    type: z.literal('identity.changed'),
+    change: z.enum([
+      'external_id_set',
+      'external_id_renamed',
+      'external_id_removed',
+      'alias_added',
+      'alias_updated',
+      'alias_removed',
+    ]),
+    identifiers: IdentifierSnapshot,
+    detail: z.record(z.string(), JsonValue),
+  }),
+  Base.extend({
+    type: z.literal('subscription.changed'),
+    channel: z.enum(['email', 'push', 'subscription_group']),
+    group_id: z.string().nullable(),
+    state: z.string().nullable(),
+  }),
+  Base.extend({
+    type: z.literal('profile.merged'),
+    /** The profile that absorbed this one's data. */
+    merged_from: z.string(),
+  }),
+  Base.extend({
+    type: z.literal('profile.orphaned'),
+    merged_into: z.string(),
+  }),
+  Base.extend({
+    type: z.literal('profile.deleted'),
+  }),
+]);
+export type ChangeRecord = z.infer<typeof ChangeRecord>;
+
+/** A record before the outbox gives it its id and sequence number. */
+export type ChangeRecordDraft = ChangeRecord extends infer R
+  ? R extends ChangeRecord
+    ? Omit<R, 'id' | 'seq'>
+    : never
+  : never;
+
+/** One queue message: a batch of one profile's records, in sequence order. */
+export const ChangeBatch = z.object({
+  v: z.literal(1),
+  workspace_id: z.string(),
+  profile_id: z.string(),
+  records: z.array(ChangeRecord).min(1),
+});
+export type ChangeBatch = z.infer<typeof ChangeBatch>;

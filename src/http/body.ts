@@ -1,0 +1,27 @@
+import { badRequest } from './errors';
+
+/** Default cap on request bodies; `/users/track` raises it to Braze's 4 MB (contract §9.2). */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Read and parse a JSON body with a size cap. An empty body reads as `undefined` so routes can
+ * say what they require.
+ */
+export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const buf = await req.arrayBuffer();
+  if (buf.byteLength > maxBytes) throw tooLarge(maxBytes);
+  if (buf.byteLength === 0) return undefined;
+  const text = new TextDecoder().decode(buf);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`Invalid JSON in request body: ${(err as Error).message}`);
+  }
+}
+
+function tooLarge(maxBytes: number) {
+  const mb = maxBytes / (1024 * 1024);
+  return badRequest(`Request body too large: the limit is ${mb >= 1 ? `${mb} MB` : `${maxBytes / 1024} KB`}`);
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/** Shared request/response pieces of the Braze API, for validation and OpenAPI. */
+
+export const UserAlias = z
+  .object({ alias_name: z.string().min(1).max(255), alias_label: z.string().min(1).max(255) })
+  .strict()
+  .meta({ id: 'UserAlias' });
+export type UserAlias = z.infer<typeof UserAlias>;
+
+export const PrioritizationList = z
+  .array(z.enum(['identified', 'unidentified', 'most_recently_updated', 'least_recently_updated']))
+  .min(1)
+  .refine((p) => !(p.includes('identified') && p.includes('unidentified')), {
+    message: "'identified' and 'unidentified' cannot both be used",
+  });
+
+export const Success = z.object({ message: z.literal('success') });
+
+export const ExternalId = z.string().min(1).max(512);

@@ -1,0 +1,121 @@
+import { newBrazeId } from '../lib/ids';
+import { profileStub } from '../lib/stubs';
+import { claimIdentifier } from '../profiles/directory';
+import type { ApplySettings, ObjectOutcome } from '../profiles/track';
+import { handleMiss, isMiss, locate, type ProfileBindings } from '../users/locate';
+import type { AttributesInput, EventInput, Identifier, PurchaseInput, TrackError } from './types';
+
+interface Group {
+  identifier: Identifier;
+  attributes: AttributesInput[];
+  events: EventInput[];
+  purchases: PurchaseInput[];
+}
+
+function identifierKey(id: Identifier): string {
+  return id.kind === 'user_alias' ? `user_alias:${id.label}\u0000${id.name}` : `${id.kind}:${id.value}`;
+}
+
+function groupByIdentifier(input: {
+  attributes: AttributesInput[];
+  events: EventInput[];
+  purchases: PurchaseInput[];
+}): Group[] {
+  const groups = new Map<string, Group>();
+  const get = (id: Identifier) => {
+    const key = identifierKey(id);
+    let g = groups.get(key);
+    if (!g) {
+      g = { identifier: id, attributes: [], events: [], purchases: [] };
+      groups.set(key, g);
+    }
+    return g;
+  };
+  for (const a of input.attributes) get(a.identifier).attributes.push(a);
+  for (const e of input.events) get(e.identifier).events.push(e);
+  for (const p of input.purchases) get(p.identifier).purchases.push(p);
+  return [...groups.values()];
+}
+
+/** Whether any object of the group may create its profile (braze_id never creates). */
+function mayCreate(g: Group): boolean {
+  if (g.identifier.kind === 'braze_id') return false;
+  return [...g.attributes, ...g.events, ...g.purchases].some((o) => !o.updateExistingOnly);
+}
+
+/**
+ * Deliver one identifier's objects to its profile in one call, creating the profile when allowed.
+ * Answers the per-object outcomes, or null when no profile exists and none may be created (Braze
+ * then drops the objects silently).
+ */
+async function applyGroup(
+  b: ProfileBindings,
+  input: { workspaceId: string; group: Group; settings: ApplySettings; now: number },
+): Promise<ObjectOutcome[] | null> {
+  const { workspaceId, group, now } = input;
+  const id = group.identifier;
+  const create = mayCreate(group);
+  let next: string | null = null;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let profileId = next ?? (await locate(b, workspaceId, id, now));
+    if (!profileId) {
+      if (!create) return null;
+      profileId = await claimIdentifier(b.directory, {
+        workspaceId,
+        id,
+        profileId: newBrazeId(now),
+      });
+    }
+    const answer = await profileStub(b.profiles, workspaceId, profileId).track({
+      workspaceId,
+      profileId,
+      addressedBy: id,
+      now,
+      create,
+      attributes: group.attributes,
+      events: group.events,
+      purchases: group.purchases,
+      settings: input.settings,
+    });
+    if (!isMiss(answer)) return answer.outcomes;
+    if (answer.status === 'not_found') return null;
+    next = await handleMiss(b, { workspaceId, id, profileId, miss: answer });
+  }
+  throw new Error(`could not settle the profile for ${id.kind} after 3 attempts`);
+}
+
+/**
+ * Apply validated `/users/track` objects: one profile call per identifier, all in parallel.
+ * Returns the objects rolled back by their profile (as non-fatal errors) and the counts of
+ * objects accepted per array.
+ */
+export async function ingestTrack(
+  b: ProfileBindings,
+  input: {
+    workspaceId: string;
+    attributes: AttributesInput[];
+    events: EventInput[];
+    purchases: PurchaseInput[];
+    settings: ApplySettings;
+    now: number;
+  },
+): Promise<{ errors: TrackError[]; processed: Record<'attributes' | 'events' | 'purchases', number> }> {
+  const groups = groupByIdentifier(input);
+  const results = await Promise.all(
+    groups.map((group) => applyGroup(b, { ...input, group })),
+  );
+  const errors: TrackError[] = [];
+  const processed = {
+    attributes: input.attributes.length,
+    events: input.events.length,
+    purchases: input.purchases.length,
+  };
+  for (const outcomes of results) {
+    for (const o of outcomes ?? []) {
+      if (!o.error) continue;
+      processed[o.array]--;
+      errors.push({ type: 'rejected', input_array: o.array, index: o.index, message: o.error });
+    }
+  }
+  return { errors, processed };
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import type { Ctx } from '../http/context';
+import { ApiError } from '../http/errors';
+import { defineRoute } from '../http/route';
+import { UserAlias } from '../http/schemas';
+import { ingestTrack } from './ingest';
+import { validateTrackRequest } from './validate-track';
+
+const Identifiers = {
+  external_id: z.string().optional(),
+  user_alias: UserAlias.optional(),
+  braze_id: z.string().optional(),
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  _update_existing_only: z.boolean().optional(),
+};
+
+/** The documented shape; validation itself is src/ingestion/validate-track.ts (partial success). */
+const TrackBody = z
+  .object({
+    attributes: z
+      .array(
+        z
+          .object({ ...Identifiers, _merge_objects: z.boolean().optional() })
+          .catchall(z.unknown())
+          .meta({ description: 'User attributes object: standard fields and custom attributes' }),
+      )
+      .max(75)
+      .optional(),
+    events: z
+      .array(
+        z.object({
+          ...Identifiers,
+          app_id: z.string().optional(),
+          name: z.string(),
+          time: z.string(),
+          properties: z.record(z.string(), z.unknown()).optional(),
+        }),
+      )
+      .max(75)
+      .optional(),
+    purchases: z
+      .array(
+        z.object({
+          ...Identifiers,
+          app_id: z.string().optional(),
+          product_id: z.string(),
+          currency: z.string(),
+          price: z.number(),
+          quantity: z.number().int().min(1).max(100).optional(),
+          time: z.string(),
+          properties: z.record(z.string(), z.unknown()).optional(),
+        }),
+      )
+      .max(75)
+      .optional(),
+  })
+  .meta({ id: 'TrackRequest' });
+
+const TrackResponse = z.object({
+  message: z.string(),
+  attributes_processed: z.number().int().optional(),
+  events_processed: z.number().int().optional(),
+  purchases_processed: z.number().int().optional(),
+  errors: z
+    .array(
+      z.object({
+        type: z.string(),
+        input_array: z.enum(['attributes', 'events', 'purchases']),
+        index: z.number().int(),
+        message: z.string(),
+      }),
+    )
+    .optional(),
+});
+
+/** `/users/track` bodies may be up to 4 MB (contract §9.2). */
+export const TRACK_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+async function handleTrack(c: Ctx): Promise<Response> {
+  const { workspace } = c.get('caller');
+  const now = Date.now();
+  const validation = validateTrackRequest(c.get('body'), {
+    limits: { capMode: workspace.settings.track_cap_mode },
+    now,
+  });
+  if (validation.type === 'fatal') {
+    throw new ApiError(validation.status, validation.message, validation.errors);
+  }
+  const { errors, processed } = await ingestTrack(
+    { profiles: c.env.USER_PROFILE, directory: c.env.IDENTITY_INDEX },
+    {
+      workspaceId: workspace.id,
+      attributes: validation.attributes,
+      events: validation.events,
+      purchases: validation.purchases,
+      settings: { arrayMaxLength: workspace.settings.array_max_length },
+      now,
+    },
+  );
+  const body: Record<string, unknown> = { message: 'success' };
+  if (validation.counts.attributes > 0) body.attributes_processed = processed.attributes;
+  if (validation.counts.events > 0) body.events_processed = processed.events;
+  if (validation.counts.purchases > 0) body.purchases_processed = processed.purchases;
+  const allErrors = [...validation.errors, ...errors].sort(
+    (a, b) => a.input_array.localeCompare(b.input_array) || a.index - b.index,
+  );
+  if (allErrors.length > 0) body.errors = allErrors;
+  return c.json(body, 201);
+}
+
+export const trackRoute = defineRoute({
+  method: 'post',
+  path: '/users/track',
+  tag: 'User data',
+  summary: 'Record custom events, purchases and attribute updates for users',
+  description:
+    'Each object names its user by external_id, user_alias, braze_id, email or phone. Valid ' +
+    'objects are applied even when others are rejected; rejected ones are listed in `errors`. ' +
+    'Objects are applied in order attributes, events, purchases. Bodies up to 4 MB.',
+  auth: { type: 'api_key', permission: 'users.track', bucket: 'users_track' },
+  body: TrackBody,
+  validateBody: false,
+  maxBodyBytes: TRACK_MAX_BODY_BYTES,
+  success: { status: 201, description: 'Accepted', schema: TrackResponse },
+  handler: (c) => handleTrack(c),
+});

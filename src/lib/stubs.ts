@@ -1,0 +1,56 @@
+import type { Identifier } from '../ingestion/types';
+import type { DirectoryApi } from '../profiles/directory-store';
+import type { ProfileApi } from '../profiles/rpc';
+import { fnv1a32 } from './hash';
+
+/**
+ * The one place Durable Object names are made. Changing a name scheme or INDEX_SHARDS moves data
+ * out of reach, so both are fixed once deployed.
+ */
+
+/** Shards of the identifier directory per workspace. */
+export const INDEX_SHARDS = 32;
+
+/** The profile object of one user. */
+export function profileStub(
+  ns: Env['USER_PROFILE'],
+  workspaceId: string,
+  profileId: string,
+): ProfileApi {
+  // The generated RPC stub types wrap every answer in Disposable intersections; callers get the
+  // plain shapes the object actually returns.
+  return ns.get(ns.idFromName(`profile:${workspaceId}:${profileId}`)) as unknown as ProfileApi;
+}
+
+/** The directory key of an identifier (unique across kinds). */
+export function directoryKey(
+  id: Identifier,
+): { kind: Exclude<Identifier['kind'], 'braze_id'>; value: string } | null {
+  switch (id.kind) {
+    case 'braze_id':
+      return null;
+    case 'user_alias':
+      return { kind: 'user_alias', value: `${id.label}\u0000${id.name}` };
+    default:
+      return { kind: id.kind, value: id.value };
+  }
+}
+
+/** Which directory shard holds (kind, value). */
+export function shardOf(kind: string, value: string): number {
+  return fnv1a32(`${kind}:${value}`) % INDEX_SHARDS;
+}
+
+/** One shard of a workspace's identifier directory. */
+export function directoryStub(
+  ns: Env['IDENTITY_INDEX'],
+  workspaceId: string,
+  shard: number,
+): DirectoryApi {
+  return ns.get(ns.idFromName(`directory:${workspaceId}:${shard}`)) as unknown as DirectoryApi;
+}
+
+/** The counter of one rate-limit bucket of a workspace. */
+export function rateLimiterStub(ns: Env['RATE_LIMITER'], workspaceId: string, bucket: string) {
+  return ns.get(ns.idFromName(`ratelimit:${workspaceId}:${bucket}`));
+}

@@ -1,0 +1,68 @@
+import type { AttributesInput, EventInput, Identifier, Json, PurchaseInput } from '../ingestion/types';
+import type { ExportField } from './export';
+import type { MergeSnapshot } from './merge-state';
+import type { IdentitySnapshot } from './profile-store';
+import type { ApplySettings, ObjectOutcome } from './track';
+
+/**
+ * The request and answer shapes of UserProfile's RPC methods. Every request names the profile it
+ * expects (workspace, profile id) and, where a caller found it through an identifier, that
+ * identifier, so a stale directory entry is caught by the object itself.
+ */
+export interface Addressed {
+  workspaceId: string;
+  profileId: string;
+  addressedBy: Identifier | null;
+  now: number;
+}
+
+/** Answers that mean "not this profile": the caller re-resolves or reports the miss. */
+export type Miss =
+  | { status: 'not_found' }
+  | { status: 'not_owner' }
+  | { status: 'merged'; into: string }
+  | { status: 'deleted' };
+
+export type TrackRequest = Addressed & {
+  create: boolean;
+  attributes: AttributesInput[];
+  events: EventInput[];
+  purchases: PurchaseInput[];
+  settings: ApplySettings;
+};
+export type TrackAnswer = Miss | { status: 'applied'; created: boolean; outcomes: ObjectOutcome[] };
+
+export type ExportAnswer = Miss | { status: 'ok'; user: Record<string, Json> };
+export type ExportRequest = Addressed & { fields: ExportField[] | null };
+
+export type DescribeAnswer =
+  | Miss
+  | { status: 'ok'; identity: IdentitySnapshot; updatedAt: number; createdAt: number };
+
+/** An identity operation that may fail for a stated reason. */
+export type IdentityAnswer = Miss | { status: 'ok' } | { status: 'error'; reason: string };
+
+export type MergeBeginAnswer = Miss | { status: 'ok'; snapshot: MergeSnapshot };
+export type AbsorbAnswer = Miss | { status: 'ok'; aliases: { label: string; name: string }[] };
+
+/** What the UserProfile object answers over RPC, as callers see it (see src/lib/stubs.ts). */
+export interface ProfileApi {
+  track(req: TrackRequest): Promise<TrackAnswer>;
+  exportUser(req: ExportRequest): Promise<ExportAnswer>;
+  describe(req: Addressed): Promise<DescribeAnswer>;
+  setExternalId(req: Addressed & { externalId: string }): Promise<IdentityAnswer>;
+  addAlias(req: Addressed & { label: string; name: string }): Promise<IdentityAnswer>;
+  updateAlias(
+    req: Addressed & { label: string; oldName: string; newName: string },
+  ): Promise<IdentityAnswer>;
+  renameExternalId(req: Addressed & { current: string; next: string }): Promise<IdentityAnswer>;
+  removeExternalId(req: Addressed & { externalId: string }): Promise<IdentityAnswer>;
+  beginMerge(req: Addressed): Promise<MergeBeginAnswer>;
+  absorb(req: Addressed & { snapshot: MergeSnapshot }): Promise<AbsorbAnswer>;
+  finishMerge(
+    req: Addressed & { into: string; keepAliases: { label: string; name: string }[] },
+  ): Promise<{ status: 'ok' } | { status: 'not_found' }>;
+  deleteProfile(req: Addressed): Promise<IdentityAnswer>;
+  /** Deliver pending change records and directory updates now. */
+  flush(): Promise<void>;
+}

@@ -1,0 +1,53 @@
+/**
+ * The UserProfile object's SQLite schema, as ordered steps applied once (in the constructor,
+ * under blockConcurrencyWhile) behind a stored version. Append steps; never edit a shipped one.
+ */
+const STEPS: readonly (readonly string[])[] = [
+  [
+    `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+    // kind: external_id | user_alias | braze_id. status: primary | deprecated (external ids).
+    `CREATE TABLE identifiers (kind TEXT NOT NULL, value TEXT NOT NULL, status TEXT NOT NULL,
+       added_at INTEGER NOT NULL, PRIMARY KEY (kind, value))`,
+    // Standard fields (custom = 0) and custom attributes (custom = 1); value is JSON.
+    `CREATE TABLE attributes (key TEXT NOT NULL, custom INTEGER NOT NULL, type TEXT NOT NULL,
+       value TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (custom, key))`,
+    `CREATE TABLE event_totals (name TEXT PRIMARY KEY, count INTEGER NOT NULL,
+       first_at INTEGER NOT NULL, last_at INTEGER NOT NULL)`,
+    `CREATE TABLE event_daily (name TEXT NOT NULL, day INTEGER NOT NULL, count INTEGER NOT NULL,
+       PRIMARY KEY (name, day))`,
+    `CREATE TABLE purchase_totals (product_id TEXT PRIMARY KEY, count INTEGER NOT NULL,
+       revenue REAL NOT NULL, first_at INTEGER NOT NULL, last_at INTEGER NOT NULL)`,
+    `CREATE TABLE purchase_daily (product_id TEXT NOT NULL, day INTEGER NOT NULL,
+       count INTEGER NOT NULL, revenue REAL NOT NULL, PRIMARY KEY (product_id, day))`,
+    `CREATE TABLE apps (app_id TEXT PRIMARY KEY, sessions INTEGER NOT NULL,
+       first_used INTEGER NOT NULL, last_used INTEGER NOT NULL)`,
+    `CREATE TABLE push_tokens (app_id TEXT NOT NULL, token TEXT NOT NULL, device_id TEXT NOT NULL,
+       added_at INTEGER NOT NULL, PRIMARY KEY (app_id, token))`,
+    `CREATE TABLE subscription_groups (group_id TEXT PRIMARY KEY, state TEXT NOT NULL,
+       updated_at INTEGER NOT NULL)`,
+    // Raw behaviour, bounded by RAW_EVENT_* limits in profile-store.ts.
+    `CREATE TABLE raw_events (id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
+       time INTEGER NOT NULL, app_id TEXT, payload TEXT NOT NULL)`,
+    `CREATE INDEX raw_events_time ON raw_events (time)`,
+    // Transactional outbox: change records and index updates written with the change itself.
+    `CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL,
+       body TEXT NOT NULL)`,
+    // Profiles already absorbed, so a retried merge never double-counts.
+    `CREATE TABLE merged_from (profile_id TEXT PRIMARY KEY, at INTEGER NOT NULL)`,
+  ],
+];
+
+/** The schema version this code expects. */
+export const SCHEMA_VERSION = STEPS.length;
+
+/** Bring the object's database to SCHEMA_VERSION. Runs once per object start. */
+export function migrateProfileSchema(sql: SqlStorage): void {
+  sql.exec('CREATE TABLE IF NOT EXISTS _schema (version INTEGER NOT NULL)');
+  const row = sql.exec<{ version: number }>('SELECT version FROM _schema').toArray()[0];
+  let version = row?.version ?? 0;
+  if (!row) sql.exec('INSERT INTO _schema (version) VALUES (0)');
+  for (; version < STEPS.length; version++) {
+    for (const ddl of STEPS[version]!) sql.exec(ddl);
+    sql.exec('UPDATE _schema SET version = ?', version + 1);
+  }
+}

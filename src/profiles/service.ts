@@ -1,0 +1,287 @@
+import type { Identifier } from '../ingestion/types';
+import { exportUser } from './export';
+import { absorb, type MergeSnapshot, snapshotForMerge } from './merge-state';
+import { aliasKey, type ProfileStore } from './profile-store';
+import type {
+  AbsorbAnswer,
+  Addressed,
+  DescribeAnswer,
+  ExportAnswer,
+  ExportRequest,
+  IdentityAnswer,
+  MergeBeginAnswer,
+  Miss,
+  TrackAnswer,
+  TrackRequest,
+} from './rpc';
+import { applyTrack } from './track';
+
+/**
+ * The UserProfile object's behaviour, independent of the runtime shell in workers/. Every method
+ * is synchronous over the object's SQLite database, so each one is atomic with respect to other
+ * calls on the same profile.
+ */
+export class ProfileService {
+  constructor(readonly store: ProfileStore) {}
+
+  /** Check the caller reached the right live profile; optionally create it. */
+  private gate(req: Addressed, create = false): Miss | null {
+    const meta = this.store.meta;
+    if (!meta) {
+      if (!create) return { status: 'not_found' };
+      this.createProfile(req);
+      return null;
+    }
+    if (meta.state === 'merged') return { status: 'merged', into: meta.mergedInto ?? '' };
+    if (meta.state === 'deleted') return { status: 'deleted' };
+    if (req.addressedBy && !this.store.owns(req.addressedBy)) return { status: 'not_owner' };
+    return null;
+  }
+
+  private createProfile(req: Addressed): void {
+    const store = this.store;
+    store.transact(() => {
+      store.create({ workspaceId: req.workspaceId, profileId: req.profileId, now: req.now });
+      const id = req.addressedBy;
+      if (id?.kind === 'external_id') store.addIdentifier('external_id', id.value, req.now);
+      if (id?.kind === 'user_alias') {
+        store.addIdentifier('user_alias', aliasKey(id.label, id.name), req.now);
+      }
+      if (id?.kind === 'email' || id?.kind === 'phone') {
+        store.putAttr({
+          key: id.kind,
+          custom: false,
+          attr: { type: 'string', value: id.value },
+          now: req.now,
+        });
+        store.emitIndexOp({ op: 'link', kind: id.kind, value: id.value });
+      }
+      store.emit({
+        type: 'profile.created',
+        time: req.now,
+        identifiers: store.identifierSnapshot(),
+      });
+    });
+  }
+
+  track(req: TrackRequest): TrackAnswer {
+    const created = this.store.meta === null && req.create;
+    const miss = this.gate(req, req.create);
+    if (miss) return miss;
+    const outcomes = applyTrack(this.store, { ...req, now: req.now });
+    return { status: 'applied', created, outcomes };
+  }
+
+  exportUser(req: ExportRequest): ExportAnswer {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    return { status: 'ok', user: exportUser(this.store, { fields: req.fields, now: req.now }) };
+  }
+
+  describe(req: Addressed): DescribeAnswer {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    const meta = this.store.live;
+    return {
+      status: 'ok',
+      identity: this.store.identity(),
+      updatedAt: meta.updatedAt,
+      createdAt: meta.createdAt,
+    };
+  }
+
+  /** Give an unidentified profile its external_id (identify without an existing target). */
+  setExternalId(req: Addressed & { externalId: string }): IdentityAnswer {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    const store = this.store;
+    const current = store.identity().externalId;
+    if (current === req.externalId) return { status: 'ok' };
+    if (current !== null) return { status: 'error', reason: 'profile already has an external_id' };
+    store.transact(() => {
+      store.addIdentifier('external_id', req.externalId, req.now);
+      store.emit({
+        type: 'identity.changed',
+        time: req.now,
+        change: 'external_id_set',
+        identifiers: store.identifierSnapshot(),
+        detail: { external_id: req.externalId },
+      });
+      store.touch(req.now);
+    });
+    return { status: 'ok' };
+  }
+
+  /** Add an alias; a profile holds one alias name per label. */
+  addAlias(req: Addressed & { label: string; name: string }): IdentityAnswer {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    const store = this.store;
+    const existing = store.aliasWithLabel(req.label);
+    if (existing === req.name) return { status: 'ok' };
+    if (existing !== null) {
+      return { status: 'error', reason: `user already has an alias with label ${req.label}` };
+    }
+    store.transact(() => {
+      store.addIdentifier('user_alias', aliasKey(req.label, req.name), req.now);
+      store.emit({
+        type: 'identity.changed',
+        time: req.now,
+        change: 'alias_added',
+        identifiers: store.identifierSnapshot(),
+        detail: { alias_label: req.label, alias_name: req.name },
+      });
+      store.touch(req.now);
+    });
+    return { status: 'ok' };
+  }
+
+  /** Rename an alias within its label. */
+  updateAlias(req: Addressed & { label: string; oldName: string; newName: string }): IdentityAnswer {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    const store = this.store;
+    store.transact(() => {
+      store.sql.exec(
+        `UPDATE identifiers SET value = ? WHERE kind = 'user_alias' AND value = ?`,
+        aliasKey(req.label, req.newName),
+        aliasKey(req.label, req.oldName),
+      );
+      store.emit({
+        type: 'identity.changed',
+        time: req.now,
+        change: 'alias_updated',
+        identifiers: store.identifierSnapshot(),
+        detail: { alias_label: req.label, old_alias_name: req.oldName, new_alias_name: req.newName },
+      });
+      store.touch(req.now);
+    });
+    return { status: 'ok' };
+  }
+
+  /** Make `next` the primary external_id; the current one becomes deprecated. */
+  renameExternalId(req: Addressed & { current: string; next: string }): IdentityAnswer {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    const store = this.store;
+    if (store.identity().externalId !== req.current) {
+      return { status: 'error', reason: 'current_external_id is not a primary external_id' };
+    }
+    store.transact(() => {
+      store.sql.exec(
+        `UPDATE identifiers SET status = 'deprecated' WHERE kind = 'external_id' AND value = ?`,
+        req.current,
+      );
+      store.addIdentifier('external_id', req.next, req.now);
+      store.emit({
+        type: 'identity.changed',
+        time: req.now,
+        change: 'external_id_renamed',
+        identifiers: store.identifierSnapshot(),
+        detail: { old_external_id: req.current, new_external_id: req.next },
+      });
+      store.touch(req.now);
+    });
+    return { status: 'ok' };
+  }
+
+  /** Remove a deprecated external_id; a primary one cannot be removed. */
+  removeExternalId(req: Addressed & { externalId: string }): IdentityAnswer {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    const store = this.store;
+    const id = store.identity();
+    if (id.externalId === req.externalId) {
+      return { status: 'error', reason: 'primary external_ids cannot be removed' };
+    }
+    if (!id.deprecatedExternalIds.includes(req.externalId)) {
+      return { status: 'error', reason: 'external_id is not a deprecated external_id' };
+    }
+    store.transact(() => {
+      store.sql.exec(
+        `DELETE FROM identifiers WHERE kind = 'external_id' AND value = ?`,
+        req.externalId,
+      );
+      store.emitIndexOp({ op: 'release', kind: 'external_id', value: req.externalId });
+      store.emit({
+        type: 'identity.changed',
+        time: req.now,
+        change: 'external_id_removed',
+        identifiers: store.identifierSnapshot(),
+        detail: { external_id: req.externalId },
+      });
+    });
+    return { status: 'ok' };
+  }
+
+  /** First half of a merge: hand over this profile's data (nothing changes here yet). */
+  beginMerge(req: Addressed): MergeBeginAnswer {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    return { status: 'ok', snapshot: snapshotForMerge(this.store) };
+  }
+
+  /** Second half, on the kept profile: take the merged profile's data in. */
+  absorb(req: Addressed & { snapshot: MergeSnapshot }): AbsorbAnswer {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    const result = this.store.transact(() => absorb(this.store, req.snapshot, req.now));
+    return { status: 'ok', aliases: result.aliases };
+  }
+
+  /**
+   * Last step of a merge, on the merged profile: become a tombstone pointing at the kept one and
+   * release the identifiers the kept profile did not take. Idempotent.
+   */
+  finishMerge(req: Addressed & { into: string; keepAliases: { label: string; name: string }[] }) {
+    const meta = this.store.meta;
+    if (!meta) return { status: 'not_found' } as const;
+    if (meta.state === 'merged') return { status: 'ok' } as const;
+    this.retire(req, (store) => {
+      store.live.state = 'merged';
+      store.live.mergedInto = req.into;
+      store.emit({ type: 'profile.orphaned', time: req.now, merged_into: req.into });
+    }, req.keepAliases);
+    return { status: 'ok' } as const;
+  }
+
+  /** Delete this profile: wipe its data and release its identifiers. Idempotent. */
+  deleteProfile(req: Addressed): IdentityAnswer {
+    const miss = this.gate(req);
+    if (miss) return miss.status === 'deleted' ? { status: 'ok' } : miss;
+    this.retire(req, (store) => {
+      store.live.state = 'deleted';
+      store.emit({ type: 'profile.deleted', time: req.now });
+    }, []);
+    return { status: 'ok' };
+  }
+
+  private retire(
+    req: Addressed,
+    mark: (store: ProfileStore) => void,
+    keepAliases: { label: string; name: string }[],
+  ): void {
+    const store = this.store;
+    store.transact(() => {
+      const id = store.identity();
+      const kept = new Set(keepAliases.map((a) => aliasKey(a.label, a.name)));
+      for (const ext of [id.externalId, ...id.deprecatedExternalIds]) {
+        if (ext !== null) store.emitIndexOp({ op: 'release', kind: 'external_id', value: ext });
+      }
+      for (const a of id.aliases) {
+        const key = aliasKey(a.label, a.name);
+        if (!kept.has(key)) store.emitIndexOp({ op: 'release', kind: 'user_alias', value: key });
+      }
+      if (id.email) store.emitIndexOp({ op: 'unlink', kind: 'email', value: id.email });
+      if (id.phone) store.emitIndexOp({ op: 'unlink', kind: 'phone', value: id.phone });
+      store.wipe();
+      mark(store);
+      store.touch(req.now);
+    });
+  }
+
+  /** True when the profile answers to `identifier`. */
+  owns(identifier: Identifier): boolean {
+    return this.store.meta !== null && this.store.owns(identifier);
+  }
+}

@@ -1,0 +1,14 @@
+import { DurableObject } from 'cloudflare:workers';
+import { countRequest, type RateDecision, type RateLimit } from '../src/auth/rate-limits';
+
+/**
+ * Fixed-window counters for one (workspace, bucket). Kept in memory only: an evicted object has
+ * been idle longer than any window, so nothing worth keeping is lost.
+ */
+export class RateLimiter extends DurableObject<Env> {
+  private state = { windowStart: 0, count: 0 };
+
+  hit(rule: RateLimit): RateDecision {
+    return countRequest(this.state, rule, Date.now());
+  }
+}

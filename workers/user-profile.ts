@@ -1,0 +1,114 @@
+import { DurableObject } from 'cloudflare:workers';
+import { sendChangeBatches } from '../src/changes/producer';
+import { applyDirectoryOps } from '../src/profiles/directory';
+import { flushOutbox } from '../src/profiles/outbox';
+import { ProfileStore } from '../src/profiles/profile-store';
+import type { Addressed, ExportRequest, TrackRequest } from '../src/profiles/rpc';
+import { ProfileService } from '../src/profiles/service';
+import type { MergeSnapshot } from '../src/profiles/merge-state';
+import { log } from '../src/lib/log';
+
+/** Retry delay for an outbox that could not be delivered. */
+const RETRY_MS = 15_000;
+
+/**
+ * One user's profile (SQLite-backed). RPC methods delegate to ProfileService; after each write the
+ * object delivers its outbox, with an alarm as the safety net when delivery fails.
+ */
+export class UserProfile extends DurableObject<Env> {
+  private service!: ProfileService;
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
+  private alarmSet = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => {
+      const store = new ProfileStore(ctx.storage.sql, (fn) => ctx.storage.transactionSync(fn));
+      this.service = new ProfileService(store);
+    });
+  }
+
+  track(req: TrackRequest) {
+    return this.afterWrite(this.service.track(req));
+  }
+  exportUser(req: ExportRequest) {
+    return this.service.exportUser(req);
+  }
+  describe(req: Addressed) {
+    return this.service.describe(req);
+  }
+  setExternalId(req: Addressed & { externalId: string }) {
+    return this.afterWrite(this.service.setExternalId(req));
+  }
+  addAlias(req: Addressed & { label: string; name: string }) {
+    return this.afterWrite(this.service.addAlias(req));
+  }
+  updateAlias(req: Addressed & { label: string; oldName: string; newName: string }) {
+    return this.afterWrite(this.service.updateAlias(req));
+  }
+  renameExternalId(req: Addressed & { current: string; next: string }) {
+    return this.afterWrite(this.service.renameExternalId(req));
+  }
+  removeExternalId(req: Addressed & { externalId: string }) {
+    return this.afterWrite(this.service.removeExternalId(req));
+  }
+  beginMerge(req: Addressed) {
+    return this.service.beginMerge(req);
+  }
+  absorb(req: Addressed & { snapshot: MergeSnapshot }) {
+    return this.afterWrite(this.service.absorb(req));
+  }
+  finishMerge(req: Addressed & { into: string; keepAliases: { label: string; name: string }[] }) {
+    return this.afterWrite(this.service.finishMerge(req));
+  }
+  deleteProfile(req: Addressed) {
+    return this.afterWrite(this.service.deleteProfile(req));
+  }
+
+  /** Deliver the outbox now; wait for it (tests and callers needing read-your-writes use this). */
+  async flush(): Promise<void> {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    this.flushing = (async () => {
+      try {
+        do {
+          this.flushAgain = false;
+          await flushOutbox(this.service.store, {
+            sendChanges: (batches) => sendChangeBatches(this.env.CHANGES_QUEUE, batches),
+            applyDirectory: (ops) => applyDirectoryOps(this.env.IDENTITY_INDEX, this.service.store.live.workspaceId, ops),
+          });
+        } while (this.flushAgain);
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
+  }
+
+  override async alarm(): Promise<void> {
+    this.alarmSet = false;
+    try {
+      await this.flush();
+    } catch (err) {
+      log('warn', 'outbox delivery failed; retrying', { error: String(err) });
+    }
+    if (this.service.store.hasOutbox()) await this.armAlarm();
+  }
+
+  private async armAlarm(): Promise<void> {
+    if (this.alarmSet) return;
+    this.alarmSet = true;
+    await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+  }
+
+  private afterWrite<T>(result: T): T {
+    if (this.service.store.meta && this.service.store.hasOutbox()) {
+      void this.armAlarm();
+      this.flush().catch((err) => log('warn', 'outbox delivery deferred', { error: String(err) }));
+    }
+    return result;
+  }
+}
