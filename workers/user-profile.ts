@@ -29,8 +29,8 @@ export class UserProfile extends DurableObject<Env> {
     });
   }
 
-  track(req: TrackRequest) {
-    return this.afterWrite(this.service.track(req));
+  async track(req: TrackRequest) {
+    return await this.afterWrite(this.service.track(req));
   }
   exportUser(req: ExportRequest) {
     return this.service.exportUser(req);
@@ -38,32 +38,32 @@ export class UserProfile extends DurableObject<Env> {
   describe(req: Addressed) {
     return this.service.describe(req);
   }
-  setExternalId(req: Addressed & { externalId: string }) {
-    return this.afterWrite(this.service.setExternalId(req));
+  async setExternalId(req: Addressed & { externalId: string }) {
+    return await this.afterWrite(this.service.setExternalId(req));
   }
-  addAlias(req: Addressed & { label: string; name: string }) {
-    return this.afterWrite(this.service.addAlias(req));
+  async addAlias(req: Addressed & { label: string; name: string }) {
+    return await this.afterWrite(this.service.addAlias(req));
   }
-  updateAlias(req: Addressed & { label: string; oldName: string; newName: string }) {
-    return this.afterWrite(this.service.updateAlias(req));
+  async updateAlias(req: Addressed & { label: string; oldName: string; newName: string }) {
+    return await this.afterWrite(this.service.updateAlias(req));
   }
-  renameExternalId(req: Addressed & { current: string; next: string }) {
-    return this.afterWrite(this.service.renameExternalId(req));
+  async renameExternalId(req: Addressed & { current: string; next: string }) {
+    return await this.afterWrite(this.service.renameExternalId(req));
   }
-  removeExternalId(req: Addressed & { externalId: string }) {
-    return this.afterWrite(this.service.removeExternalId(req));
+  async removeExternalId(req: Addressed & { externalId: string }) {
+    return await this.afterWrite(this.service.removeExternalId(req));
   }
   beginMerge(req: Addressed) {
     return this.service.beginMerge(req);
   }
-  absorb(req: Addressed & { snapshot: MergeSnapshot }) {
-    return this.afterWrite(this.service.absorb(req));
+  async absorb(req: Addressed & { snapshot: MergeSnapshot }) {
+    return await this.afterWrite(this.service.absorb(req));
   }
-  finishMerge(req: Addressed & { into: string; keepAliases: { label: string; name: string }[] }) {
-    return this.afterWrite(this.service.finishMerge(req));
+  async finishMerge(req: Addressed & { into: string; keepAliases: { label: string; name: string }[] }) {
+    return await this.afterWrite(this.service.finishMerge(req));
   }
-  deleteProfile(req: Addressed) {
-    return this.afterWrite(this.service.deleteProfile(req));
+  async deleteProfile(req: Addressed) {
+    return await this.afterWrite(this.service.deleteProfile(req));
   }
 
   /** Deliver the outbox now; wait for it (tests and callers needing read-your-writes use this). */
@@ -104,10 +104,20 @@ export class UserProfile extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
   }
 
-  private afterWrite<T>(result: T): T {
-    if (this.service.store.meta && this.service.store.hasOutbox()) {
-      void this.armAlarm();
-      this.flush().catch((err) => log('warn', 'outbox delivery deferred', { error: String(err) }));
+  /**
+   * Start delivering what a write put in the outbox. Directory updates (a new email or phone) are
+   * awaited so the next request can find the user by them; change records go out in the
+   * background. Either way the alarm retries whatever fails.
+   */
+  private async afterWrite<T>(result: T): Promise<T> {
+    const store = this.service.store;
+    if (!store.meta || !store.hasOutbox()) return result;
+    await this.armAlarm();
+    const delivery = this.flush();
+    if (store.hasDirectoryUpdates()) {
+      await delivery.catch((err) => log('warn', 'directory update deferred', { error: String(err) }));
+    } else {
+      delivery.catch((err) => log('warn', 'outbox delivery deferred', { error: String(err) }));
     }
     return result;
   }

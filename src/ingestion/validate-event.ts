@@ -101,7 +101,8 @@ function validateTime(raw: unknown, now: number): Checked<number> {
   if (raw === undefined || raw === null) return fail('invalid_time', 'time is required');
   if (typeof raw !== 'string') return fail('invalid_time', 'time must be an ISO 8601 string');
   const parsed = parseBrazeTime(raw);
-  if (!parsed) return fail('invalid_time', `time is not a recognised date format: ${truncate(raw)}`);
+  if (!parsed)
+    return fail('invalid_time', `time is not a recognised date format: ${truncate(raw)}`);
   return ok(Math.min(parsed.getTime(), now));
 }
 

@@ -258,6 +258,11 @@ export class ProfileStore {
     this.sql.exec('DELETE FROM outbox WHERE seq <= ?', seq);
   }
 
+  /** True when identifier-directory updates are waiting: callers must see them at once. */
+  hasDirectoryUpdates(): boolean {
+    return this.sql.exec(`SELECT 1 FROM outbox WHERE target = 'index' LIMIT 1`).toArray().length > 0;
+  }
+
   /** True when records or directory updates are waiting to be delivered. */
   hasOutbox(): boolean {
     return this.sql.exec('SELECT 1 FROM outbox LIMIT 1').toArray().length > 0;

@@ -52,7 +52,9 @@ describe('email and phone fields', () => {
   });
 
   it('rejects a numeric phone field', () => {
-    expect(attrError({ phone: 15555550100 }).message).toBe('phone must be a non-empty string or null');
+    expect(attrError({ phone: 15555550100 }).message).toBe(
+      'phone must be a non-empty string or null',
+    );
   });
 });
 

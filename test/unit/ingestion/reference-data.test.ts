@@ -2,11 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isCountryCode, toCountryCode } from '../../../src/lib/country';
 import { isCurrencyCode } from '../../../src/lib/currency';
 import { isLanguageCode, normalizeLanguage } from '../../../src/lib/language';
-import {
-  isValidTimeZone,
-  RAILS_TIME_ZONE_NAMES,
-  toIanaTimeZone,
-} from '../../../src/lib/time-zone';
+import { isValidTimeZone, RAILS_TIME_ZONE_NAMES, toIanaTimeZone } from '../../../src/lib/time-zone';
 
 describe('toCountryCode', () => {
   it('returns an upper-case alpha-2 code unchanged', () => {

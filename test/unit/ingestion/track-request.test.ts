@@ -130,7 +130,10 @@ describe('object caps', () => {
   });
 
   it('allows 50 objects in total in combined_50 mode', () => {
-    const result = track({ attributes: users(25), purchases: [purchase()], events: events(24) }, 'combined_50');
+    const result = track(
+      { attributes: users(25), purchases: [purchase()], events: events(24) },
+      'combined_50',
+    );
     expect(result.type).toBe('ok');
   });
 
@@ -154,7 +157,10 @@ describe('robustness', () => {
   it('never throws on arbitrary JSON bodies', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (body) => {
-        const result = validateTrackRequest(body, { limits: { capMode: 'per_array_75' }, now: NOW });
+        const result = validateTrackRequest(body, {
+          limits: { capMode: 'per_array_75' },
+          now: NOW,
+        });
         expect(['ok', 'fatal']).toContain(result.type);
       }),
       { numRuns: 500 },
