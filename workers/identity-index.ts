@@ -1,5 +1,9 @@
 import { DurableObject } from 'cloudflare:workers';
-import { type DirectoryKind, type DirectoryOp, DirectoryStore } from '../src/profiles/directory-store';
+import {
+  type DirectoryKind,
+  type DirectoryOp,
+  DirectoryStore,
+} from '../src/profiles/directory-store';
 
 /** One shard of a workspace's identifier directory (see src/lib/stubs.ts for sharding). */
 export class IdentityIndex extends DurableObject<Env> {

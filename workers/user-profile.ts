@@ -1,12 +1,12 @@
 import { DurableObject } from 'cloudflare:workers';
 import { sendChangeBatches } from '../src/changes/producer';
+import { log } from '../src/lib/log';
 import { applyDirectoryOps } from '../src/profiles/directory';
+import type { MergeSnapshot } from '../src/profiles/merge-state';
 import { flushOutbox } from '../src/profiles/outbox';
 import { ProfileStore } from '../src/profiles/profile-store';
 import type { Addressed, ExportRequest, TrackRequest } from '../src/profiles/rpc';
 import { ProfileService } from '../src/profiles/service';
-import type { MergeSnapshot } from '../src/profiles/merge-state';
-import { log } from '../src/lib/log';
 
 /** Retry delay for an outbox that could not be delivered. */
 const RETRY_MS = 15_000;
@@ -59,7 +59,9 @@ export class UserProfile extends DurableObject<Env> {
   async absorb(req: Addressed & { snapshot: MergeSnapshot }) {
     return await this.afterWrite(this.service.absorb(req));
   }
-  async finishMerge(req: Addressed & { into: string; keepAliases: { label: string; name: string }[] }) {
+  async finishMerge(
+    req: Addressed & { into: string; keepAliases: { label: string; name: string }[] },
+  ) {
     return await this.afterWrite(this.service.finishMerge(req));
   }
   async deleteProfile(req: Addressed) {
@@ -78,7 +80,8 @@ export class UserProfile extends DurableObject<Env> {
           this.flushAgain = false;
           await flushOutbox(this.service.store, {
             sendChanges: (batches) => sendChangeBatches(this.env.CHANGES_QUEUE, batches),
-            applyDirectory: (ops) => applyDirectoryOps(this.env.IDENTITY_INDEX, this.service.store.live.workspaceId, ops),
+            applyDirectory: (ops) =>
+              applyDirectoryOps(this.env.IDENTITY_INDEX, this.service.store.live.workspaceId, ops),
           });
         } while (this.flushAgain);
       } finally {
@@ -115,7 +118,9 @@ export class UserProfile extends DurableObject<Env> {
     await this.armAlarm();
     const delivery = this.flush();
     if (store.hasDirectoryUpdates()) {
-      await delivery.catch((err) => log('warn', 'directory update deferred', { error: String(err) }));
+      await delivery.catch((err) =>
+        log('warn', 'directory update deferred', { error: String(err) }),
+      );
     } else {
       delivery.catch((err) => log('warn', 'outbox delivery deferred', { error: String(err) }));
     }

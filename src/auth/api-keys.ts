@@ -1,4 +1,10 @@
-import { type ApiKeyRecord, findApiKeyBySecret, getWorkspace, touchApiKey, type Workspace } from '../workspaces/store';
+import {
+  type ApiKeyRecord,
+  findApiKeyBySecret,
+  getWorkspace,
+  touchApiKey,
+  type Workspace,
+} from '../workspaces/store';
 
 /**
  * Key and workspace look-ups cached in the isolate. Braze keys are immutable (permissions and

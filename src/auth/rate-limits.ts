@@ -22,9 +22,7 @@ export interface RateLimit {
 
 export type RateBucket = keyof typeof RATE_BUCKETS;
 
-export const RateBucketName = z.enum(
-  Object.keys(RATE_BUCKETS) as [RateBucket, ...RateBucket[]],
-);
+export const RateBucketName = z.enum(Object.keys(RATE_BUCKETS) as [RateBucket, ...RateBucket[]]);
 
 /** The result of counting one request against a bucket. */
 export interface RateDecision {

@@ -53,4 +53,3 @@ export const apps = sqliteTable(
   },
   (t) => [index('apps_workspace').on(t.workspaceId, t.createdAt)],
 );
-

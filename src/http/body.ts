@@ -23,5 +23,7 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
 
 function tooLarge(maxBytes: number) {
   const mb = maxBytes / (1024 * 1024);
-  return badRequest(`Request body too large: the limit is ${mb >= 1 ? `${mb} MB` : `${maxBytes / 1024} KB`}`);
+  return badRequest(
+    `Request body too large: the limit is ${mb >= 1 ? `${mb} MB` : `${maxBytes / 1024} KB`}`,
+  );
 }

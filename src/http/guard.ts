@@ -74,7 +74,9 @@ export function safeEqual(a: string, b: string): boolean {
 export function requireOperator(c: Ctx): void {
   const expected = c.env.HERALD_OPERATOR_TOKEN;
   if (!expected) {
-    throw new ApiError(403, 'Forbidden', ['The operator API is disabled: set HERALD_OPERATOR_TOKEN']);
+    throw new ApiError(403, 'Forbidden', [
+      'The operator API is disabled: set HERALD_OPERATOR_TOKEN',
+    ]);
   }
   const m = c.req.header('authorization')?.match(/^bearer\s+(.+)$/i);
   if (!m || !safeEqual(m[1]!.trim(), expected)) throw new ApiError(401, 'Invalid operator token');

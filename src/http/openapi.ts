@@ -8,11 +8,27 @@ const ErrorEnvelope = z
   })
   .meta({ id: 'ErrorEnvelope' });
 
-function schema(s: z.ZodType): unknown {
-  return z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
+/** Named schemas (those with a `.meta({ id })`), hoisted into `components.schemas`. */
+type Components = Record<string, unknown>;
+
+function schemaIn(components: Components, s: z.ZodType): unknown {
+  const generated = z.toJSONSchema(s, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'openapi-3.0',
+  });
+  // zod writes document-local refs; in OpenAPI they must point into components.schemas.
+  const out = JSON.parse(
+    JSON.stringify(generated).replace(/"#\/(definitions|\$defs)\//g, '"#/components/schemas/'),
+  ) as Record<string, unknown>;
+  const defs = (out.definitions ?? out.$defs ?? {}) as Components;
+  Object.assign(components, defs);
+  delete out.definitions;
+  delete out.$defs;
+  return out;
 }
 
-function queryParameters(route: AnyRoute): unknown[] {
+function queryParameters(route: AnyRoute, schema: (s: z.ZodType) => unknown): unknown[] {
   if (!route.query) return [];
   const json = schema(route.query) as { properties?: Record<string, unknown>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, s]) => ({
@@ -35,6 +51,8 @@ function pathParameters(route: AnyRoute): unknown[] {
 /** OpenAPI 3.0 description of every declared route, from the zod schemas that validate them. */
 export function buildOpenApi(routes: readonly AnyRoute[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  const components: Components = {};
+  const schema = (s: z.ZodType) => schemaIn(components, s);
   const errorResponse = (description: string) => ({
     description,
     content: { 'application/json': { schema: schema(ErrorEnvelope) } },
@@ -71,7 +89,7 @@ export function buildOpenApi(routes: readonly AnyRoute[]): Record<string, unknow
         .join('\n\n'),
       tags: [route.tag],
       security,
-      parameters: [...pathParameters(route), ...queryParameters(route)],
+      parameters: [...pathParameters(route), ...queryParameters(route, schema)],
       ...(route.body
         ? {
             requestBody: {
@@ -93,6 +111,7 @@ export function buildOpenApi(routes: readonly AnyRoute[]): Record<string, unknow
         'headers follow Braze, so existing clients work by changing the base URL and key.',
     },
     components: {
+      schemas: components,
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'REST API key' },
         operatorToken: { type: 'http', scheme: 'bearer', description: 'HERALD_OPERATOR_TOKEN' },

@@ -13,7 +13,10 @@ export type RouteAuth =
  * A route declared once: the app mounts it (auth, rate limit, body limits, validation) and the
  * OpenAPI description is generated from the same declaration.
  */
-export interface RouteSpec<Body extends z.ZodType = z.ZodType, Query extends z.ZodType = z.ZodType> {
+export interface RouteSpec<
+  Body extends z.ZodType = z.ZodType,
+  Query extends z.ZodType = z.ZodType,
+> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI-style path, e.g. `/operator/workspaces/{workspace_id}`. */
   path: string;

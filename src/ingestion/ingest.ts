@@ -13,7 +13,9 @@ interface Group {
 }
 
 function identifierKey(id: Identifier): string {
-  return id.kind === 'user_alias' ? `user_alias:${id.label}\u0000${id.name}` : `${id.kind}:${id.value}`;
+  return id.kind === 'user_alias'
+    ? `user_alias:${id.label}\u0000${id.name}`
+    : `${id.kind}:${id.value}`;
 }
 
 function groupByIdentifier(input: {
@@ -99,11 +101,12 @@ export async function ingestTrack(
     settings: ApplySettings;
     now: number;
   },
-): Promise<{ errors: TrackError[]; processed: Record<'attributes' | 'events' | 'purchases', number> }> {
+): Promise<{
+  errors: TrackError[];
+  processed: Record<'attributes' | 'events' | 'purchases', number>;
+}> {
   const groups = groupByIdentifier(input);
-  const results = await Promise.all(
-    groups.map((group) => applyGroup(b, { ...input, group })),
-  );
+  const results = await Promise.all(groups.map((group) => applyGroup(b, { ...input, group })));
   const errors: TrackError[] = [];
   const processed = {
     attributes: input.attributes.length,

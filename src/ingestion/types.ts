@@ -19,7 +19,14 @@ export type Identifier =
   | { kind: 'phone'; value: string };
 
 /** Data type of a custom attribute, as the `/custom_attributes` catalogue names them. */
-export type AttrType = 'string' | 'number' | 'boolean' | 'time' | 'array' | 'object' | 'object_array';
+export type AttrType =
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'time'
+  | 'array'
+  | 'object'
+  | 'object_array';
 
 /** One change to a custom attribute. Times are ISO-8601 UTC strings (`toISOString()`). */
 export type CustomAttrOp =

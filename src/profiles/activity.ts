@@ -16,7 +16,14 @@ export function dayOf(time: number): number {
 
 function storeRaw(
   store: ProfileStore,
-  row: { id: string; kind: string; name: string; time: number; appId: string | null; payload: unknown },
+  row: {
+    id: string;
+    kind: string;
+    name: string;
+    time: number;
+    appId: string | null;
+    payload: unknown;
+  },
   now: number,
 ): void {
   store.sql.exec(
@@ -66,7 +73,14 @@ export function recordEvent(store: ProfileStore, e: EventInput, now: number): vo
   );
   storeRaw(
     store,
-    { id: eventId, kind: 'custom', name: e.name, time: e.time, appId: e.appId, payload: e.properties },
+    {
+      id: eventId,
+      kind: 'custom',
+      name: e.name,
+      time: e.time,
+      appId: e.appId,
+      payload: e.properties,
+    },
     now,
   );
   store.emit({
@@ -115,7 +129,12 @@ export function recordPurchase(store: ProfileStore, p: PurchaseInput, now: numbe
       name: p.productId,
       time: p.time,
       appId: p.appId,
-      payload: { currency: p.currency, price: p.price, quantity: p.quantity, properties: p.properties },
+      payload: {
+        currency: p.currency,
+        price: p.price,
+        quantity: p.quantity,
+        properties: p.properties,
+      },
     },
     now,
   );
@@ -187,7 +206,13 @@ export interface PurchaseSummary extends EventSummary {
 /** All-time totals per product. */
 export function purchaseTotals(store: ProfileStore): PurchaseSummary[] {
   return store.sql
-    .exec<{ product_id: string; count: number; revenue: number; first_at: number; last_at: number }>(
+    .exec<{
+      product_id: string;
+      count: number;
+      revenue: number;
+      first_at: number;
+      last_at: number;
+    }>(
       'SELECT product_id, count, revenue, first_at, last_at FROM purchase_totals ORDER BY product_id',
     )
     .toArray()

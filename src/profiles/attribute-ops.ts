@@ -68,7 +68,8 @@ export function applyCustomOp(
       return { type: 'unset' };
     case 'set': {
       if (op.type === 'array') {
-        const list = trim(addUnique([], op.value as Scalar[]), arrayMaxLength);
+        // A whole array keeps first occurrences (Braze stores ['a','a','b'] as ['a','b']).
+        const list = trim([...new Set(op.value as Scalar[])], arrayMaxLength);
         return { type: 'set', attr: { type: 'array', value: list } };
       }
       return { type: 'set', attr: { type: op.type, value: op.value } };
@@ -100,12 +101,13 @@ export function applyCustomOp(
     }
     case 'object_array': {
       if (current && current.type !== 'object_array') {
-        return { type: 'rejected', reason: `${op.key} is a ${current.type}, not an array of objects` };
+        return {
+          type: 'rejected',
+          reason: `${op.key} is a ${current.type}, not an array of objects`,
+        };
       }
       let items = (Array.isArray(current?.value) ? current.value : []).filter(isObject);
-      items = items.filter(
-        (item) => !op.remove.some((r) => sameJson(item[r.idKey], r.idValue)),
-      );
+      items = items.filter((item) => !op.remove.some((r) => sameJson(item[r.idKey], r.idValue)));
       items = items.map((item) => {
         const match = op.update.find((u) => sameJson(item[u.idKey], u.idValue));
         if (!match) return item;

@@ -15,7 +15,13 @@ export interface DirectoryEntry {
 export type DirectoryOp =
   | { op: 'link' | 'unlink'; kind: 'email' | 'phone'; value: string; profileId: string }
   | { op: 'release'; kind: 'external_id' | 'user_alias'; value: string; profileId: string }
-  | { op: 'repoint'; kind: 'external_id' | 'user_alias'; value: string; profileId: string; to: string }
+  | {
+      op: 'repoint';
+      kind: 'external_id' | 'user_alias';
+      value: string;
+      profileId: string;
+      to: string;
+    }
   | { op: 'deprecate'; kind: 'external_id'; value: string; profileId: string };
 
 const SCHEMA = [
@@ -49,7 +55,12 @@ export class DirectoryStore {
    * Claim a unique identifier for a profile. The first claim wins; later claims get the winner.
    * Returns the owning profile id.
    */
-  claim(input: { kind: 'external_id' | 'user_alias'; value: string; profileId: string; now: number }): {
+  claim(input: {
+    kind: 'external_id' | 'user_alias';
+    value: string;
+    profileId: string;
+    now: number;
+  }): {
     profileId: string;
     claimed: boolean;
   } {
@@ -60,7 +71,8 @@ export class DirectoryStore {
         input.value,
       )
       .toArray()[0];
-    if (existing) return { profileId: existing.profile_id, claimed: existing.profile_id === input.profileId };
+    if (existing)
+      return { profileId: existing.profile_id, claimed: existing.profile_id === input.profileId };
     this.sql.exec(
       `INSERT INTO entries (kind, value, profile_id, status, updated_at) VALUES (?, ?, ?, 'primary', ?)`,
       input.kind,

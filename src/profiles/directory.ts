@@ -54,9 +54,11 @@ export async function resolveIdentifiers(
   }
   await Promise.all(
     [...byShard].map(async ([shard, items]) => {
-      const found: Record<string, DirectoryEntry[]> = await directoryStub(ns, workspaceId, shard).lookup(
-        items.map(({ kind, value }) => ({ kind, value })),
-      );
+      const found: Record<string, DirectoryEntry[]> = await directoryStub(
+        ns,
+        workspaceId,
+        shard,
+      ).lookup(items.map(({ kind, value }) => ({ kind, value })));
       for (const item of items) {
         const entries = found[`${item.kind}:${item.value}`] ?? [];
         const ids = entries.map((e) => e.profileId);

@@ -102,13 +102,29 @@ export function absorb(
       store.emitIndexOp({ op: 'link', kind: key, value: theirs.value });
     }
   }
-  const first = minIso(store.getAttr('date_of_first_session', false)?.value, standard.get('date_of_first_session')?.value);
-  const last = maxIso(store.getAttr('date_of_last_session', false)?.value, standard.get('date_of_last_session')?.value);
+  const first = minIso(
+    store.getAttr('date_of_first_session', false)?.value,
+    standard.get('date_of_first_session')?.value,
+  );
+  const last = maxIso(
+    store.getAttr('date_of_last_session', false)?.value,
+    standard.get('date_of_last_session')?.value,
+  );
   if (typeof first === 'string') {
-    store.putAttr({ key: 'date_of_first_session', custom: false, attr: { type: 'string', value: first }, now });
+    store.putAttr({
+      key: 'date_of_first_session',
+      custom: false,
+      attr: { type: 'string', value: first },
+      now,
+    });
   }
   if (typeof last === 'string') {
-    store.putAttr({ key: 'date_of_last_session', custom: false, attr: { type: 'string', value: last }, now });
+    store.putAttr({
+      key: 'date_of_last_session',
+      custom: false,
+      attr: { type: 'string', value: last },
+      now,
+    });
   }
   for (const [key, attr] of snap.custom) {
     if (store.getAttr(key, true)) continue;
@@ -122,14 +138,19 @@ export function absorb(
       `INSERT INTO event_totals (name, count, first_at, last_at) VALUES (?, ?, ?, ?)
        ON CONFLICT(name) DO UPDATE SET count = count + excluded.count,
          first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`,
-      r.name as string, r.count as number, r.first_at as number, r.last_at as number,
+      r.name as string,
+      r.count as number,
+      r.first_at as number,
+      r.last_at as number,
     );
   }
   for (const r of t.event_daily) {
     store.sql.exec(
       `INSERT INTO event_daily (name, day, count) VALUES (?, ?, ?)
        ON CONFLICT(name, day) DO UPDATE SET count = count + excluded.count`,
-      r.name as string, r.day as number, r.count as number,
+      r.name as string,
+      r.day as number,
+      r.count as number,
     );
   }
   for (const r of t.purchase_totals) {
@@ -138,7 +159,11 @@ export function absorb(
        ON CONFLICT(product_id) DO UPDATE SET count = count + excluded.count,
          revenue = revenue + excluded.revenue, first_at = min(first_at, excluded.first_at),
          last_at = max(last_at, excluded.last_at)`,
-      r.product_id as string, r.count as number, r.revenue as number, r.first_at as number, r.last_at as number,
+      r.product_id as string,
+      r.count as number,
+      r.revenue as number,
+      r.first_at as number,
+      r.last_at as number,
     );
   }
   for (const r of t.purchase_daily) {
@@ -146,7 +171,10 @@ export function absorb(
       `INSERT INTO purchase_daily (product_id, day, count, revenue) VALUES (?, ?, ?, ?)
        ON CONFLICT(product_id, day) DO UPDATE SET count = count + excluded.count,
          revenue = revenue + excluded.revenue`,
-      r.product_id as string, r.day as number, r.count as number, r.revenue as number,
+      r.product_id as string,
+      r.day as number,
+      r.count as number,
+      r.revenue as number,
     );
   }
   for (const r of t.apps) {
@@ -154,26 +182,38 @@ export function absorb(
       `INSERT INTO apps (app_id, sessions, first_used, last_used) VALUES (?, ?, ?, ?)
        ON CONFLICT(app_id) DO UPDATE SET sessions = sessions + excluded.sessions,
          first_used = min(first_used, excluded.first_used), last_used = max(last_used, excluded.last_used)`,
-      r.app_id as string, r.sessions as number, r.first_used as number, r.last_used as number,
+      r.app_id as string,
+      r.sessions as number,
+      r.first_used as number,
+      r.last_used as number,
     );
   }
   for (const r of t.push_tokens) {
     store.sql.exec(
       'INSERT OR IGNORE INTO push_tokens (app_id, token, device_id, added_at) VALUES (?, ?, ?, ?)',
-      r.app_id as string, r.token as string, r.device_id as string, r.added_at as number,
+      r.app_id as string,
+      r.token as string,
+      r.device_id as string,
+      r.added_at as number,
     );
   }
   for (const r of t.subscription_groups) {
     store.sql.exec(
       'INSERT OR IGNORE INTO subscription_groups (group_id, state, updated_at) VALUES (?, ?, ?)',
-      r.group_id as string, r.state as string, r.updated_at as number,
+      r.group_id as string,
+      r.state as string,
+      r.updated_at as number,
     );
   }
   for (const r of t.raw_events) {
     store.sql.exec(
       'INSERT OR IGNORE INTO raw_events (id, kind, name, time, app_id, payload) VALUES (?, ?, ?, ?, ?, ?)',
-      r.id as string, r.kind as string, r.name as string, r.time as number,
-      (r.app_id as string | null) ?? null, r.payload as string,
+      r.id as string,
+      r.kind as string,
+      r.name as string,
+      r.time as number,
+      (r.app_id as string | null) ?? null,
+      r.payload as string,
     );
   }
 

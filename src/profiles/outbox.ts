@@ -21,7 +21,12 @@ function toBatches(store: ProfileStore, records: ChangeRecord[]): ChangeBatch[] 
   for (const r of records) {
     const size = JSON.stringify(r).length;
     if (current.length > 0 && bytes + size > MAX_MESSAGE_BYTES) {
-      batches.push({ v: 1, workspace_id: meta.workspaceId, profile_id: meta.profileId, records: current });
+      batches.push({
+        v: 1,
+        workspace_id: meta.workspaceId,
+        profile_id: meta.profileId,
+        records: current,
+      });
       current = [];
       bytes = 0;
     }
@@ -29,7 +34,12 @@ function toBatches(store: ProfileStore, records: ChangeRecord[]): ChangeBatch[] 
     bytes += size;
   }
   if (current.length > 0) {
-    batches.push({ v: 1, workspace_id: meta.workspaceId, profile_id: meta.profileId, records: current });
+    batches.push({
+      v: 1,
+      workspace_id: meta.workspaceId,
+      profile_id: meta.profileId,
+      records: current,
+    });
   }
   return batches;
 }

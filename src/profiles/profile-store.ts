@@ -110,7 +110,10 @@ export class ProfileStore {
     const meta = this.live;
     meta.seq++;
     const record = { ...draft, id: crypto.randomUUID(), seq: meta.seq };
-    this.sql.exec(`INSERT INTO outbox (target, body) VALUES ('changes', ?)`, JSON.stringify(record));
+    this.sql.exec(
+      `INSERT INTO outbox (target, body) VALUES ('changes', ?)`,
+      JSON.stringify(record),
+    );
     this.saveMeta();
   }
 
@@ -172,9 +175,8 @@ export class ProfileStore {
 
   hasIdentifier(kind: string, value: string): boolean {
     return (
-      this.sql
-        .exec('SELECT 1 FROM identifiers WHERE kind = ? AND value = ?', kind, value)
-        .toArray().length > 0
+      this.sql.exec('SELECT 1 FROM identifiers WHERE kind = ? AND value = ?', kind, value).toArray()
+        .length > 0
     );
   }
 
@@ -260,7 +262,9 @@ export class ProfileStore {
 
   /** True when identifier-directory updates are waiting: callers must see them at once. */
   hasDirectoryUpdates(): boolean {
-    return this.sql.exec(`SELECT 1 FROM outbox WHERE target = 'index' LIMIT 1`).toArray().length > 0;
+    return (
+      this.sql.exec(`SELECT 1 FROM outbox WHERE target = 'index' LIMIT 1`).toArray().length > 0
+    );
   }
 
   /** True when records or directory updates are waiting to be delivered. */

@@ -1,4 +1,10 @@
-import type { AttributesInput, EventInput, Identifier, Json, PurchaseInput } from '../ingestion/types';
+import type {
+  AttributesInput,
+  EventInput,
+  Identifier,
+  Json,
+  PurchaseInput,
+} from '../ingestion/types';
 import type { ExportField } from './export';
 import type { MergeSnapshot } from './merge-state';
 import type { IdentitySnapshot } from './profile-store';

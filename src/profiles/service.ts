@@ -137,7 +137,9 @@ export class ProfileService {
   }
 
   /** Rename an alias within its label. */
-  updateAlias(req: Addressed & { label: string; oldName: string; newName: string }): IdentityAnswer {
+  updateAlias(
+    req: Addressed & { label: string; oldName: string; newName: string },
+  ): IdentityAnswer {
     const miss = this.gate(req);
     if (miss) return miss;
     const store = this.store;
@@ -152,7 +154,11 @@ export class ProfileService {
         time: req.now,
         change: 'alias_updated',
         identifiers: store.identifierSnapshot(),
-        detail: { alias_label: req.label, old_alias_name: req.oldName, new_alias_name: req.newName },
+        detail: {
+          alias_label: req.label,
+          old_alias_name: req.oldName,
+          new_alias_name: req.newName,
+        },
       });
       store.touch(req.now);
     });
@@ -237,11 +243,15 @@ export class ProfileService {
     const meta = this.store.meta;
     if (!meta) return { status: 'not_found' } as const;
     if (meta.state === 'merged') return { status: 'ok' } as const;
-    this.retire(req, (store) => {
-      store.live.state = 'merged';
-      store.live.mergedInto = req.into;
-      store.emit({ type: 'profile.orphaned', time: req.now, merged_into: req.into });
-    }, req.keepAliases);
+    this.retire(
+      req,
+      (store) => {
+        store.live.state = 'merged';
+        store.live.mergedInto = req.into;
+        store.emit({ type: 'profile.orphaned', time: req.now, merged_into: req.into });
+      },
+      req.keepAliases,
+    );
     return { status: 'ok' } as const;
   }
 
@@ -249,10 +259,14 @@ export class ProfileService {
   deleteProfile(req: Addressed): IdentityAnswer {
     const miss = this.gate(req);
     if (miss) return miss.status === 'deleted' ? { status: 'ok' } : miss;
-    this.retire(req, (store) => {
-      store.live.state = 'deleted';
-      store.emit({ type: 'profile.deleted', time: req.now });
-    }, []);
+    this.retire(
+      req,
+      (store) => {
+        store.live.state = 'deleted';
+        store.emit({ type: 'profile.deleted', time: req.now });
+      },
+      [],
+    );
     return { status: 'ok' };
   }
 

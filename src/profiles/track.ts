@@ -1,6 +1,11 @@
-import type { AttributesInput, EventInput, PurchaseInput, StandardFields } from '../ingestion/types';
-import { type StoredAttr, applyCustomOp } from './attribute-ops';
+import type {
+  AttributesInput,
+  EventInput,
+  PurchaseInput,
+  StandardFields,
+} from '../ingestion/types';
 import { recordEvent, recordPurchase } from './activity';
+import { applyCustomOp, type StoredAttr } from './attribute-ops';
 import { type ProfileStore, Rejection } from './profile-store';
 
 /** Per-workspace settings the profile needs to apply attributes. */

@@ -41,11 +41,15 @@ export const exportIdsRoute = defineRoute({
   },
   handler: async (c, { body }) => {
     const listed = (body.external_ids?.length ?? 0) + (body.user_aliases?.length ?? 0);
-    if (listed > 50) throw badRequest('The max number of external_ids and aliases per request was exceeded');
+    if (listed > 50)
+      throw badRequest('The max number of external_ids and aliases per request was exceeded');
     const singles = [body.device_id, body.email_address, body.phone].filter((v) => v !== undefined);
-    if (singles.length > 1) throw badRequest('Only one of device_id, email_address and phone may be given');
+    if (singles.length > 1)
+      throw badRequest('Only one of device_id, email_address and phone may be given');
     if (listed === 0 && singles.length === 0 && body.braze_id === undefined) {
-      throw badRequest('No identifiers to export: give external_ids, user_aliases, braze_id, device_id, email_address or phone');
+      throw badRequest(
+        'No identifiers to export: give external_ids, user_aliases, braze_id, device_id, email_address or phone',
+      );
     }
     const workspaceId = c.get('caller').workspace.id;
     const b = { profiles: c.env.USER_PROFILE, directory: c.env.IDENTITY_INDEX };
@@ -56,19 +60,29 @@ export const exportIdsRoute = defineRoute({
     const seen = new Set<string>();
 
     const single: { label: string; id: Identifier }[] = [
-      ...(body.external_ids ?? []).map((v) => ({ label: v, id: { kind: 'external_id', value: v } as Identifier })),
+      ...(body.external_ids ?? []).map((v) => ({
+        label: v,
+        id: { kind: 'external_id', value: v } as Identifier,
+      })),
       ...(body.user_aliases ?? []).map((a) => ({
         label: `${a.alias_label}:${a.alias_name}`,
         id: { kind: 'user_alias', label: a.alias_label, name: a.alias_name } as Identifier,
       })),
     ];
-    if (body.braze_id !== undefined) single.push({ label: body.braze_id, id: { kind: 'braze_id', value: body.braze_id } });
+    if (body.braze_id !== undefined)
+      single.push({ label: body.braze_id, id: { kind: 'braze_id', value: body.braze_id } });
     const exported = await Promise.all(
       single.map((s) =>
         s.id.kind === 'braze_id' && !isBrazeId(s.id.value)
           ? Promise.resolve({ status: 'not_found' as const })
           : withProfile(b, { workspaceId, id: s.id, now }, (profileId) =>
-              profileStub(b.profiles, workspaceId, profileId).exportUser({ workspaceId, profileId, addressedBy: s.id.kind === 'braze_id' ? null : s.id, now, fields }),
+              profileStub(b.profiles, workspaceId, profileId).exportUser({
+                workspaceId,
+                profileId,
+                addressedBy: s.id.kind === 'braze_id' ? null : s.id,
+                now,
+                fields,
+              }),
             ),
       ),
     );
@@ -89,7 +103,13 @@ export const exportIdsRoute = defineRoute({
       const ids = (await resolveIdentifiers(b.directory, workspaceId, [shared])).get(shared) ?? [];
       const answers = await Promise.all(
         ids.map((profileId) =>
-          profileStub(b.profiles, workspaceId, profileId).exportUser({ workspaceId, profileId, addressedBy: shared, now, fields }),
+          profileStub(b.profiles, workspaceId, profileId).exportUser({
+            workspaceId,
+            profileId,
+            addressedBy: shared,
+            now,
+            fields,
+          }),
         ),
       );
       const found = answers.filter((a) => !isMiss(a));

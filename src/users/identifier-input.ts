@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { PrioritizationList, UserAlias } from '../http/schemas';
 import type { Identifier } from '../ingestion/types';
-import { findCandidates, locate, pickByPrioritization, type Prioritization, type ProfileBindings } from './locate';
+import {
+  findCandidates,
+  locate,
+  type Prioritization,
+  type ProfileBindings,
+  pickByPrioritization,
+} from './locate';
 
 /** An identifier object as delete/merge take it: one of the four, email/phone prioritised. */
 export const IdentifierObject = z.union([
@@ -13,22 +19,32 @@ export const IdentifierObject = z.union([
 export type IdentifierObject = z.infer<typeof IdentifierObject>;
 
 /** The Identifier and prioritization an identifier object names. */
-export function toIdentifier(o: IdentifierObject): { id: Identifier; prioritization: Prioritization[] | null } {
-  if ('external_id' in o) return { id: { kind: 'external_id', value: o.external_id }, prioritization: null };
+export function toIdentifier(o: IdentifierObject): {
+  id: Identifier;
+  prioritization: Prioritization[] | null;
+} {
+  if ('external_id' in o)
+    return { id: { kind: 'external_id', value: o.external_id }, prioritization: null };
   if ('user_alias' in o) {
     return {
       id: { kind: 'user_alias', label: o.user_alias.alias_label, name: o.user_alias.alias_name },
       prioritization: null,
     };
   }
-  if ('email' in o) return { id: { kind: 'email', value: o.email }, prioritization: o.prioritization };
+  if ('email' in o)
+    return { id: { kind: 'email', value: o.email }, prioritization: o.prioritization };
   return { id: { kind: 'phone', value: o.phone }, prioritization: o.prioritization };
 }
 
 /** The single profile an identifier selects; email/phone go through prioritization. */
 export async function selectProfile(
   b: ProfileBindings,
-  input: { workspaceId: string; id: Identifier; prioritization: Prioritization[] | null; now: number },
+  input: {
+    workspaceId: string;
+    id: Identifier;
+    prioritization: Prioritization[] | null;
+    now: number;
+  },
 ): Promise<{ profileId: string } | { error: string }> {
   if (input.prioritization) {
     const candidates = await findCandidates(b, input.workspaceId, input.id, input.now);

@@ -12,8 +12,8 @@ import {
   findCandidates,
   isMiss,
   locate,
-  pickByPrioritization,
   type ProfileBindings,
+  pickByPrioritization,
   withProfile,
 } from './locate';
 import { mergeProfiles } from './merge';
@@ -32,18 +32,33 @@ const IdentifyBody = z
       .optional(),
     emails_to_identify: z
       .array(
-        z.object({ external_id: ExternalId, email: z.string().min(1), prioritization: PrioritizationList }),
+        z.object({
+          external_id: ExternalId,
+          email: z.string().min(1),
+          prioritization: PrioritizationList,
+        }),
       )
       .optional(),
     phone_numbers_to_identify: z
       .array(
-        z.object({ external_id: ExternalId, phone: z.string().min(1), prioritization: PrioritizationList }),
+        z.object({
+          external_id: ExternalId,
+          phone: z.string().min(1),
+          prioritization: PrioritizationList,
+        }),
       )
       .optional(),
   })
   .refine(
-    (b) => (b.aliases_to_identify?.length ?? 0) + (b.emails_to_identify?.length ?? 0) + (b.phone_numbers_to_identify?.length ?? 0) > 0,
-    { message: 'One of aliases_to_identify, emails_to_identify or phone_numbers_to_identify is required' },
+    (b) =>
+      (b.aliases_to_identify?.length ?? 0) +
+        (b.emails_to_identify?.length ?? 0) +
+        (b.phone_numbers_to_identify?.length ?? 0) >
+      0,
+    {
+      message:
+        'One of aliases_to_identify, emails_to_identify or phone_numbers_to_identify is required',
+    },
   );
 
 /**
@@ -53,7 +68,13 @@ const IdentifyBody = z
  */
 async function identifyOne(
   b: ProfileBindings,
-  input: { workspaceId: string; sourceId: string; externalId: string; alias: UserAlias | null; now: number },
+  input: {
+    workspaceId: string;
+    sourceId: string;
+    externalId: string;
+    alias: UserAlias | null;
+    now: number;
+  },
 ): Promise<string | null> {
   const { workspaceId, sourceId, externalId, now } = input;
   const extId: Identifier = { kind: 'external_id', value: externalId };
@@ -85,7 +106,10 @@ async function identifyOne(
       addressedBy: null,
       now,
     });
-    if (target.status === 'ok' && target.identity.aliases.some((a) => a.label === input.alias!.alias_label)) {
+    if (
+      target.status === 'ok' &&
+      target.identity.aliases.some((a) => a.label === input.alias!.alias_label)
+    ) {
       return null; // Braze: same label on the identified user ⇒ no merge.
     }
   }
@@ -100,13 +124,17 @@ export const identifyRoute = defineRoute({
   summary: 'Identify alias-only, email-only or phone-only users with an external_id',
   description:
     'When the external_id is new the profile simply takes it; when it exists the unidentified ' +
-    'profile is merged into it with Braze\'s merge rules. Up to 50 entries.',
+    "profile is merged into it with Braze's merge rules. Up to 50 entries.",
   auth: { type: 'api_key', permission: 'users.identify', bucket: 'users_identity' },
   body: IdentifyBody,
   success: {
     status: 201,
     description: 'Processed',
-    schema: z.object({ message: z.string(), aliases_processed: z.number().int(), errors: z.array(z.unknown()).optional() }),
+    schema: z.object({
+      message: z.string(),
+      aliases_processed: z.number().int(),
+      errors: z.array(z.unknown()).optional(),
+    }),
   },
   handler: async (c, { body }) => {
     const entries = [
@@ -123,11 +151,21 @@ export const identifyRoute = defineRoute({
     for (const [i, e] of entries.entries()) {
       let sourceId: string | null = null;
       if (e.kind === 'alias') {
-        const id: Identifier = { kind: 'user_alias', label: e.user_alias.alias_label, name: e.user_alias.alias_name };
+        const id: Identifier = {
+          kind: 'user_alias',
+          label: e.user_alias.alias_label,
+          name: e.user_alias.alias_name,
+        };
         sourceId = await locate(b, workspaceId, id, now);
       } else {
-        const id: Identifier = e.kind === 'email' ? { kind: 'email', value: e.email } : { kind: 'phone', value: e.phone };
-        const pick = pickByPrioritization(await findCandidates(b, workspaceId, id, now), e.prioritization);
+        const id: Identifier =
+          e.kind === 'email'
+            ? { kind: 'email', value: e.email }
+            : { kind: 'phone', value: e.phone };
+        const pick = pickByPrioritization(
+          await findCandidates(b, workspaceId, id, now),
+          e.prioritization,
+        );
         sourceId = typeof pick === 'object' ? pick.profileId : null;
         if (pick === 'ambiguous') {
           errors.push(`${i}: more than one user matches; refine prioritization`);
@@ -157,7 +195,13 @@ export const identifyRoute = defineRoute({
 
 const AliasNewBody = z.object({
   user_aliases: z
-    .array(z.object({ external_id: ExternalId.optional(), alias_name: z.string().min(1).max(255), alias_label: z.string().min(1).max(255) }))
+    .array(
+      z.object({
+        external_id: ExternalId.optional(),
+        alias_name: z.string().min(1).max(255),
+        alias_label: z.string().min(1).max(255),
+      }),
+    )
     .min(1)
     .max(MAX_IDS, TOO_MANY),
 });
@@ -172,7 +216,11 @@ export const aliasNewRoute = defineRoute({
   success: {
     status: 201,
     description: 'Processed',
-    schema: z.object({ message: z.string(), aliases_processed: z.number().int(), errors: z.array(z.unknown()).optional() }),
+    schema: z.object({
+      message: z.string(),
+      aliases_processed: z.number().int(),
+      errors: z.array(z.unknown()).optional(),
+    }),
   },
   handler: async (c, { body }) => {
     const workspaceId = c.get('caller').workspace.id;
@@ -184,7 +232,12 @@ export const aliasNewRoute = defineRoute({
       const alias: Identifier = { kind: 'user_alias', label: a.alias_label, name: a.alias_name };
       let ownerId: string;
       if (a.external_id) {
-        const found = await locate(b, workspaceId, { kind: 'external_id', value: a.external_id }, now);
+        const found = await locate(
+          b,
+          workspaceId,
+          { kind: 'external_id', value: a.external_id },
+          now,
+        );
         if (!found) {
           errors.push(`${i}: external_id ${a.external_id} does not exist`);
           continue;
@@ -193,14 +246,25 @@ export const aliasNewRoute = defineRoute({
       } else {
         ownerId = newBrazeId(now);
       }
-      const claimed = await claimIdentifier(b.directory, { workspaceId, id: alias, profileId: ownerId });
+      const claimed = await claimIdentifier(b.directory, {
+        workspaceId,
+        id: alias,
+        profileId: ownerId,
+      });
       if (claimed !== ownerId) {
         errors.push(`${i}: alias ${a.alias_label}/${a.alias_name} already belongs to another user`);
         continue;
       }
       const stub = profileStub(b.profiles, workspaceId, ownerId);
       const answer = a.external_id
-        ? await stub.addAlias({ workspaceId, profileId: ownerId, addressedBy: null, now, label: a.alias_label, name: a.alias_name })
+        ? await stub.addAlias({
+            workspaceId,
+            profileId: ownerId,
+            addressedBy: null,
+            now,
+            label: a.alias_label,
+            name: a.alias_name,
+          })
         : await stub.track({
             workspaceId,
             profileId: ownerId,
@@ -214,7 +278,12 @@ export const aliasNewRoute = defineRoute({
           });
       if (answer.status === 'error' || isMiss(answer)) {
         await applyDirectoryOps(b.directory, workspaceId, [
-          { op: 'release', kind: 'user_alias', value: aliasKey(a.alias_label, a.alias_name), profileId: ownerId },
+          {
+            op: 'release',
+            kind: 'user_alias',
+            value: aliasKey(a.alias_label, a.alias_name),
+            profileId: ownerId,
+          },
         ]);
         errors.push(`${i}: ${answer.status === 'error' ? answer.reason : 'user not found'}`);
         continue;
@@ -230,7 +299,13 @@ export const aliasNewRoute = defineRoute({
 
 const AliasUpdateBody = z.object({
   alias_updates: z
-    .array(z.object({ alias_label: z.string().min(1).max(255), old_alias_name: z.string().min(1).max(255), new_alias_name: z.string().min(1).max(255) }))
+    .array(
+      z.object({
+        alias_label: z.string().min(1).max(255),
+        old_alias_name: z.string().min(1).max(255),
+        new_alias_name: z.string().min(1).max(255),
+      }),
+    )
     .min(1)
     .max(MAX_IDS, TOO_MANY),
 });
@@ -242,7 +317,11 @@ export const aliasUpdateRoute = defineRoute({
   summary: 'Rename existing aliases within their label',
   auth: { type: 'api_key', permission: 'users.alias.update', bucket: 'users_identity' },
   body: AliasUpdateBody,
-  success: { status: 201, description: 'Processed', schema: z.object({ message: z.string(), aliases_processed: z.number().int() }) },
+  success: {
+    status: 201,
+    description: 'Processed',
+    schema: z.object({ message: z.string(), aliases_processed: z.number().int() }),
+  },
   handler: async (c, { body }) => {
     const workspaceId = c.get('caller').workspace.id;
     const b = bindings(c);
@@ -254,14 +333,25 @@ export const aliasUpdateRoute = defineRoute({
       // Braze: an alias that does not exist, or a new name in use, leaves the entry unapplied.
       const answer = await withProfile(b, { workspaceId, id: old, now }, async (profileId) => {
         const claimed = await claimIdentifier(b.directory, { workspaceId, id: next, profileId });
-        if (claimed !== profileId) return { status: 'error' as const, reason: 'new alias name in use' };
+        if (claimed !== profileId)
+          return { status: 'error' as const, reason: 'new alias name in use' };
         const r = await profileStub(b.profiles, workspaceId, profileId).updateAlias({
-          workspaceId, profileId, addressedBy: old, now,
-          label: u.alias_label, oldName: u.old_alias_name, newName: u.new_alias_name,
+          workspaceId,
+          profileId,
+          addressedBy: old,
+          now,
+          label: u.alias_label,
+          oldName: u.old_alias_name,
+          newName: u.new_alias_name,
         });
         if (r.status === 'ok') {
           await applyDirectoryOps(b.directory, workspaceId, [
-            { op: 'release', kind: 'user_alias', value: aliasKey(u.alias_label, u.old_alias_name), profileId },
+            {
+              op: 'release',
+              kind: 'user_alias',
+              value: aliasKey(u.alias_label, u.old_alias_name),
+              profileId,
+            },
           ]);
         }
         return r;

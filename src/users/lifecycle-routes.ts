@@ -21,8 +21,12 @@ const DeleteBody = z.object({
   external_ids: z.array(z.string().min(1)).optional(),
   user_aliases: z.array(UserAlias).optional(),
   braze_ids: z.array(z.string().min(1)).optional(),
-  email_addresses: z.array(z.object({ email: z.string().min(1), prioritization: PrioritizationList })).optional(),
-  phone_numbers: z.array(z.object({ phone: z.string().min(1), prioritization: PrioritizationList })).optional(),
+  email_addresses: z
+    .array(z.object({ email: z.string().min(1), prioritization: PrioritizationList }))
+    .optional(),
+  phone_numbers: z
+    .array(z.object({ phone: z.string().min(1), prioritization: PrioritizationList }))
+    .optional(),
 });
 
 export const deleteRoute = defineRoute({
@@ -36,29 +40,59 @@ export const deleteRoute = defineRoute({
     'matches several users after prioritization deletes nothing.',
   auth: { type: 'api_key', permission: 'users.delete', bucket: 'users_identity' },
   body: DeleteBody,
-  success: { status: 202, description: 'Deleted', schema: z.object({ message: z.string(), deleted: z.number().int() }) },
+  success: {
+    status: 202,
+    description: 'Deleted',
+    schema: z.object({ message: z.string(), deleted: z.number().int() }),
+  },
   handler: async (c, { body }) => {
-    const targets: { id: Identifier; prioritization: z.infer<typeof PrioritizationList> | null }[] = [
-      ...(body.external_ids ?? []).map((v) => ({ id: { kind: 'external_id', value: v } as Identifier, prioritization: null })),
-      ...(body.user_aliases ?? []).map((a) => ({ id: { kind: 'user_alias', label: a.alias_label, name: a.alias_name } as Identifier, prioritization: null })),
-      ...(body.braze_ids ?? []).map((v) => ({ id: { kind: 'braze_id', value: v } as Identifier, prioritization: null })),
-      ...(body.email_addresses ?? []).map((e) => ({ id: { kind: 'email', value: e.email } as Identifier, prioritization: e.prioritization })),
-      ...(body.phone_numbers ?? []).map((p) => ({ id: { kind: 'phone', value: p.phone } as Identifier, prioritization: p.prioritization })),
-    ];
+    const targets: { id: Identifier; prioritization: z.infer<typeof PrioritizationList> | null }[] =
+      [
+        ...(body.external_ids ?? []).map((v) => ({
+          id: { kind: 'external_id', value: v } as Identifier,
+          prioritization: null,
+        })),
+        ...(body.user_aliases ?? []).map((a) => ({
+          id: { kind: 'user_alias', label: a.alias_label, name: a.alias_name } as Identifier,
+          prioritization: null,
+        })),
+        ...(body.braze_ids ?? []).map((v) => ({
+          id: { kind: 'braze_id', value: v } as Identifier,
+          prioritization: null,
+        })),
+        ...(body.email_addresses ?? []).map((e) => ({
+          id: { kind: 'email', value: e.email } as Identifier,
+          prioritization: e.prioritization,
+        })),
+        ...(body.phone_numbers ?? []).map((p) => ({
+          id: { kind: 'phone', value: p.phone } as Identifier,
+          prioritization: p.prioritization,
+        })),
+      ];
     if (targets.length === 0) throw badRequest('No identifiers to delete');
-    if (targets.length > MAX_IDS) throw badRequest('The max number of ids per request was exceeded');
+    if (targets.length > MAX_IDS)
+      throw badRequest('The max number of ids per request was exceeded');
     const workspaceId = c.get('caller').workspace.id;
     const b = bindings(c);
     const now = Date.now();
     let deleted = 0;
     for (const t of targets) {
       if (t.id.kind === 'braze_id' && !isBrazeId(t.id.value)) continue;
-      const selected = t.id.kind === 'braze_id'
-        ? { profileId: t.id.value }
-        : await selectProfile(b, { workspaceId, id: t.id, prioritization: t.prioritization, now });
+      const selected =
+        t.id.kind === 'braze_id'
+          ? { profileId: t.id.value }
+          : await selectProfile(b, {
+              workspaceId,
+              id: t.id,
+              prioritization: t.prioritization,
+              now,
+            });
       if ('error' in selected) continue;
       const r = await profileStub(b.profiles, workspaceId, selected.profileId).deleteProfile({
-        workspaceId, profileId: selected.profileId, addressedBy: null, now,
+        workspaceId,
+        profileId: selected.profileId,
+        addressedBy: null,
+        now,
       });
       if (r.status === 'ok') deleted++;
     }
@@ -73,14 +107,20 @@ const MERGE_IDENTIFIER_MESSAGE =
 /** Validate merge_updates with Braze's exact messages (contract §1.3). */
 function parseMergeUpdates(body: unknown): { merge: IdentifierObject; keep: IdentifierObject }[] {
   const list = (body as { merge_updates?: unknown } | undefined)?.merge_updates;
-  if (!Array.isArray(list) || list.some((u) => typeof u !== 'object' || u === null || Array.isArray(u))) {
+  if (
+    !Array.isArray(list) ||
+    list.some((u) => typeof u !== 'object' || u === null || Array.isArray(u))
+  ) {
     throw badRequest("'merge_updates' must be an array of objects");
   }
-  if (list.length > MAX_IDS) throw badRequest('a single request may not contain more than 50 merge updates');
+  if (list.length > MAX_IDS)
+    throw badRequest('a single request may not contain more than 50 merge updates');
   return list.map((u: Record<string, unknown>) => {
     const keys = Object.keys(u);
     if (keys.length !== 2 || !('identifier_to_merge' in u) || !('identifier_to_keep' in u)) {
-      throw badRequest("'merge_updates' must only have 'identifier_to_merge' and 'identifier_to_keep'");
+      throw badRequest(
+        "'merge_updates' must only have 'identifier_to_merge' and 'identifier_to_keep'",
+      );
     }
     const merge = IdentifierObject.safeParse(u.identifier_to_merge);
     const keep = IdentifierObject.safeParse(u.identifier_to_keep);
@@ -100,10 +140,18 @@ export const mergeRoute = defineRoute({
     '`errors` and skipped.',
   auth: { type: 'api_key', permission: 'users.merge', bucket: 'users_identity' },
   body: z.object({
-    merge_updates: z.array(z.object({ identifier_to_merge: IdentifierObject, identifier_to_keep: IdentifierObject })).max(MAX_IDS),
+    merge_updates: z
+      .array(
+        z.object({ identifier_to_merge: IdentifierObject, identifier_to_keep: IdentifierObject }),
+      )
+      .max(MAX_IDS),
   }),
   validateBody: false,
-  success: { status: 202, description: 'Accepted', schema: z.object({ message: z.string(), errors: z.array(z.string()).optional() }) },
+  success: {
+    status: 202,
+    description: 'Accepted',
+    schema: z.object({ message: z.string(), errors: z.array(z.string()).optional() }),
+  },
   handler: async (c) => {
     const updates = parseMergeUpdates(c.get('body'));
     const workspaceId = c.get('caller').workspace.id;
@@ -115,7 +163,14 @@ export const mergeRoute = defineRoute({
       const target = await selectProfile(b, { workspaceId, ...toIdentifier(u.keep), now });
       if ('error' in source) errors.push(`${i}: identifier_to_merge: ${source.error}`);
       else if ('error' in target) errors.push(`${i}: identifier_to_keep: ${target.error}`);
-      else if ((await mergeProfiles(b, { workspaceId, sourceId: source.profileId, targetId: target.profileId, now })) !== 'merged') {
+      else if (
+        (await mergeProfiles(b, {
+          workspaceId,
+          sourceId: source.profileId,
+          targetId: target.profileId,
+          now,
+        })) !== 'merged'
+      ) {
         errors.push(`${i}: user not found`);
       }
     }
@@ -128,7 +183,11 @@ export const renameRoute = defineRoute({
   path: '/users/external_ids/rename',
   tag: 'User data',
   summary: "Rename users' external_ids; the old id stays as a deprecated id",
-  auth: { type: 'api_key', permission: 'users.external_ids.rename', bucket: 'users_external_ids_rename' },
+  auth: {
+    type: 'api_key',
+    permission: 'users.external_ids.rename',
+    bucket: 'users_external_ids_rename',
+  },
   body: z.object({
     external_id_renames: z
       .array(z.object({ current_external_id: ExternalId, new_external_id: ExternalId }))
@@ -138,7 +197,11 @@ export const renameRoute = defineRoute({
   success: {
     status: 200,
     description: 'Processed',
-    schema: z.object({ message: z.string(), external_ids: z.array(z.string()), rename_errors: z.array(z.tuple([z.number(), z.string()])) }),
+    schema: z.object({
+      message: z.string(),
+      external_ids: z.array(z.string()),
+      rename_errors: z.array(z.tuple([z.number(), z.string()])),
+    }),
   },
   handler: async (c, { body }) => {
     const workspaceId = c.get('caller').workspace.id;
@@ -157,21 +220,39 @@ export const renameRoute = defineRoute({
         errors.push([i, 'new_external_id already exists']);
         continue;
       }
-      const answer = await withProfile(b, { workspaceId, id: currentId, now }, async (profileId) => {
-        const claimed = await claimIdentifier(b.directory, { workspaceId, id: nextId, profileId });
-        if (claimed !== profileId) return { status: 'error' as const, reason: 'new_external_id already exists' };
-        const result = await profileStub(b.profiles, workspaceId, profileId).renameExternalId({
-          workspaceId, profileId, addressedBy: currentId, now, current: r.current_external_id, next: r.new_external_id,
-        });
-        await applyDirectoryOps(b.directory, workspaceId, [
-          result.status === 'ok'
-            ? { op: 'deprecate', kind: 'external_id', value: r.current_external_id, profileId }
-            : { op: 'release', kind: 'external_id', value: r.new_external_id, profileId },
-        ]);
-        return result;
-      });
+      const answer = await withProfile(
+        b,
+        { workspaceId, id: currentId, now },
+        async (profileId) => {
+          const claimed = await claimIdentifier(b.directory, {
+            workspaceId,
+            id: nextId,
+            profileId,
+          });
+          if (claimed !== profileId)
+            return { status: 'error' as const, reason: 'new_external_id already exists' };
+          const result = await profileStub(b.profiles, workspaceId, profileId).renameExternalId({
+            workspaceId,
+            profileId,
+            addressedBy: currentId,
+            now,
+            current: r.current_external_id,
+            next: r.new_external_id,
+          });
+          await applyDirectoryOps(b.directory, workspaceId, [
+            result.status === 'ok'
+              ? { op: 'deprecate', kind: 'external_id', value: r.current_external_id, profileId }
+              : { op: 'release', kind: 'external_id', value: r.new_external_id, profileId },
+          ]);
+          return result;
+        },
+      );
       if (answer.status === 'ok') renamed.push(r.current_external_id);
-      else errors.push([i, answer.status === 'error' ? answer.reason : 'current_external_id does not exist']);
+      else
+        errors.push([
+          i,
+          answer.status === 'error' ? answer.reason : 'current_external_id does not exist',
+        ]);
     }
     return c.json({ message: 'success', external_ids: renamed, rename_errors: errors });
   },
@@ -182,14 +263,25 @@ export const removeRoute = defineRoute({
   path: '/users/external_ids/remove',
   tag: 'User data',
   summary: 'Remove deprecated external_ids',
-  auth: { type: 'api_key', permission: 'users.external_ids.remove', bucket: 'users_external_ids_remove' },
+  auth: {
+    type: 'api_key',
+    permission: 'users.external_ids.remove',
+    bucket: 'users_external_ids_remove',
+  },
   body: z.object({
-    external_ids: z.array(ExternalId).min(1).max(MAX_IDS, 'The max number of ids per request was exceeded'),
+    external_ids: z
+      .array(ExternalId)
+      .min(1)
+      .max(MAX_IDS, 'The max number of ids per request was exceeded'),
   }),
   success: {
     status: 200,
     description: 'Processed',
-    schema: z.object({ message: z.string(), removed_ids: z.array(z.string()), removal_errors: z.array(z.tuple([z.number(), z.string()])) }),
+    schema: z.object({
+      message: z.string(),
+      removed_ids: z.array(z.string()),
+      removal_errors: z.array(z.tuple([z.number(), z.string()])),
+    }),
   },
   handler: async (c, { body }) => {
     const workspaceId = c.get('caller').workspace.id;
@@ -200,10 +292,17 @@ export const removeRoute = defineRoute({
     for (const [i, ext] of body.external_ids.entries()) {
       const id: Identifier = { kind: 'external_id', value: ext };
       const answer = await withProfile(b, { workspaceId, id, now }, (profileId) =>
-        profileStub(b.profiles, workspaceId, profileId).removeExternalId({ workspaceId, profileId, addressedBy: id, now, externalId: ext }),
+        profileStub(b.profiles, workspaceId, profileId).removeExternalId({
+          workspaceId,
+          profileId,
+          addressedBy: id,
+          now,
+          externalId: ext,
+        }),
       );
       if (answer.status === 'ok') removed.push(ext);
-      else errors.push([i, answer.status === 'error' ? answer.reason : 'external_id does not exist']);
+      else
+        errors.push([i, answer.status === 'error' ? answer.reason : 'external_id does not exist']);
     }
     return c.json({ message: 'success', removed_ids: removed, removal_errors: errors });
   },

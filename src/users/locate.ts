@@ -15,7 +15,11 @@ export interface Candidate {
   updatedAt: number;
 }
 
-export type Prioritization = 'identified' | 'unidentified' | 'most_recently_updated' | 'least_recently_updated';
+export type Prioritization =
+  | 'identified'
+  | 'unidentified'
+  | 'most_recently_updated'
+  | 'least_recently_updated';
 
 /** Every live profile an identifier names (several for a shared email or phone). */
 export async function findCandidates(
@@ -47,7 +51,10 @@ export async function findCandidates(
  */
 export function pickForWrite(candidates: Candidate[]): string | null {
   const newest = (list: Candidate[]) =>
-    list.reduce<Candidate | null>((a, c) => (a === null || c.updatedAt > a.updatedAt ? c : a), null);
+    list.reduce<Candidate | null>(
+      (a, c) => (a === null || c.updatedAt > a.updatedAt ? c : a),
+      null,
+    );
   return (newest(candidates.filter((c) => c.identified)) ?? newest(candidates))?.profileId ?? null;
 }
 
@@ -102,7 +109,11 @@ export async function handleMiss(
 ): Promise<string | null> {
   forget(input.workspaceId, input.id);
   const key = directoryKey(input.id);
-  if (input.miss.status === 'deleted' && key && (key.kind === 'external_id' || key.kind === 'user_alias')) {
+  if (
+    input.miss.status === 'deleted' &&
+    key &&
+    (key.kind === 'external_id' || key.kind === 'user_alias')
+  ) {
     await applyDirectoryOps(b.directory, input.workspaceId, [
       { op: 'release', kind: key.kind, value: key.value, profileId: input.profileId },
     ]);

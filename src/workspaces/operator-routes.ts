@@ -5,14 +5,24 @@ import { ApiError } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { isValidCidr } from '../lib/cidr';
 import { WorkspaceSettings } from './settings';
-import { createApiKey, createApp, getWorkspace, listApiKeys, listApps, revokeApiKey, upsertWorkspace } from './store';
+import {
+  createApiKey,
+  createApp,
+  getWorkspace,
+  listApiKeys,
+  listApps,
+  revokeApiKey,
+  upsertWorkspace,
+} from './store';
 
 /**
  * The operator API: bootstrap workspaces, REST API keys and SDK apps over HTTP with the
  * HERALD_OPERATOR_TOKEN. Not part of Braze's API; Braze does this in its dashboard.
  */
 
-const WorkspaceId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'workspace ids are 1-64 letters, digits, _ or -');
+const WorkspaceId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'workspace ids are 1-64 letters, digits, _ or -');
 
 const WorkspaceOut = z.object({
   id: z.string(),
@@ -33,14 +43,34 @@ export const upsertWorkspaceRoute = defineRoute({
   tag: 'Operator',
   summary: 'Create a workspace, or update its name and settings (idempotent)',
   auth: { type: 'operator' },
-  body: z.object({ name: z.string().min(1).max(200), settings: WorkspaceSettings.partial().optional() }),
-  success: { status: 200, description: 'The workspace', schema: WorkspaceOut.extend({ created: z.boolean() }) },
+  body: z.object({
+    name: z.string().min(1).max(200),
+    settings: WorkspaceSettings.partial().optional(),
+  }),
+  success: {
+    status: 200,
+    description: 'The workspace',
+    schema: WorkspaceOut.extend({ created: z.boolean() }),
+  },
   handler: async (c, { body }) => {
     const id = WorkspaceId.safeParse(c.req.param('workspace_id'));
     if (!id.success) throw new ApiError(400, id.error.issues[0]!.message);
-    const { workspace, created } = await upsertWorkspace(c.env.DB, { id: id.data, name: body.name, settings: body.settings });
+    const { workspace, created } = await upsertWorkspace(c.env.DB, {
+      id: id.data,
+      name: body.name,
+      settings: body.settings,
+    });
     clearAuthCache();
-    return c.json({ id: workspace.id, name: workspace.name, settings: workspace.settings, created_at: workspace.createdAt, created }, created ? 201 : 200);
+    return c.json(
+      {
+        id: workspace.id,
+        name: workspace.name,
+        settings: workspace.settings,
+        created_at: workspace.createdAt,
+        created,
+      },
+      created ? 201 : 200,
+    );
   },
 });
 
@@ -53,14 +83,29 @@ export const getWorkspaceRoute = defineRoute({
   success: { status: 200, description: 'The workspace', schema: WorkspaceOut },
   handler: async (c) => {
     const ws = await mustGetWorkspace(c.env.DB, c.req.param('workspace_id') ?? '');
-    const [keys, apps] = await Promise.all([listApiKeys(c.env.DB, ws.id), listApps(c.env.DB, ws.id)]);
+    const [keys, apps] = await Promise.all([
+      listApiKeys(c.env.DB, ws.id),
+      listApps(c.env.DB, ws.id),
+    ]);
     return c.json({
       id: ws.id,
       name: ws.name,
       settings: ws.settings,
       created_at: ws.createdAt,
-      api_keys: keys.map((k) => ({ id: k.id, name: k.name, permissions: k.permissions, ip_allowlist: k.ipAllowlist, created_at: k.createdAt, last_seen_at: k.lastSeenAt })),
-      apps: apps.map((a) => ({ app_id: a.id, name: a.name, platform: a.platform, created_at: a.createdAt })),
+      api_keys: keys.map((k) => ({
+        id: k.id,
+        name: k.name,
+        permissions: k.permissions,
+        ip_allowlist: k.ipAllowlist,
+        created_at: k.createdAt,
+        last_seen_at: k.lastSeenAt,
+      })),
+      apps: apps.map((a) => ({
+        app_id: a.id,
+        name: a.name,
+        platform: a.platform,
+        created_at: a.createdAt,
+      })),
     });
   },
 });
@@ -84,7 +129,14 @@ export const createKeyRoute = defineRoute({
   success: {
     status: 201,
     description: 'The key and its secret',
-    schema: z.object({ id: z.string(), key: z.string(), name: z.string(), permissions: z.array(z.string()), ip_allowlist: z.array(z.string()), created: z.boolean() }),
+    schema: z.object({
+      id: z.string(),
+      key: z.string(),
+      name: z.string(),
+      permissions: z.array(z.string()),
+      ip_allowlist: z.array(z.string()),
+      created: z.boolean(),
+    }),
   },
   handler: async (c, { body }) => {
     const ws = await mustGetWorkspace(c.env.DB, c.req.param('workspace_id') ?? '');
@@ -92,12 +144,28 @@ export const createKeyRoute = defineRoute({
     if (unknown.length > 0) throw new ApiError(400, `Unknown permission: ${unknown.join(', ')}`);
     const badIp = body.ip_allowlist.find((e) => !isValidCidr(e));
     if (badIp) throw new ApiError(400, `Invalid IP or CIDR in ip_allowlist: ${badIp}`);
-    const permissions: Permission[] = body.permissions.includes('*') ? [...PERMISSIONS] : (body.permissions as Permission[]);
+    const permissions: Permission[] = body.permissions.includes('*')
+      ? [...PERMISSIONS]
+      : (body.permissions as Permission[]);
     try {
       const { key, secret, created } = await createApiKey(c.env.DB, {
-        workspaceId: ws.id, name: body.name, permissions, ipAllowlist: body.ip_allowlist, secret: body.key,
+        workspaceId: ws.id,
+        name: body.name,
+        permissions,
+        ipAllowlist: body.ip_allowlist,
+        secret: body.key,
       });
-      return c.json({ id: key.id, key: secret, name: key.name, permissions: key.permissions, ip_allowlist: key.ipAllowlist, created }, created ? 201 : 200);
+      return c.json(
+        {
+          id: key.id,
+          key: secret,
+          name: key.name,
+          permissions: key.permissions,
+          ip_allowlist: key.ipAllowlist,
+          created,
+        },
+        created ? 201 : 200,
+      );
     } catch (err) {
       throw new ApiError(409, (err as Error).message);
     }
@@ -112,7 +180,10 @@ export const revokeKeyRoute = defineRoute({
   auth: { type: 'operator' },
   success: { status: 200, description: 'Revoked', schema: z.object({ message: z.string() }) },
   handler: async (c) => {
-    const ok = await revokeApiKey(c.env.DB, { workspaceId: c.req.param('workspace_id') ?? '', keyId: c.req.param('key_id') ?? '' });
+    const ok = await revokeApiKey(c.env.DB, {
+      workspaceId: c.req.param('workspace_id') ?? '',
+      keyId: c.req.param('key_id') ?? '',
+    });
     if (!ok) throw new ApiError(404, 'API key not found');
     clearAuthCache();
     return c.json({ message: 'success' });
@@ -128,14 +199,34 @@ export const createAppRoute = defineRoute({
   body: z.object({
     name: z.string().min(1).max(200),
     platform: z.enum(['web', 'ios', 'android', 'other']).default('web'),
-    app_id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/).optional(),
+    app_id: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{8,64}$/)
+      .optional(),
   }),
-  success: { status: 201, description: 'The app', schema: z.object({ app_id: z.string(), name: z.string(), platform: z.string(), created: z.boolean() }) },
+  success: {
+    status: 201,
+    description: 'The app',
+    schema: z.object({
+      app_id: z.string(),
+      name: z.string(),
+      platform: z.string(),
+      created: z.boolean(),
+    }),
+  },
   handler: async (c, { body }) => {
     const ws = await mustGetWorkspace(c.env.DB, c.req.param('workspace_id') ?? '');
     try {
-      const { app, created } = await createApp(c.env.DB, { workspaceId: ws.id, name: body.name, platform: body.platform, id: body.app_id });
-      return c.json({ app_id: app.id, name: app.name, platform: app.platform, created }, created ? 201 : 200);
+      const { app, created } = await createApp(c.env.DB, {
+        workspaceId: ws.id,
+        name: body.name,
+        platform: body.platform,
+        id: body.app_id,
+      });
+      return c.json(
+        { app_id: app.id, name: app.name, platform: app.platform, created },
+        created ? 201 : 200,
+      );
     } catch (err) {
       throw new ApiError(409, (err as Error).message);
     }

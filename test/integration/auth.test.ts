@@ -23,7 +23,10 @@ describe('REST API authentication and permissions', () => {
 
   it('accepts the bearer scheme case-insensitively', async () => {
     const ws = await createWorkspace();
-    const res = await call('/users/track', { body, headers: { authorization: `bearer ${ws.key}` } });
+    const res = await call('/users/track', {
+      body,
+      headers: { authorization: `bearer ${ws.key}` },
+    });
     expect(res.status).toBe(201);
   });
 
@@ -66,9 +69,17 @@ describe('REST API authentication and permissions', () => {
       body: { name: 'office', permissions: ['users.track'], ip_allowlist: ['203.0.113.0/24'] },
     });
     const { key } = (await res.json()) as { key: string };
-    const inside = await call('/users/track', { body, key, headers: { 'cf-connecting-ip': '203.0.113.9' } });
+    const inside = await call('/users/track', {
+      body,
+      key,
+      headers: { 'cf-connecting-ip': '203.0.113.9' },
+    });
     expect(inside.status).toBe(201);
-    const outside = await call('/users/track', { body, key, headers: { 'cf-connecting-ip': '198.51.100.1' } });
+    const outside = await call('/users/track', {
+      body,
+      key,
+      headers: { 'cf-connecting-ip': '198.51.100.1' },
+    });
     expect(outside.status).toBe(401);
   });
 
@@ -79,7 +90,9 @@ describe('REST API authentication and permissions', () => {
     });
     const { id, key } = (await res.json()) as { id: string; key: string };
     expect((await call('/users/track', { body, key })).status).toBe(201);
-    const revoke = await operator(`/operator/workspaces/${ws.id}/api_keys/${id}`, { method: 'DELETE' });
+    const revoke = await operator(`/operator/workspaces/${ws.id}/api_keys/${id}`, {
+      method: 'DELETE',
+    });
     expect(revoke.status).toBe(200);
     expect((await call('/users/track', { body, key })).status).toBe(401);
   });
@@ -95,7 +108,9 @@ describe('rate limits', () => {
   });
 
   it('answers 429 with headers once the workspace bucket is spent', async () => {
-    const ws = await createWorkspace({ rate_limits: { users_track: { limit: 2, window_seconds: 60 } } });
+    const ws = await createWorkspace({
+      rate_limits: { users_track: { limit: 2, window_seconds: 60 } },
+    });
     expect((await ws.post('/users/track', body)).status).toBe(201);
     expect((await ws.post('/users/track', body)).status).toBe(201);
     const third = await ws.post('/users/track', body);
@@ -106,15 +121,21 @@ describe('rate limits', () => {
   });
 
   it('counts shared buckets together, as Braze does for identity endpoints', async () => {
-    const ws = await createWorkspace({ rate_limits: { users_identity: { limit: 1, window_seconds: 60 } } });
-    const first = await ws.post('/users/alias/new', { user_aliases: [{ alias_name: 'x', alias_label: 'l' }] });
+    const ws = await createWorkspace({
+      rate_limits: { users_identity: { limit: 1, window_seconds: 60 } },
+    });
+    const first = await ws.post('/users/alias/new', {
+      user_aliases: [{ alias_name: 'x', alias_label: 'l' }],
+    });
     expect(first.status).toBe(201);
     const second = await ws.post('/users/delete', { external_ids: ['nobody'] });
     expect(second.status).toBe(429);
   });
 
   it('limits per workspace, not per key', async () => {
-    const ws = await createWorkspace({ rate_limits: { users_track: { limit: 1, window_seconds: 60 } } });
+    const ws = await createWorkspace({
+      rate_limits: { users_track: { limit: 1, window_seconds: 60 } },
+    });
     const other = await ws.keyWith(['users.track']);
     expect((await ws.post('/users/track', body)).status).toBe(201);
     expect((await call('/users/track', { body, key: other })).status).toBe(429);
@@ -123,7 +144,11 @@ describe('rate limits', () => {
 
 describe('operator API', () => {
   it('refuses a wrong operator token', async () => {
-    const res = await call('/operator/workspaces/x', { method: 'PUT', key: 'wrong', body: { name: 'x' } });
+    const res = await call('/operator/workspaces/x', {
+      method: 'PUT',
+      key: 'wrong',
+      body: { name: 'x' },
+    });
     expect(res.status).toBe(401);
   });
 
@@ -133,7 +158,9 @@ describe('operator API', () => {
       body: { name: 'bad', permissions: ['users.trak'] },
     });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toBe('Unknown permission: users.trak');
+    expect(((await res.json()) as { message: string }).message).toBe(
+      'Unknown permission: users.trak',
+    );
   });
 
   it('returns the same key when a pinned key is created twice', async () => {
@@ -143,7 +170,9 @@ describe('operator API', () => {
     const second = await operator(`/operator/workspaces/${ws.id}/api_keys`, { body: pinned });
     expect(first.status).toBe(201);
     expect(second.status).toBe(200);
-    expect(((await second.json()) as { id: string }).id).toBe(((await first.json()) as { id: string }).id);
+    expect(((await second.json()) as { id: string }).id).toBe(
+      ((await first.json()) as { id: string }).id,
+    );
   });
 
   it('never returns key secrets when listing a workspace', async () => {

@@ -8,7 +8,9 @@ describe('/users/track: bad input', () => {
     const ws = await createWorkspace();
     const res = await call('/users/track', { key: ws.key, rawBody: '{"attributes": [' });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toMatch(/^Invalid JSON in request body/);
+    expect(((await res.json()) as { message: string }).message).toMatch(
+      /^Invalid JSON in request body/,
+    );
   });
 
   it('answers 400 when the body is not an object', async () => {
@@ -27,7 +29,11 @@ describe('/users/track: bad input', () => {
 
   it('answers 400 Max Input Length Exceeded above 75 objects in an array, applying nothing', async () => {
     const ws = await createWorkspace();
-    const events = Array.from({ length: 76 }, (_, i) => ({ external_id: `cap${i}`, name: 'e', time: NOW() }));
+    const events = Array.from({ length: 76 }, (_, i) => ({
+      external_id: `cap${i}`,
+      name: 'e',
+      time: NOW(),
+    }));
     const res = await ws.post('/users/track', { events });
     expect(res.status).toBe(400);
     expect(res.json).toEqual({ message: 'Max Input Length Exceeded' });
@@ -37,7 +43,11 @@ describe('/users/track: bad input', () => {
   it('applies the combined 50-object cap when the workspace is configured for it', async () => {
     const ws = await createWorkspace({ track_cap_mode: 'combined_50' });
     const attributes = Array.from({ length: 30 }, (_, i) => ({ external_id: `c${i}`, n: i }));
-    const events = Array.from({ length: 21 }, (_, i) => ({ external_id: `c${i}`, name: 'e', time: NOW() }));
+    const events = Array.from({ length: 21 }, (_, i) => ({
+      external_id: `c${i}`,
+      name: 'e',
+      time: NOW(),
+    }));
     const res = await ws.post('/users/track', { attributes, events });
     expect(res.status).toBe(400);
     expect(res.json.message).toBe('Max Input Length Exceeded');
@@ -48,7 +58,9 @@ describe('/users/track: bad input', () => {
     const big = 'x'.repeat(4 * 1024 * 1024 + 10);
     const res = await call('/users/track', { key: ws.key, rawBody: `{"pad":"${big}"}` });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toBe('Request body too large: the limit is 4 MB');
+    expect(((await res.json()) as { message: string }).message).toBe(
+      'Request body too large: the limit is 4 MB',
+    );
   });
 
   it('lists invalid objects in errors while the valid ones land', async () => {
@@ -64,23 +76,28 @@ describe('/users/track: bad input', () => {
     expect(res.status).toBe(201);
     expect(res.json.attributes_processed).toBe(1);
     expect(res.json.events_processed).toBe(0);
-    expect(res.json.errors.map((e: { input_array: string; index: number }) => `${e.input_array}[${e.index}]`)).toEqual([
-      'attributes[1]',
-      'attributes[2]',
-      'events[0]',
-    ]);
+    expect(
+      res.json.errors.map(
+        (e: { input_array: string; index: number }) => `${e.input_array}[${e.index}]`,
+      ),
+    ).toEqual(['attributes[1]', 'attributes[2]', 'events[0]']);
     expect((await exportUser(ws, 'ok1')).first_name).toBe('Valid');
     expect(await exportUser(ws, 'bad1')).toBeNull();
   });
 
   it('rejects a string attribute longer than 255 characters without touching the profile', async () => {
     const ws = await createWorkspace();
-    await ws.post('/users/track', { attributes: [{ external_id: 'long', nickname: 'short', tier: 'gold' }] });
+    await ws.post('/users/track', {
+      attributes: [{ external_id: 'long', nickname: 'short', tier: 'gold' }],
+    });
     const res = await ws.post('/users/track', {
       attributes: [{ external_id: 'long', nickname: 'y'.repeat(256), tier: 'platinum' }],
     });
     expect(res.json.errors).toHaveLength(1);
-    expect((await exportUser(ws, 'long')).custom_attributes).toEqual({ nickname: 'short', tier: 'gold' });
+    expect((await exportUser(ws, 'long')).custom_attributes).toEqual({
+      nickname: 'short',
+      tier: 'gold',
+    });
   });
 
   it('rolls back a whole object whose operation conflicts with the stored type', async () => {
@@ -91,7 +108,11 @@ describe('/users/track: bad input', () => {
     });
     expect(res.status).toBe(201);
     expect(res.json.attributes_processed).toBe(0);
-    expect(res.json.errors[0]).toMatchObject({ type: 'rejected', input_array: 'attributes', index: 0 });
+    expect(res.json.errors[0]).toMatchObject({
+      type: 'rejected',
+      input_array: 'attributes',
+      index: 0,
+    });
     const user = await exportUser(ws, 't1');
     expect(user.first_name).toBeUndefined();
     expect(user.custom_attributes.plan).toBe('pro');
@@ -142,8 +163,12 @@ describe('/users/track: attributes', () => {
 
   it('removes an attribute set to null', async () => {
     const ws = await createWorkspace();
-    await ws.post('/users/track', { attributes: [{ external_id: 'n1', first_name: 'A', color: 'red' }] });
-    await ws.post('/users/track', { attributes: [{ external_id: 'n1', first_name: null, color: null }] });
+    await ws.post('/users/track', {
+      attributes: [{ external_id: 'n1', first_name: 'A', color: 'red' }],
+    });
+    await ws.post('/users/track', {
+      attributes: [{ external_id: 'n1', first_name: null, color: null }],
+    });
     const user = await exportUser(ws, 'n1');
     expect(user.first_name).toBeUndefined();
     expect(user.custom_attributes).toBeUndefined();
@@ -158,9 +183,13 @@ describe('/users/track: attributes', () => {
 
   it('keeps array values unique, moves re-added values to the end and evicts the oldest past the cap', async () => {
     const ws = await createWorkspace({ array_max_length: 3 });
-    await ws.post('/users/track', { attributes: [{ external_id: 'arr', tags: ['a', 'b', 'a', 'c'] }] });
+    await ws.post('/users/track', {
+      attributes: [{ external_id: 'arr', tags: ['a', 'b', 'a', 'c'] }],
+    });
     expect((await exportUser(ws, 'arr')).custom_attributes.tags).toEqual(['a', 'b', 'c']);
-    await ws.post('/users/track', { attributes: [{ external_id: 'arr', tags: { add: ['a', 'd'], remove: ['b'] } }] });
+    await ws.post('/users/track', {
+      attributes: [{ external_id: 'arr', tags: { add: ['a', 'd'], remove: ['b'] } }],
+    });
     expect((await exportUser(ws, 'arr')).custom_attributes.tags).toEqual(['c', 'a', 'd']);
     await ws.post('/users/track', { attributes: [{ external_id: 'arr', tags: { add: ['e'] } }] });
     expect((await exportUser(ws, 'arr')).custom_attributes.tags).toEqual(['a', 'd', 'e']);
@@ -171,21 +200,39 @@ describe('/users/track: attributes', () => {
     const song = { song_name: 'Solea', play_analytics: { count: 1000 } };
     await ws.post('/users/track', { attributes: [{ external_id: 'obj', most_played_song: song }] });
     await ws.post('/users/track', {
-      attributes: [{ external_id: 'obj', _merge_objects: true, most_played_song: { year_released: 1960, play_analytics: { top: 'x' } } }],
+      attributes: [
+        {
+          external_id: 'obj',
+          _merge_objects: true,
+          most_played_song: { year_released: 1960, play_analytics: { top: 'x' } },
+        },
+      ],
     });
     expect((await exportUser(ws, 'obj')).custom_attributes.most_played_song).toEqual({
       song_name: 'Solea',
       year_released: 1960,
       play_analytics: { count: 1000, top: 'x' },
     });
-    await ws.post('/users/track', { attributes: [{ external_id: 'obj', most_played_song: { only: true } }] });
-    expect((await exportUser(ws, 'obj')).custom_attributes.most_played_song).toEqual({ only: true });
+    await ws.post('/users/track', {
+      attributes: [{ external_id: 'obj', most_played_song: { only: true } }],
+    });
+    expect((await exportUser(ws, 'obj')).custom_attributes.most_played_song).toEqual({
+      only: true,
+    });
   });
 
   it('applies $remove, $update and $add to arrays of objects', async () => {
     const ws = await createWorkspace();
     await ws.post('/users/track', {
-      attributes: [{ external_id: 'pets', pets: [{ id: 1, type: 'dog', name: 'Gus' }, { id: 2, type: 'cat', name: 'Mo' }] }],
+      attributes: [
+        {
+          external_id: 'pets',
+          pets: [
+            { id: 1, type: 'dog', name: 'Gus' },
+            { id: 2, type: 'cat', name: 'Mo' },
+          ],
+        },
+      ],
     });
     await ws.post('/users/track', {
       attributes: [
@@ -194,7 +241,9 @@ describe('/users/track: attributes', () => {
           _merge_objects: true,
           pets: {
             $remove: [{ $identifier_key: 'type', $identifier_value: 'dog' }],
-            $update: [{ $identifier_key: 'id', $identifier_value: 2, $new_object: { breed: 'tabby' } }],
+            $update: [
+              { $identifier_key: 'id', $identifier_value: 2, $new_object: { breed: 'tabby' } },
+            ],
             $add: [{ id: 3, type: 'fish', name: 'Bo' }],
           },
         },
@@ -208,7 +257,9 @@ describe('/users/track: attributes', () => {
 
   it('stores date-like strings as times', async () => {
     const ws = await createWorkspace();
-    await ws.post('/users/track', { attributes: [{ external_id: 'd1', renewal: '2026-12-01T10:00:00Z' }] });
+    await ws.post('/users/track', {
+      attributes: [{ external_id: 'd1', renewal: '2026-12-01T10:00:00Z' }],
+    });
     expect((await exportUser(ws, 'd1')).custom_attributes.renewal).toBe('2026-12-01T10:00:00.000Z');
   });
 });
@@ -216,7 +267,9 @@ describe('/users/track: attributes', () => {
 describe('/users/track: identification', () => {
   it('does not create a user when _update_existing_only is true', async () => {
     const ws = await createWorkspace();
-    const res = await ws.post('/users/track', { attributes: [{ external_id: 'ghost', _update_existing_only: true, a: 1 }] });
+    const res = await ws.post('/users/track', {
+      attributes: [{ external_id: 'ghost', _update_existing_only: true, a: 1 }],
+    });
     expect(res.status).toBe(201);
     expect(await exportUser(ws, 'ghost')).toBeNull();
   });
@@ -227,10 +280,16 @@ describe('/users/track: identification', () => {
     await ws.post('/users/track', { attributes: [{ user_alias: alias, first_name: 'Skipped' }] });
     let found = await ws.post('/users/export/ids', { user_aliases: [alias] });
     expect(found.json.users).toEqual([]);
-    await ws.post('/users/track', { attributes: [{ user_alias: alias, _update_existing_only: false, first_name: 'Created' }] });
+    await ws.post('/users/track', {
+      attributes: [{ user_alias: alias, _update_existing_only: false, first_name: 'Created' }],
+    });
     await ws.post('/users/track', { attributes: [{ user_alias: alias, last_name: 'Updated' }] });
     found = await ws.post('/users/export/ids', { user_aliases: [alias] });
-    expect(found.json.users[0]).toMatchObject({ first_name: 'Created', last_name: 'Updated', user_aliases: [alias] });
+    expect(found.json.users[0]).toMatchObject({
+      first_name: 'Created',
+      last_name: 'Updated',
+      user_aliases: [alias],
+    });
   });
 
   it('reaches the same profile by braze_id', async () => {
@@ -243,17 +302,27 @@ describe('/users/track: identification', () => {
 
   it('creates email-only users and finds them again by email', async () => {
     const ws = await createWorkspace();
-    await ws.post('/users/track', { attributes: [{ email: 'solo@example.com', first_name: 'Solo' }] });
-    await ws.post('/users/track', { attributes: [{ email: 'solo@example.com', last_name: 'Again' }] });
+    await ws.post('/users/track', {
+      attributes: [{ email: 'solo@example.com', first_name: 'Solo' }],
+    });
+    await ws.post('/users/track', {
+      attributes: [{ email: 'solo@example.com', last_name: 'Again' }],
+    });
     const res = await ws.post('/users/export/ids', { email_address: 'solo@example.com' });
     expect(res.json.users).toHaveLength(1);
-    expect(res.json.users[0]).toMatchObject({ first_name: 'Solo', last_name: 'Again', email: 'solo@example.com' });
+    expect(res.json.users[0]).toMatchObject({
+      first_name: 'Solo',
+      last_name: 'Again',
+      email: 'solo@example.com',
+    });
   });
 
   it('writes by email to the most recently updated identified profile', async () => {
     const ws = await createWorkspace();
     await ws.post('/users/track', { attributes: [{ email: 'shared@example.com', n: 'anon' }] });
-    await ws.post('/users/track', { attributes: [{ external_id: 'known', email: 'shared@example.com' }] });
+    await ws.post('/users/track', {
+      attributes: [{ external_id: 'known', email: 'shared@example.com' }],
+    });
     await ws.post('/users/track', { attributes: [{ email: 'shared@example.com', picked: true }] });
     expect((await exportUser(ws, 'known')).custom_attributes.picked).toBe(true);
   });
@@ -288,14 +357,16 @@ describe('/users/track: events and purchases', () => {
       ],
     });
     const events = (await exportUser(ws, 'win')).custom_events;
-    expect(events.map((e: { name: string; count: number; first: string }) => [e.name, e.count, e.first])).toEqual([
-      ['fresh', 2, old],
-    ]);
+    expect(
+      events.map((e: { name: string; count: number; first: string }) => [e.name, e.count, e.first]),
+    ).toEqual([['fresh', 2, old]]);
   });
 
   it('clamps future event times to now', async () => {
     const ws = await createWorkspace();
-    await ws.post('/users/track', { events: [{ external_id: 'fut', name: 'x', time: '2999-01-01T00:00:00Z' }] });
+    await ws.post('/users/track', {
+      events: [{ external_id: 'fut', name: 'x', time: '2999-01-01T00:00:00Z' }],
+    });
     const last = Date.parse((await exportUser(ws, 'fut')).custom_events[0].last);
     expect(last).toBeLessThanOrEqual(Date.now());
   });
@@ -304,7 +375,14 @@ describe('/users/track: events and purchases', () => {
     const ws = await createWorkspace();
     await ws.post('/users/track', {
       purchases: [
-        { external_id: 'buyer', product_id: 'backpack', currency: 'USD', price: 40, quantity: 2, time: NOW() },
+        {
+          external_id: 'buyer',
+          product_id: 'backpack',
+          currency: 'USD',
+          price: 40,
+          quantity: 2,
+          time: NOW(),
+        },
         { external_id: 'buyer', product_id: 'hat', currency: 'usd', price: 10.5, time: NOW() },
       ],
     });

@@ -1,0 +1,127 @@
+import {
+  createExecutionContext,
+  createMessageBatch,
+  env,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+} from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { consumeChanges } from '../../src/changes/consumer';
+import { type ChangeBatch, ChangeRecord } from '../../src/changes/records';
+import worker from '../../workers/main';
+import { outboxRows, profileOf } from '../fixtures/profiles';
+import { createWorkspace } from '../fixtures/workspace';
+
+describe('change records', () => {
+  it('records every accepted change in order, with ids and sequence numbers', async () => {
+    const ws = await createWorkspace();
+    await ws.post('/users/track', {
+      attributes: [{ external_id: 'cr', first_name: 'Ada', score: 1 }],
+      events: [
+        {
+          external_id: 'cr',
+          name: 'played',
+          time: new Date().toISOString(),
+          properties: { level: 2 },
+        },
+      ],
+      purchases: [
+        {
+          external_id: 'cr',
+          product_id: 'gem',
+          currency: 'USD',
+          price: 1,
+          time: new Date().toISOString(),
+        },
+      ],
+    });
+    const { raw } = await profileOf(ws, 'cr');
+    const emitted = await runInDurableObject(raw, (_i, state: DurableObjectState) =>
+      state.storage.sql
+        .exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'profile'`)
+        .toArray(),
+    );
+    const meta = JSON.parse(emitted[0]!.value);
+    expect(meta.seq).toBe(4); // created, attributes, event, purchase
+  });
+
+  it('delivers the outbox to the queue and leaves nothing behind', async () => {
+    const ws = await createWorkspace();
+    await ws.post('/users/track', { attributes: [{ external_id: 'ob', first_name: 'Bo' }] });
+    const { raw, stub } = await profileOf(ws, 'ob');
+    await stub.flush();
+    expect(await outboxRows(raw)).toEqual([]);
+  });
+
+  it('retries delivery from the alarm when the first attempt did not finish', async () => {
+    const ws = await createWorkspace();
+    await ws.post('/users/track', { attributes: [{ external_id: 'al', first_name: 'Al' }] });
+    const { raw } = await profileOf(ws, 'al');
+    // Put a record back as if a delivery had failed, then let the alarm deliver it.
+    await runInDurableObject(raw, (_i, state: DurableObjectState) => {
+      const record = {
+        type: 'profile.deleted',
+        time: Date.now(),
+        id: crypto.randomUUID(),
+        seq: 99,
+      };
+      state.storage.sql.exec(
+        `INSERT INTO outbox (target, body) VALUES ('changes', ?)`,
+        JSON.stringify(record),
+      );
+      return state.storage.setAlarm(Date.now() + 60_000);
+    });
+    expect(await outboxRows(raw)).toHaveLength(1);
+    expect(await runDurableObjectAlarm(raw)).toBe(true);
+    expect(await outboxRows(raw)).toEqual([]);
+  });
+
+  it('emits records that satisfy the published schema', () => {
+    const record = {
+      id: 'r1',
+      seq: 1,
+      time: 1,
+      type: 'event.custom',
+      event_id: 'e1',
+      name: 'played',
+      app_id: null,
+      properties: { level: 2 },
+    };
+    expect(ChangeRecord.parse(record)).toEqual(record);
+    expect(ChangeRecord.safeParse({ ...record, type: 'event.unknown' }).success).toBe(false);
+  });
+});
+
+describe('change consumer', () => {
+  const valid: ChangeBatch = {
+    v: 1,
+    workspace_id: 'w',
+    profile_id: 'p',
+    records: [{ id: 'r', seq: 1, time: 1, type: 'profile.deleted' }],
+  };
+
+  it('acknowledges valid batches and drops invalid ones with a log line', async () => {
+    const batch = createMessageBatch<unknown>('herald-changes', [
+      { id: 'm1', timestamp: new Date(), attempts: 1, body: valid },
+      { id: 'm2', timestamp: new Date(), attempts: 1, body: { v: 2, nonsense: true } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks.sort()).toEqual(['m1', 'm2']);
+    expect(result.retryMessages).toEqual([]);
+  });
+
+  it('retries a batch whose handler fails, with backoff', async () => {
+    const batch = createMessageBatch('herald-changes', [
+      { id: 'm1', timestamp: new Date(), attempts: 3, body: valid },
+    ]);
+    const stats = await consumeChanges(batch, [
+      async () => {
+        throw new Error('segment index unavailable');
+      },
+    ]);
+    expect(stats).toEqual({ processed: 0, invalid: 0, retried: 1 });
+  });
+});
