@@ -31,7 +31,7 @@ export const exportIdsRoute = defineRoute({
   auth: { type: 'api_key', permission: 'users.export.ids', bucket: 'users_export_ids' },
   body: ExportIdsBody,
   success: {
-    status: 201,
+    status: 200,
     description: 'Users found',
     schema: z.object({
       message: z.string(),
@@ -120,7 +120,7 @@ export const exportIdsRoute = defineRoute({
     if (body.device_id) invalid.push(body.device_id);
     return c.json(
       { message: 'success', users, ...(invalid.length ? { invalid_user_ids: invalid } : {}) },
-      201,
+      200,
     );
   },
 });

@@ -1,0 +1,147 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type CapturedProcess,
+  freePort,
+  isPortFree,
+  postJson,
+  processesWithEnv,
+  startHerald,
+} from './helpers';
+
+// `npm start` as a user runs it: fresh state, the banner, real requests, then a stop and a
+// restart on the same state. Starting costs seconds, so the tests below share one run and,
+// in the restart block, follow each other in order.
+
+const DEMO_KEY = 'e2e-demo-key-0123456789abcdef';
+const BANNER_END = /Stop with Ctrl-C\./;
+const START_TIMEOUT_MS = 100_000;
+
+let persistDir: string;
+let port: number;
+let baseUrl: string;
+let herald: CapturedProcess;
+let firstBanner: string;
+
+async function start(): Promise<string> {
+  herald = startHerald({
+    PORT: String(port),
+    HERALD_PERSIST_DIR: persistDir,
+    HERALD_DEMO_API_KEY: DEMO_KEY,
+  });
+  await herald.waitForOutput(BANNER_END, START_TIMEOUT_MS);
+  return herald.output;
+}
+
+function bannerValue(banner: string, label: string): string | undefined {
+  return banner.match(new RegExp(`${label}\\s+(\\S+)`))?.[1];
+}
+
+async function track(externalId: string, attributes: Record<string, unknown>) {
+  return postJson(`${baseUrl}/users/track`, {
+    token: DEMO_KEY,
+    body: {
+      attributes: [{ external_id: externalId, ...attributes }],
+      events: [{ external_id: externalId, name: 'signed_up', time: new Date().toISOString() }],
+    },
+  });
+}
+
+async function exportUser(externalId: string) {
+  return postJson(`${baseUrl}/users/export/ids`, {
+    token: DEMO_KEY,
+    body: { external_ids: [externalId] },
+  });
+}
+
+beforeAll(async () => {
+  persistDir = await mkdtemp(join(tmpdir(), 'herald-e2e-'));
+  port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  firstBanner = await start();
+});
+
+beforeEach(({ onTestFailed }) => {
+  onTestFailed(() => console.error(`npm start output:\n${herald?.output}`));
+});
+
+afterAll(async () => {
+  await herald?.stop();
+  await rm(persistDir, { recursive: true, force: true });
+});
+
+describe('npm start on a fresh state directory', () => {
+  it('prints the URL, the demo REST API key and a curl example that uses it', () => {
+    expect(firstBanner).toContain(`Herald is running at ${baseUrl}`);
+    expect(bannerValue(firstBanner, 'REST API key')).toBe(DEMO_KEY);
+    expect(bannerValue(firstBanner, 'Workspace id')).toBe('demo');
+    expect(firstBanner).toContain(`curl -X POST ${baseUrl}/users/track`);
+    expect(firstBanner).toContain(`Authorization: Bearer ${DEMO_KEY}`);
+  });
+
+  it('prints a generated SDK app id and operator token', () => {
+    expect(bannerValue(firstBanner, 'SDK app id')).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+    expect(bannerValue(firstBanner, 'Operator token')?.length).toBeGreaterThanOrEqual(16);
+  });
+
+  it('accepts /users/track with the demo key', async () => {
+    const res = await track('user-1', { first_name: 'Ada' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      message: 'success',
+      attributes_processed: 1,
+      events_processed: 1,
+    });
+  });
+
+  it('exports a tracked attribute through /users/export/ids', async () => {
+    await track('user-export', { first_name: 'Grace' });
+    const res = await exportUser('user-export');
+    expect(res.body).toMatchObject({
+      message: 'success',
+      users: [{ external_id: 'user-export', first_name: 'Grace' }],
+    });
+  });
+
+  it('serves the admin page at /', async () => {
+    const res = await fetch(`${baseUrl}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await res.text()).toContain('<title>Herald</title>');
+  });
+
+  it('describes /users/track in /openapi.json', async () => {
+    const res = await fetch(`${baseUrl}/openapi.json`);
+    const spec = (await res.json()) as { paths: Record<string, { post?: unknown }> };
+    expect(spec.paths['/users/track']?.post).toBeDefined();
+  });
+});
+
+describe('npm start stopped and started again on the same state directory', () => {
+  it('exits cleanly on SIGTERM, leaving no wrangler or workerd process and a free port', async () => {
+    const exit = await herald.stop();
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(processesWithEnv(`HERALD_PERSIST_DIR=${persistDir}`)).toEqual([]);
+    expect(await isPortFree(port)).toBe(true);
+  });
+
+  it('keeps the demo key, app id and operator token', async () => {
+    const banner = await start();
+    for (const label of ['REST API key', 'SDK app id', 'Operator token']) {
+      expect(bannerValue(banner, label)).toBe(bannerValue(firstBanner, label));
+    }
+  });
+
+  it('still has the profile tracked before the restart', async () => {
+    const res = await exportUser('user-1');
+    expect(res.body).toMatchObject({ users: [{ external_id: 'user-1', first_name: 'Ada' }] });
+  });
+
+  it('still accepts the demo key for /users/track', async () => {
+    const res = await track('user-after-restart', { first_name: 'Edsger' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ message: 'success', attributes_processed: 1 });
+  });
+});
