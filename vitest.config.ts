@@ -21,6 +21,7 @@ export default defineConfig({
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations('./migrations'),
                 HERALD_OPERATOR_TOKEN: 'test-operator-token',
+                HERALD_LOG_LEVEL: 'warn',
               },
             },
           })),

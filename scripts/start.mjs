@@ -10,7 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { formatBanner } from './lib/banner.mjs';
 import { bootstrapDemoWorkspace } from './lib/demo-workspace.mjs';
 import { loadSettings } from './lib/local-config.mjs';
-import { forwardStopSignals, isStopping, killGroup, spawnWrangler } from './lib/process-group.mjs';
+import {
+  forwardStopSignals,
+  isStopping,
+  killGroup,
+  spawnWrangler,
+  stopGroup,
+} from './lib/process-group.mjs';
 import { assertPortFree, waitForReady } from './lib/server.mjs';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -90,7 +96,7 @@ async function main() {
     );
   } catch (err) {
     if (isStopping()) process.exit(0);
-    killGroup(server, 'SIGTERM');
+    await stopGroup(server);
     throw err;
   }
 

@@ -1,7 +1,9 @@
 import { consumeChanges } from '../src/changes/consumer';
 import { createApp } from '../src/http/app';
 import { ROUTES } from '../src/http/routes';
+import { consumeJobs, dueJobs } from '../src/jobs/consumer';
 import { log, setLogLevel } from '../src/lib/log';
+import { indexSyncHandler } from '../src/segments/index-writer';
 
 export { IdentityIndex } from './identity-index';
 export { RateLimiter } from './rate-limiter';
@@ -21,14 +23,17 @@ export default {
 
   async queue(batch, env) {
     setLogLevel(env.HERALD_LOG_LEVEL);
-    // Segment index, triggers and Currents register their handlers here as they arrive.
-    const stats = await consumeChanges(batch, []);
+    if (batch.queue.startsWith('herald-jobs')) return consumeJobs(batch, env);
+    // Triggers and Currents register their handlers here as they arrive.
+    const stats = await consumeChanges(batch, [indexSyncHandler(env)]);
     log('debug', 'change batch consumed', { queue: batch.queue, ...stats });
   },
 
   async scheduled(controller, env) {
     setLogLevel(env.HERALD_LOG_LEVEL);
-    // Cron only enqueues due work; nothing in the foundation is time-driven yet.
-    log('debug', 'cron tick', { cron: controller.cron, scheduled_time: controller.scheduledTime });
+    // Cron only enqueues due work; queue consumers do it.
+    const jobs = dueJobs(controller.scheduledTime);
+    if (jobs.length > 0) await env.JOBS_QUEUE.sendBatch(jobs.map((body) => ({ body })));
+    log('debug', 'cron tick', { cron: controller.cron, enqueued: jobs.length });
   },
 } satisfies ExportedHandler<Env, unknown>;

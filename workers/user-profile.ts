@@ -7,6 +7,7 @@ import { flushOutbox } from '../src/profiles/outbox';
 import { ProfileStore } from '../src/profiles/profile-store';
 import type { Addressed, ExportRequest, TrackRequest } from '../src/profiles/rpc';
 import { ProfileService } from '../src/profiles/service';
+import { cachedDefinitions } from '../src/segments/store';
 
 /** Retry delay for an outbox that could not be delivered. */
 const RETRY_MS = 15_000;
@@ -37,6 +38,12 @@ export class UserProfile extends DurableObject<Env> {
   }
   describe(req: Addressed) {
     return this.service.describe(req);
+  }
+  summary(req: Addressed) {
+    return this.service.summary(req);
+  }
+  memberships(req: Addressed) {
+    return this.service.memberships(req);
   }
   async setExternalId(req: Addressed & { externalId: string }) {
     return await this.afterWrite(this.service.setExternalId(req));
@@ -114,6 +121,12 @@ export class UserProfile extends DurableObject<Env> {
    */
   private async afterWrite<T>(result: T): Promise<T> {
     const store = this.service.store;
+    if (store.meta?.state === 'active') {
+      // Membership is part of the write: the answer is sent only once it is known.
+      const now = Date.now();
+      const definitions = await cachedDefinitions(this.env.DB, store.meta.workspaceId, now);
+      this.service.refreshMemberships({ definitions, now });
+    }
     if (!store.meta || !store.hasOutbox()) return result;
     await this.armAlarm();
     const delivery = this.flush();

@@ -3,9 +3,14 @@
  * idempotent (PUT for the workspace, pinned key and app id), so restarts change nothing.
  */
 
+import { localConfigFile } from './local-config.mjs';
+
 export const DEMO_WORKSPACE_ID = 'demo';
 
-async function operatorCall({ baseUrl, operatorToken }, { method, path, body, expect }) {
+async function operatorCall(
+  { baseUrl, operatorToken },
+  { method, path, body, expect, hints = {} },
+) {
   const res = await fetch(`${baseUrl}${path}`, {
     method,
     headers: { Authorization: `Bearer ${operatorToken}`, 'Content-Type': 'application/json' },
@@ -14,13 +19,20 @@ async function operatorCall({ baseUrl, operatorToken }, { method, path, body, ex
   });
   const text = await res.text();
   if (!expect.includes(res.status)) {
-    throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+    const hint = hints[res.status] ? `\n${hints[res.status]}` : '';
+    throw new Error(`${method} ${path} answered ${res.status}: ${text}${hint}`);
   }
   return JSON.parse(text);
 }
 
 /** Create (or find) the demo workspace, its all-permissions REST key and its web app. */
-export async function bootstrapDemoWorkspace({ baseUrl, operatorToken, demoApiKey, demoAppId }) {
+export async function bootstrapDemoWorkspace({
+  baseUrl,
+  operatorToken,
+  demoApiKey,
+  demoAppId,
+  persistDir,
+}) {
   const api = { baseUrl, operatorToken };
   const workspacePath = `/operator/workspaces/${DEMO_WORKSPACE_ID}`;
   await operatorCall(api, {
@@ -34,6 +46,12 @@ export async function bootstrapDemoWorkspace({ baseUrl, operatorToken, demoApiKe
     path: `${workspacePath}/api_keys`,
     body: { name: 'demo (all permissions)', permissions: ['*'], key: demoApiKey },
     expect: [200, 201],
+    // Keys are immutable: a revoked demo key cannot come back, so the way out is a new one.
+    hints: {
+      409:
+        'The demo key was revoked or belongs to another workspace. Set HERALD_DEMO_API_KEY to ' +
+        `a new value, or delete "demo_api_key" from ${localConfigFile(persistDir)} to generate one.`,
+    },
   });
   const app = await operatorCall(api, {
     method: 'POST',

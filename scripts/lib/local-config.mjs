@@ -10,6 +10,11 @@ import { join, resolve } from 'node:path';
 const STATE_FILE = 'herald-local.json';
 const APP_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
+/** Where the generated local secrets of a state directory are kept. */
+export function localConfigFile(persistDir) {
+  return join(persistDir, STATE_FILE);
+}
+
 function parsePort(value) {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
@@ -56,7 +61,7 @@ const GENERATORS = {
 
 /** The generated secrets this state directory keeps, creating and saving any that are missing. */
 async function storedSecrets(persistDir) {
-  const file = join(persistDir, STATE_FILE);
+  const file = localConfigFile(persistDir);
   const stored = await readStored(file);
   const missing = Object.keys(GENERATORS).filter((name) => typeof stored[name] !== 'string');
   if (missing.length === 0) return stored;

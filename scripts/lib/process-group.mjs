@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Children run in their own process groups so one signal reaches everything they start:
@@ -29,6 +30,16 @@ export function killGroup(child, signal) {
   } catch (err) {
     if (err.code !== 'ESRCH') throw err;
   }
+}
+
+/**
+ * Stop a child's group: SIGTERM so wrangler can shut workerd down, then SIGKILL whatever is
+ * left after `graceMs`, so nothing outlives us holding the port or the state directory.
+ */
+export async function stopGroup(child, { graceMs = 10_000 } = {}) {
+  killGroup(child, 'SIGTERM');
+  await Promise.race([child.exited, sleep(graceMs)]);
+  killGroup(child, 'SIGKILL');
 }
 
 /**

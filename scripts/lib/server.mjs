@@ -49,5 +49,10 @@ export async function waitForReady({ url, timeoutMs, exited }) {
     if (await answersOk(url)) return;
     await sleep(250);
   }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`);
+  // wrangler dev stays up after a failed build, waiting for a file to change, so a timeout
+  // while it still runs usually means an error in its output above.
+  throw new Error(
+    `${url} did not answer 200 within ${timeoutMs / 1000} s; see wrangler's output above ` +
+      '(a build error, for example)',
+  );
 }

@@ -100,6 +100,9 @@ export const PERMISSIONS = [
   'cdi.integration_list',
   'cdi.integration_sync',
   'cdi.integration_job_status',
+  // Herald's own management API (the admin site): not Braze permissions.
+  'herald.segments.read',
+  'herald.segments.write',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -109,4 +112,12 @@ const known = new Set<string>(PERMISSIONS);
 /** True when `p` is one of Braze's permission strings. */
 export function isPermission(p: string): p is Permission {
   return known.has(p);
+}
+
+/** What a key stores: Braze permission strings, or '*' for every permission, present and future. */
+export type KeyPermission = Permission | '*';
+
+/** True when a key's permissions include `needed`. */
+export function grants(held: readonly KeyPermission[], needed: Permission): boolean {
+  return held.includes('*') || held.includes(needed);
 }

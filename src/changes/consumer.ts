@@ -17,31 +17,34 @@ export async function consumeChanges(
   handlers: readonly ChangeHandler[],
 ): Promise<{ processed: number; invalid: number; retried: number }> {
   const stats = { processed: 0, invalid: 0, retried: 0 };
-  for (const message of batch.messages) {
-    const parsed = ChangeBatch.safeParse(message.body);
-    if (!parsed.success) {
-      stats.invalid++;
-      log('error', 'invalid change batch dropped', {
-        queue: batch.queue,
-        message_id: message.id,
-        issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`),
-      });
-      message.ack();
-      continue;
-    }
-    try {
-      for (const handler of handlers) await handler(parsed.data);
-      stats.processed++;
-      message.ack();
-    } catch (err) {
-      stats.retried++;
-      log('warn', 'change batch handler failed; retrying', {
-        message_id: message.id,
-        attempts: message.attempts,
-        error: String(err),
-      });
-      message.retry({ delaySeconds: Math.min(300, 2 ** message.attempts) });
-    }
-  }
+  // Messages are independent (handlers are idempotent per profile), so they run concurrently.
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      const parsed = ChangeBatch.safeParse(message.body);
+      if (!parsed.success) {
+        stats.invalid++;
+        log('error', 'invalid change batch dropped', {
+          queue: batch.queue,
+          message_id: message.id,
+          issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`),
+        });
+        message.ack();
+        return;
+      }
+      try {
+        for (const handler of handlers) await handler(parsed.data);
+        stats.processed++;
+        message.ack();
+      } catch (err) {
+        stats.retried++;
+        log('warn', 'change batch handler failed; retrying', {
+          message_id: message.id,
+          attempts: message.attempts,
+          error: String(err),
+        });
+        message.retry({ delaySeconds: Math.min(300, 2 ** message.attempts) });
+      }
+    }),
+  );
   return stats;
 }

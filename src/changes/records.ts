@@ -87,6 +87,10 @@ export const ChangeRecord = z.discriminatedUnion('type', [
   Base.extend({
     type: z.literal('profile.deleted'),
   }),
+  Base.extend({
+    type: z.enum(['segment.entered', 'segment.exited']),
+    segment_id: z.string(),
+  }),
 ]);
 export type ChangeRecord = z.infer<typeof ChangeRecord>;
 

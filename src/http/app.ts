@@ -15,11 +15,21 @@ export function createApp(routes: readonly AnyRoute[]): Hono<AppEnv> {
 
   app.use(async (c, next) => {
     const requestId = c.req.header('cf-ray') ?? crypto.randomUUID();
+    const started = Date.now();
     c.set('requestId', requestId);
     c.set('rateHeaders', {});
     await next();
     c.res.headers.set('X-Request-Id', requestId);
     for (const [k, v] of Object.entries(c.get('rateHeaders'))) c.res.headers.set(k, v);
+    // One access line per request; never the body, the key or the query string.
+    log('info', 'request', {
+      request_id: requestId,
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      status: c.res.status,
+      ms: Date.now() - started,
+      workspace: c.get('caller')?.workspace.id,
+    });
   });
 
   let openapi: unknown = null;

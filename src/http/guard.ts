@@ -1,4 +1,5 @@
 import { authenticate, recordKeyUse } from '../auth/api-keys';
+import { grants, type Permission } from '../auth/permissions';
 import { RATE_BUCKETS, type RateBucket } from '../auth/rate-limits';
 import { ipAllowed } from '../lib/cidr';
 import { rateLimiterStub } from '../lib/stubs';
@@ -23,7 +24,7 @@ export function extractApiKey(c: Ctx, body: unknown): string | null {
 }
 
 /** Authenticate the REST key and check the permission and IP allowlist. */
-export async function requireApiKey(c: Ctx, body: unknown, permission: string): Promise<void> {
+export async function requireApiKey(c: Ctx, body: unknown, permission: Permission): Promise<void> {
   const secret = extractApiKey(c, body);
   if (!secret) throw new ApiError(401, 'Invalid API key: no REST API key was provided');
   const now = Date.now();
@@ -32,7 +33,7 @@ export async function requireApiKey(c: Ctx, body: unknown, permission: string): 
   if (!ipAllowed(c.req.header('cf-connecting-ip') ?? null, caller.key.ipAllowlist)) {
     throw new ApiError(401, 'Invalid API key: this IP address is not allowed for this key');
   }
-  if (!caller.key.permissions.includes(permission as never)) {
+  if (!grants(caller.key.permissions, permission)) {
     throw new ApiError(403, 'Access Denied', [`This API key lacks the ${permission} permission`]);
   }
   c.set('caller', caller);

@@ -1,4 +1,19 @@
 import { trackRoute } from '../ingestion/track-route';
+import { exportFileRoute, exportSegmentRoute, exportStatusRoute } from '../segments/export-routes';
+import {
+  archiveSegmentRoute,
+  createSegmentRoute,
+  estimateRoute,
+  getSegmentRoute,
+  segmentPreviewRoute,
+  segmentSizeRoute,
+  segmentsDataSeriesRoute,
+  segmentsDetailsRoute,
+  segmentsListRoute,
+  unarchiveSegmentRoute,
+  updateSegmentRoute,
+  userSegmentsRoute,
+} from '../segments/routes';
 import { exportIdsRoute } from '../users/export-routes';
 import { aliasNewRoute, aliasUpdateRoute, identifyRoute } from '../users/identity-routes';
 import { deleteRoute, mergeRoute, removeRoute, renameRoute } from '../users/lifecycle-routes';
@@ -22,6 +37,21 @@ export const ROUTES: readonly AnyRoute[] = [
   renameRoute,
   removeRoute,
   exportIdsRoute,
+  exportSegmentRoute,
+  exportStatusRoute,
+  exportFileRoute,
+  segmentsListRoute,
+  segmentsDetailsRoute,
+  segmentsDataSeriesRoute,
+  createSegmentRoute,
+  estimateRoute,
+  getSegmentRoute,
+  updateSegmentRoute,
+  archiveSegmentRoute,
+  unarchiveSegmentRoute,
+  segmentSizeRoute,
+  segmentPreviewRoute,
+  userSegmentsRoute,
   upsertWorkspaceRoute,
   getWorkspaceRoute,
   createKeyRoute,

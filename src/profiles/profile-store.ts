@@ -286,6 +286,7 @@ export class ProfileStore {
       'subscription_groups',
       'raw_events',
       'merged_from',
+      'segment_membership',
     ]) {
       this.sql.exec(`DELETE FROM ${table}`);
     }

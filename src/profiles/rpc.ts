@@ -5,6 +5,7 @@ import type {
   Json,
   PurchaseInput,
 } from '../ingestion/types';
+import type { ProfileSummary } from '../segments/summary';
 import type { ExportField } from './export';
 import type { MergeSnapshot } from './merge-state';
 import type { IdentitySnapshot } from './profile-store';
@@ -48,6 +49,11 @@ export type DescribeAnswer =
 /** An identity operation that may fail for a stated reason. */
 export type IdentityAnswer = Miss | { status: 'ok' } | { status: 'error'; reason: string };
 
+export type SummaryAnswer = Miss | { status: 'ok'; summary: ProfileSummary };
+export type MembershipAnswer =
+  | Miss
+  | { status: 'ok'; segments: { segment_id: string; entered_at: number }[] };
+
 export type MergeBeginAnswer = Miss | { status: 'ok'; snapshot: MergeSnapshot };
 export type AbsorbAnswer = Miss | { status: 'ok'; aliases: { label: string; name: string }[] };
 
@@ -56,6 +62,8 @@ export interface ProfileApi {
   track(req: TrackRequest): Promise<TrackAnswer>;
   exportUser(req: ExportRequest): Promise<ExportAnswer>;
   describe(req: Addressed): Promise<DescribeAnswer>;
+  summary(req: Addressed): Promise<SummaryAnswer>;
+  memberships(req: Addressed): Promise<MembershipAnswer>;
   setExternalId(req: Addressed & { externalId: string }): Promise<IdentityAnswer>;
   addAlias(req: Addressed & { label: string; name: string }): Promise<IdentityAnswer>;
   updateAlias(

@@ -35,6 +35,10 @@ const STEPS: readonly (readonly string[])[] = [
     // Profiles already absorbed, so a retried merge never double-counts.
     `CREATE TABLE merged_from (profile_id TEXT PRIMARY KEY, at INTEGER NOT NULL)`,
   ],
+  [
+    // Real-time segment membership, re-evaluated after every change.
+    `CREATE TABLE segment_membership (segment_id TEXT PRIMARY KEY, entered_at INTEGER NOT NULL)`,
+  ],
 ];
 
 /** The schema version this code expects. */

@@ -1,5 +1,6 @@
 import type { Identifier } from '../ingestion/types';
 import { exportUser } from './export';
+import { currentMemberships, refreshMemberships, type SegmentDefinition } from './membership';
 import { absorb, type MergeSnapshot, snapshotForMerge } from './merge-state';
 import { aliasKey, type ProfileStore } from './profile-store';
 import type {
@@ -9,11 +10,14 @@ import type {
   ExportAnswer,
   ExportRequest,
   IdentityAnswer,
+  MembershipAnswer,
   MergeBeginAnswer,
   Miss,
+  SummaryAnswer,
   TrackAnswer,
   TrackRequest,
 } from './rpc';
+import { buildSummary } from './summary';
 import { applyTrack } from './track';
 
 /**
@@ -88,6 +92,26 @@ export class ProfileService {
       updatedAt: meta.updatedAt,
       createdAt: meta.createdAt,
     };
+  }
+
+  /** This profile's segmentation summary (src/segments/summary.ts). */
+  summary(req: Addressed): SummaryAnswer {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    return { status: 'ok', summary: buildSummary(this.store, req.now) };
+  }
+
+  /** The segments this profile is in now. */
+  memberships(req: Addressed): MembershipAnswer {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    return { status: 'ok', segments: currentMemberships(this.store) };
+  }
+
+  /** Re-evaluate segment membership after a change; no-op for tombstones. */
+  refreshMemberships(input: { definitions: SegmentDefinition[]; now: number }): void {
+    if (this.store.meta?.state !== 'active') return;
+    refreshMemberships(this.store, input);
   }
 
   /** Give an unidentified profile its external_id (identify without an existing target). */

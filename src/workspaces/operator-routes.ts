@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { clearAuthCache } from '../auth/api-keys';
-import { isPermission, PERMISSIONS, type Permission } from '../auth/permissions';
+import { isPermission, type KeyPermission, type Permission } from '../auth/permissions';
 import { ApiError } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { isValidCidr } from '../lib/cidr';
@@ -144,8 +144,10 @@ export const createKeyRoute = defineRoute({
     if (unknown.length > 0) throw new ApiError(400, `Unknown permission: ${unknown.join(', ')}`);
     const badIp = body.ip_allowlist.find((e) => !isValidCidr(e));
     if (badIp) throw new ApiError(400, `Invalid IP or CIDR in ip_allowlist: ${badIp}`);
-    const permissions: Permission[] = body.permissions.includes('*')
-      ? [...PERMISSIONS]
+    // '*' is stored as is and resolved when the key is checked, so an all-permissions key also
+    // holds permissions added in later releases.
+    const permissions: KeyPermission[] = body.permissions.includes('*')
+      ? ['*']
       : (body.permissions as Permission[]);
     try {
       const { key, secret, created } = await createApiKey(c.env.DB, {

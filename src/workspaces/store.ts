@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
-import type { Permission } from '../auth/permissions';
+import type { KeyPermission } from '../auth/permissions';
 import { apiKeys, apps, workspaces } from '../db/schema';
 import { sha256Hex } from '../lib/hash';
 import { newSecret } from '../lib/ids';
@@ -17,7 +17,7 @@ export interface ApiKeyRecord {
   id: string;
   workspaceId: string;
   name: string;
-  permissions: Permission[];
+  permissions: KeyPermission[];
   ipAllowlist: string[];
   createdAt: number;
   lastSeenAt: number | null;
@@ -37,7 +37,7 @@ function toKey(row: typeof apiKeys.$inferSelect): ApiKeyRecord {
     id: row.id,
     workspaceId: row.workspaceId,
     name: row.name,
-    permissions: JSON.parse(row.permissions) as Permission[],
+    permissions: JSON.parse(row.permissions) as KeyPermission[],
     ipAllowlist: JSON.parse(row.ipAllowlist) as string[],
     createdAt: row.createdAt,
     lastSeenAt: row.lastSeenAt,
@@ -86,7 +86,7 @@ export async function createApiKey(
   input: {
     workspaceId: string;
     name: string;
-    permissions: Permission[];
+    permissions: KeyPermission[];
     ipAllowlist: string[];
     secret?: string;
   },
@@ -99,6 +99,13 @@ export async function createApiKey(
     if (existing.workspaceId !== input.workspaceId || existing.revokedAt !== null) {
       throw new Error('that key secret is already in use');
     }
+    const same =
+      existing.name === input.name &&
+      existing.permissions === JSON.stringify(input.permissions) &&
+      existing.ipAllowlist === JSON.stringify(input.ipAllowlist);
+    // Keys are immutable: re-posting a pinned key must not silently ignore a different request.
+    if (!same)
+      throw new Error('a key with that secret exists with other name, permissions or allowlist');
     return { key: toKey(existing), secret, created: false };
   }
   const row = {

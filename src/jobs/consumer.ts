@@ -1,0 +1,55 @@
+import { log } from '../lib/log';
+import { runExportSlice } from '../segments/export-job';
+import { recordSegmentSizes } from '../segments/sizes';
+import { JobMessage } from './messages';
+
+/** The bindings jobs use. */
+export interface JobBindings {
+  DB: D1Database;
+  EXPORTS: R2Bucket;
+  USER_PROFILE: Env['USER_PROFILE'];
+  JOBS_QUEUE: Queue;
+}
+
+/** Run job messages one by one: invalid ones are dropped with a log line, failures retried. */
+export async function consumeJobs(batch: MessageBatch<unknown>, env: JobBindings): Promise<void> {
+  for (const message of batch.messages) {
+    const parsed = JobMessage.safeParse(message.body);
+    if (!parsed.success) {
+      log('error', 'invalid job message dropped', { message_id: message.id });
+      message.ack();
+      continue;
+    }
+    const job = parsed.data;
+    try {
+      if (job.type === 'segment_export') {
+        await runExportSlice(env, {
+          workspaceId: job.workspace_id,
+          exportId: job.export_id,
+          publicUrl: null,
+        });
+      } else {
+        const recorded = await recordSegmentSizes(env.DB, {
+          workspaceId: job.workspace_id,
+          at: job.at,
+        });
+        log('info', 'segment sizes recorded', { recorded });
+      }
+      message.ack();
+    } catch (err) {
+      log('warn', 'job failed; retrying', {
+        type: job.type,
+        attempts: message.attempts,
+        error: String(err),
+      });
+      message.retry({ delaySeconds: Math.min(300, 2 ** message.attempts) });
+    }
+  }
+}
+
+/** What the minute cron enqueues: the size snapshot at the top of every hour. */
+export function dueJobs(scheduledTime: number): JobMessage[] {
+  return new Date(scheduledTime).getUTCMinutes() === 0
+    ? [{ type: 'segment_sizes', at: scheduledTime }]
+    : [];
+}

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+
+/** Messages on JOBS_QUEUE: each names one bounded slice of a long job. */
+export const JobMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('segment_export'), workspace_id: z.string(), export_id: z.string() }),
+  /** Record today's size of every tracked segment (all workspaces, or one). */
+  z.object({
+    type: z.literal('segment_sizes'),
+    workspace_id: z.string().optional(),
+    at: z.number(),
+  }),
+]);
+export type JobMessage = z.infer<typeof JobMessage>;

@@ -1,0 +1,122 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
+import type { ChangeBatch } from '../changes/records';
+import { profileStub } from '../lib/stubs';
+import { summaryToRows } from './index-rows';
+import type { ProfileSummary } from './summary';
+
+const CHILD_TABLES = [
+  'idx_events',
+  'idx_event_days',
+  'idx_purchases',
+  'idx_purchase_days',
+  'idx_subscription_groups',
+  'idx_messages',
+] as const;
+
+function snake(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** `INSERT INTO t (cols) SELECT vals WHERE <guard>`: one row, written only under the guard. */
+function guardedInsert(table: string, row: Record<string, unknown>, guard: SQL): SQL {
+  const cols = Object.keys(row);
+  const names = sql.raw(cols.map(snake).join(', '));
+  const values = sql.join(
+    cols.map((c) => sql`${row[c] as string | number | null}`),
+    sql`, `,
+  );
+  return sql`INSERT INTO ${sql.raw(table)} (${names}) SELECT ${values} WHERE ${guard}`;
+}
+
+/**
+ * Replace one profile's rows in the index with `summary`, unless the index already holds a newer
+ * summary (higher `seq`). Runs as one D1 batch (a transaction): a redelivered or out-of-order
+ * message can never overwrite newer data or leave a half-written profile.
+ */
+export async function writeSummary(
+  db: D1Database,
+  workspaceId: string,
+  summary: ProfileSummary,
+): Promise<void> {
+  const rows = summaryToRows(workspaceId, summary);
+  const p = rows.profiles[0]!;
+  const cols = Object.keys(p);
+  const update = sql.join(
+    cols
+      .filter((c) => c !== 'workspaceId' && c !== 'profileId')
+      .map((c) => sql.raw(`${snake(c)} = excluded.${snake(c)}`)),
+    sql`, `,
+  );
+  const statements: SQL[] = [
+    sql`${guardedInsert('idx_profiles', p, sql`1`)}
+        ON CONFLICT (workspace_id, profile_id) DO UPDATE SET ${update}
+        WHERE excluded.seq >= idx_profiles.seq`,
+  ];
+  // Child rows follow only when this summary is the one now stored.
+  const current = sql`EXISTS (SELECT 1 FROM idx_profiles WHERE workspace_id = ${workspaceId}
+      AND profile_id = ${summary.profileId} AND seq = ${summary.seq})`;
+  for (const t of CHILD_TABLES) {
+    statements.push(
+      sql`DELETE FROM ${sql.raw(t)} WHERE workspace_id = ${workspaceId} AND profile_id = ${summary.profileId} AND ${current}`,
+    );
+  }
+  const children: [string, Record<string, unknown>[]][] = [
+    ['idx_events', rows.events],
+    ['idx_event_days', rows.eventDays],
+    ['idx_purchases', rows.purchases],
+    ['idx_purchase_days', rows.purchaseDays],
+    ['idx_subscription_groups', rows.subscriptionGroups],
+    ['idx_messages', rows.messages],
+  ];
+  for (const [table, list] of children) {
+    for (const row of list) statements.push(guardedInsert(table, row, current));
+  }
+  await runBatch(db, statements);
+}
+
+const dialect = new SQLiteAsyncDialect();
+
+/** Run drizzle-built statements as one D1 batch (one transaction). */
+async function runBatch(db: D1Database, statements: SQL[]): Promise<void> {
+  await db.batch(
+    statements.map((s) => {
+      const q = dialect.sqlToQuery(s);
+      return db.prepare(q.sql).bind(...q.params);
+    }),
+  );
+}
+
+/** Remove a profile from the index (deleted, or merged into another). */
+export async function removeFromIndex(
+  db: D1Database,
+  workspaceId: string,
+  profileId: string,
+): Promise<void> {
+  await runBatch(
+    db,
+    ['idx_profiles', ...CHILD_TABLES].map(
+      (t) =>
+        sql`DELETE FROM ${sql.raw(t)} WHERE workspace_id = ${workspaceId} AND profile_id = ${profileId}`,
+    ),
+  );
+}
+
+/**
+ * The change handler that keeps the profile index in sync. It does not replay the records: it
+ * reads the profile's current summary, so order and duplicates do not matter, and the `seq`
+ * guard keeps the newest summary.
+ */
+export function indexSyncHandler(env: { DB: D1Database; USER_PROFILE: Env['USER_PROFILE'] }) {
+  return async (batch: ChangeBatch): Promise<void> => {
+    const { workspace_id: workspaceId, profile_id: profileId } = batch;
+    const answer = await profileStub(env.USER_PROFILE, workspaceId, profileId).summary({
+      workspaceId,
+      profileId,
+      addressedBy: null,
+      now: Date.now(),
+    });
+    if (answer.status === 'ok') await writeSummary(env.DB, workspaceId, answer.summary);
+    else if (answer.status !== 'not_found') await removeFromIndex(env.DB, workspaceId, profileId);
+  };
+}
