@@ -11,15 +11,6 @@ import { type Bound, timeBounds } from './time';
  * dotted name is a path into an object attribute and its leaf's kind is its JSON type.
  */
 
-interface AttrSql {
-  /** The value's kind (attribute type or JSON-derived), NULL when absent or null. */
-  kind: SQL;
-  /** json_type of the value. */
-  type: SQL;
-  value: SQL;
-  path: SQL;
-}
-
 const C = sql.raw('p.custom');
 
 function quoted(key: string): string {
@@ -32,28 +23,31 @@ function jsonKind(path: SQL): SQL {
     WHEN 'array' THEN 'array' WHEN 'object' THEN 'object' END)`;
 }
 
-function attrSql(name: string): AttrSql {
+/** The value's kind (NULL when absent or null) and its JSON path inside `p.custom`. */
+function resolve(name: string): { kind: SQL; path: SQL } {
   const root = `$${quoted(name)}`;
   const flatPath = text(`${root}.v`);
   const flatKind = sql`(CASE WHEN coalesce(json_type(${C}, ${flatPath}), 'null') = 'null' THEN NULL
     ELSE json_extract(${C}, ${text(`${root}.t`)}) END)`;
-  let kind = flatKind;
-  let path = flatPath;
   const [top, ...rest] = name.split('.');
-  if (rest.length > 0 && top !== undefined) {
-    const nestedPath = text(`$${quoted(top)}.v${rest.map(quoted).join('')}`);
-    const stored = sql`json_type(${C}, ${text(root)}) IS NOT NULL`;
-    const isObject = sql`json_extract(${C}, ${text(`$${quoted(top)}.t`)}) = 'object'`;
-    kind = sql`(CASE WHEN ${stored} THEN ${flatKind} WHEN ${isObject} THEN ${jsonKind(nestedPath)} END)`;
-    path = sql`(CASE WHEN ${stored} THEN ${flatPath} ELSE ${nestedPath} END)`;
-  }
+  if (rest.length === 0 || top === undefined) return { kind: flatKind, path: flatPath };
+  const nestedPath = text(`$${quoted(top)}.v${rest.map(quoted).join('')}`);
+  const stored = sql`json_type(${C}, ${text(root)}) IS NOT NULL`;
+  const isObject = sql`json_extract(${C}, ${text(`$${quoted(top)}.t`)}) = 'object'`;
   return {
-    kind,
-    type: sql`json_type(${C}, ${path})`,
-    value: sql`json_extract(${C}, ${path})`,
-    path,
+    kind: sql`(CASE WHEN ${stored} THEN ${flatKind} WHEN ${isObject} THEN ${jsonKind(nestedPath)} END)`,
+    path: sql`(CASE WHEN ${stored} THEN ${flatPath} ELSE ${nestedPath} END)`,
   };
 }
+
+// Conditions read the resolved attribute from a one-row derived table `a`, so the (possibly long)
+// resolution is written once per filter: kind `k`, path `pth`, json_type `ty`, value `v`.
+const a = {
+  kind: sql.raw('a.k'),
+  type: sql.raw('a.ty'),
+  value: sql.raw('a.v'),
+  path: sql.raw('a.pth'),
+};
 
 /** An expression inside every bound (time or number windows). */
 export function boundsSql(expr: SQL, list: Bound[]): SQL {
@@ -86,7 +80,12 @@ const ELEMENT_IS_ITEM = sql`je.value = q.value AND (je.type = q.type
 
 /** A custom attribute filter as an SQL condition over `p`, evaluated at `now`. */
 export function compileCustomAttribute(f: CustomAttributeFilter, now: number): SQL {
-  const a = attrSql(f.custom_attribute_name);
+  const { kind, path } = resolve(f.custom_attribute_name);
+  return sql`EXISTS (SELECT 1 FROM (SELECT k, pth, json_type(${C}, pth) AS ty, json_extract(${C}, pth) AS v
+    FROM (SELECT ${kind} AS k, ${path} AS pth)) a WHERE ${condition(f, now)})`;
+}
+
+function condition(f: CustomAttributeFilter, now: number): SQL {
   const absent = sql`(${a.kind} IS NULL)`;
   const isStr = sql`(${a.kind} = 'string' AND ${a.type} = 'text')`;
   const isNum = sql`(${a.kind} = 'number' AND ${a.type} IN ('integer', 'real'))`;
