@@ -1,6 +1,7 @@
 import type { Json } from '../ingestion/types';
 import type { StoredAttr } from './attribute-ops';
 import { aliasKey, type ProfileStore } from './profile-store';
+import { ACTIVITY_TABLES } from './schema';
 
 /**
  * Everything a profile hands over when it is merged into another (contract §2.8). Plain data, so
@@ -15,16 +16,7 @@ export interface MergeSnapshot {
   tables: Record<(typeof TABLES)[number], Record<string, Json>[]>;
 }
 
-const TABLES = [
-  'event_totals',
-  'event_daily',
-  'purchase_totals',
-  'purchase_daily',
-  'apps',
-  'push_tokens',
-  'subscription_groups',
-  'raw_events',
-] as const;
+const TABLES = ACTIVITY_TABLES;
 
 /** Fields copied only when the kept profile lacks them. */
 const COPY_IF_MISSING = [

@@ -1,7 +1,7 @@
 import type { ChangeRecordDraft } from '../changes/records';
 import type { Identifier, Json } from '../ingestion/types';
 import type { StoredAttr } from './attribute-ops';
-import { migrateProfileSchema } from './schema';
+import { ACTIVITY_TABLES, migrateProfileSchema } from './schema';
 
 /** Lifecycle of a profile object. `merged` and `deleted` objects are tombstones. */
 export type ProfileState = 'active' | 'merged' | 'deleted';
@@ -277,14 +277,7 @@ export class ProfileStore {
     for (const table of [
       'identifiers',
       'attributes',
-      'event_totals',
-      'event_daily',
-      'purchase_totals',
-      'purchase_daily',
-      'apps',
-      'push_tokens',
-      'subscription_groups',
-      'raw_events',
+      ...ACTIVITY_TABLES,
       'merged_from',
       'segment_membership',
     ]) {

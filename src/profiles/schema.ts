@@ -41,6 +41,18 @@ const STEPS: readonly (readonly string[])[] = [
   ],
 ];
 
+/** Tables holding a user's behaviour: what a merge hands over and a delete wipes. */
+export const ACTIVITY_TABLES = [
+  'event_totals',
+  'event_daily',
+  'purchase_totals',
+  'purchase_daily',
+  'apps',
+  'push_tokens',
+  'subscription_groups',
+  'raw_events',
+] as const;
+
 /** The schema version this code expects. */
 export const SCHEMA_VERSION = STEPS.length;
 

@@ -2,37 +2,15 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { writeSummary } from '../../src/segments/index-writer';
 import type { ProfileSummary } from '../../src/segments/summary';
+import { summary as makeSummary } from '../fixtures/summary';
 
 function summary(seq: number, plan: string, events: number): ProfileSummary {
-  return {
-    profileId: 'p1',
+  return makeSummary({
     externalId: 'u1',
     seq,
-    createdAt: 1,
-    updatedAt: seq,
-    randomBucket: 7,
-    standard: {
-      first_name: null,
-      last_name: null,
-      email: null,
-      phone: null,
-      country: null,
-      language: null,
-      time_zone: null,
-      home_city: null,
-      gender: null,
-      dob: null,
-      email_subscribe: null,
-      push_subscribe: null,
-      email_undeliverable: false,
-    },
     custom: { plan: { type: 'string', value: plan } },
-    sessions: { count: 0, first: null, last: null },
     events: { played: { count: events, first: 1, last: 2, days: { 20000: events } } },
-    purchases: { count: 0, revenue: 0, first: null, last: null, products: {}, days: {} },
-    subscriptionGroups: {},
-    messages: {},
-  };
+  });
 }
 
 async function stored(workspaceId: string) {

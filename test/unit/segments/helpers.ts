@@ -8,64 +8,13 @@ import { compileFilter } from '../../../src/segments/compile-sql';
 import { evaluateFilter } from '../../../src/segments/evaluate';
 import { parseSegmentFilter, type SegmentFilter } from '../../../src/segments/filters';
 import { type IndexRows, summaryToRows } from '../../../src/segments/index-rows';
-import type { ProfileSummary, StandardSummary } from '../../../src/segments/summary';
+import type { ProfileSummary } from '../../../src/segments/summary';
+import { NOW } from '../../fixtures/summary';
 
-export const DAY = 86_400_000;
-export const HOUR = 3_600_000;
-/** Every segment test runs at this instant: 13:00 UTC, so day edges and 24-hour edges differ. */
-export const NOW = Date.parse('2024-06-15T13:00:00.000Z');
-export const TODAY = Math.floor(NOW / DAY);
+export { DAY, HOUR, NOW, summary } from '../../fixtures/summary';
+
+export const TODAY = Math.floor(NOW / 86_400_000);
 export const WS = 'ws_test';
-
-type SummaryPatch = Partial<Omit<ProfileSummary, 'standard' | 'purchases' | 'sessions'>> & {
-  standard?: Partial<StandardSummary>;
-  purchases?: Partial<ProfileSummary['purchases']>;
-  sessions?: Partial<ProfileSummary['sessions']>;
-};
-
-/** A profile summary with nothing set, plus the given fields. */
-export function summary(patch: SummaryPatch = {}): ProfileSummary {
-  const { standard, purchases, sessions, ...rest } = patch;
-  return {
-    profileId: 'p1',
-    externalId: null,
-    seq: 1,
-    createdAt: NOW - 100 * DAY,
-    updatedAt: NOW,
-    randomBucket: 42,
-    custom: {},
-    events: {},
-    subscriptionGroups: {},
-    messages: {},
-    ...rest,
-    standard: {
-      first_name: null,
-      last_name: null,
-      email: null,
-      phone: null,
-      country: null,
-      language: null,
-      time_zone: null,
-      home_city: null,
-      gender: null,
-      dob: null,
-      email_subscribe: null,
-      push_subscribe: null,
-      email_undeliverable: false,
-      ...standard,
-    },
-    sessions: { count: 0, first: null, last: null, ...sessions },
-    purchases: {
-      count: 0,
-      revenue: 0,
-      first: null,
-      last: null,
-      products: {},
-      days: {},
-      ...purchases,
-    },
-  };
-}
 
 /** An in-memory SQLite database with every migration applied. */
 export function openIndex(): DatabaseSync {
