@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { countRequest, type RateDecision, type RateLimit } from '../src/auth/rate-limits';
+import { grantLease, type Lease, type RateLimit } from '../src/auth/rate-limits';
 
 /**
  * Fixed-window counters for one (workspace, bucket). Kept in memory only: an evicted object has
@@ -8,7 +8,7 @@ import { countRequest, type RateDecision, type RateLimit } from '../src/auth/rat
 export class RateLimiter extends DurableObject<Env> {
   private state = { windowStart: 0, count: 0 };
 
-  hit(rule: RateLimit): RateDecision {
-    return countRequest(this.state, rule, Date.now());
+  lease(rule: RateLimit, want: number): Lease {
+    return grantLease(this.state, { rule, want, now: Date.now() });
   }
 }

@@ -1,9 +1,9 @@
 import { DurableObject } from 'cloudflare:workers';
-import { sendChangeBatches } from '../src/changes/producer';
+import { sendChanges } from '../src/changes/producer';
 import { log } from '../src/lib/log';
 import { applyDirectoryOps } from '../src/profiles/directory';
 import type { MergeSnapshot } from '../src/profiles/merge-state';
-import { flushOutbox } from '../src/profiles/outbox';
+import { ackChanges, flushOutbox, pendingChanges } from '../src/profiles/outbox';
 import { ProfileStore } from '../src/profiles/profile-store';
 import type { Addressed, ExportRequest, TrackRequest } from '../src/profiles/rpc';
 import { ProfileService } from '../src/profiles/service';
@@ -30,8 +30,20 @@ export class UserProfile extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Apply a /users/track share. The change records are handed back to the caller, which sends
+   * every profile's records of a request in one queue call and then acks them here; until then
+   * they stay in the outbox and the alarm delivers them if no ack comes.
+   */
   async track(req: TrackRequest) {
-    return await this.afterWrite(this.service.track(req));
+    const answer = await this.afterWrite(this.service.track(req), { handOff: true });
+    if (answer.status !== 'applied') return answer;
+    return { ...answer, handoff: pendingChanges(this.service.store) };
+  }
+
+  /** The caller delivered the handed-off records up to outbox row `upTo`. */
+  ackChanges(upTo: number): void {
+    ackChanges(this.service.store, upTo);
   }
   exportUser(req: ExportRequest) {
     return this.service.exportUser(req);
@@ -86,7 +98,7 @@ export class UserProfile extends DurableObject<Env> {
         do {
           this.flushAgain = false;
           await flushOutbox(this.service.store, {
-            sendChanges: (batches) => sendChangeBatches(this.env.CHANGES_QUEUE, batches),
+            sendChanges: (batches) => sendChanges(this.env.CHANGES_QUEUE, batches),
             applyDirectory: (ops) =>
               applyDirectoryOps(this.env.IDENTITY_INDEX, this.service.store.live.workspaceId, ops),
           });
@@ -119,7 +131,7 @@ export class UserProfile extends DurableObject<Env> {
    * awaited so the next request can find the user by them; change records go out in the
    * background. Either way the alarm retries whatever fails.
    */
-  private async afterWrite<T>(result: T): Promise<T> {
+  private async afterWrite<T>(result: T, opts: { handOff?: boolean } = {}): Promise<T> {
     const store = this.service.store;
     if (store.meta?.state === 'active') {
       // Membership is part of the write: the answer is sent only once it is known.

@@ -33,26 +33,46 @@ export interface RateDecision {
   reset: number;
 }
 
+/** The answer to a lease request: how many requests the caller may admit in this window. */
+export interface Lease {
+  granted: number;
+  limit: number;
+  /** What is left at the counter after this lease. */
+  remaining: number;
+  /** Window start and end, epoch ms. */
+  windowStart: number;
+  reset: number;
+}
+
 /**
- * Fixed-window counting: the pure core of the RateLimiter object. `state` is mutated in place.
+ * Grant up to `want` requests of the current window from the shared counter: the pure core of
+ * RateLimiter.lease. The sum of all grants in a window never exceeds the limit.
  */
-export function countRequest(
+export function grantLease(
   state: { windowStart: number; count: number },
-  rule: RateLimit,
-  now: number,
-): RateDecision {
-  const windowMs = rule.windowSeconds * 1000;
-  const windowStart = Math.floor(now / windowMs) * windowMs;
+  input: { rule: RateLimit; want: number; now: number },
+): Lease {
+  const windowMs = input.rule.windowSeconds * 1000;
+  const windowStart = Math.floor(input.now / windowMs) * windowMs;
   if (state.windowStart !== windowStart) {
     state.windowStart = windowStart;
     state.count = 0;
   }
-  const allowed = state.count < rule.limit;
-  if (allowed) state.count++;
+  const granted = Math.max(0, Math.min(input.want, input.rule.limit - state.count));
+  state.count += granted;
   return {
-    allowed,
-    limit: rule.limit,
-    remaining: Math.max(0, rule.limit - state.count),
+    granted,
+    limit: input.rule.limit,
+    remaining: input.rule.limit - state.count,
+    windowStart,
     reset: Math.ceil((windowStart + windowMs) / 1000),
   };
+}
+
+/**
+ * How many requests an isolate leases at a time: 1% of the limit, between 1 and 1,000. Small
+ * limits stay exact; large ones cost one counter call per slice instead of one per request.
+ */
+export function leaseSize(limit: number): number {
+  return Math.max(1, Math.min(1_000, Math.floor(limit / 100)));
 }

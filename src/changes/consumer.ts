@@ -1,5 +1,5 @@
 import { log } from '../lib/log';
-import { ChangeBatch } from './records';
+import { type ChangeBatch, ChangeMessage } from './records';
 
 /**
  * A layer that reacts to change records (segment index, triggers, Currents). Handlers must be
@@ -20,10 +20,10 @@ export async function consumeChanges(
   // Messages are independent (handlers are idempotent per profile), so they run concurrently.
   await Promise.all(
     batch.messages.map(async (message) => {
-      const parsed = ChangeBatch.safeParse(message.body);
+      const parsed = ChangeMessage.safeParse(message.body);
       if (!parsed.success) {
         stats.invalid++;
-        log('error', 'invalid change batch dropped', {
+        log('error', 'invalid change message dropped', {
           queue: batch.queue,
           message_id: message.id,
           issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`),
@@ -32,12 +32,16 @@ export async function consumeChanges(
         return;
       }
       try {
-        for (const handler of handlers) await handler(parsed.data);
+        await Promise.all(
+          parsed.data.batches.map(async (b) => {
+            for (const handler of handlers) await handler(b);
+          }),
+        );
         stats.processed++;
         message.ack();
       } catch (err) {
         stats.retried++;
-        log('warn', 'change batch handler failed; retrying', {
+        log('warn', 'change handler failed; retrying', {
           message_id: message.id,
           attempts: message.attempts,
           error: String(err),

@@ -101,7 +101,7 @@ export type ChangeRecordDraft = ChangeRecord extends infer R
     : never
   : never;
 
-/** One queue message: a batch of one profile's records, in sequence order. */
+/** One profile's records, in sequence order. */
 export const ChangeBatch = z.object({
   v: z.literal(1),
   workspace_id: z.string(),
@@ -109,3 +109,13 @@ export const ChangeBatch = z.object({
   records: z.array(ChangeRecord).min(1),
 });
 export type ChangeBatch = z.infer<typeof ChangeBatch>;
+
+/**
+ * One queue message: change batches of one or more profiles. Packing several profiles into a
+ * message keeps the message rate far below the per-queue limit at high ingestion rates.
+ */
+export const ChangeMessage = z.object({
+  v: z.literal(1),
+  batches: z.array(ChangeBatch).min(1),
+});
+export type ChangeMessage = z.infer<typeof ChangeMessage>;

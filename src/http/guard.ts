@@ -1,5 +1,6 @@
 import { authenticate, recordKeyUse } from '../auth/api-keys';
 import { grants, type Permission } from '../auth/permissions';
+import { admit } from '../auth/rate-lease';
 import { RATE_BUCKETS, type RateBucket } from '../auth/rate-limits';
 import { ipAllowed } from '../lib/cidr';
 import { rateLimiterStub } from '../lib/stubs';
@@ -48,7 +49,10 @@ export async function enforceRateLimit(c: Ctx, bucket: RateBucket): Promise<void
   const rule = override
     ? { limit: override.limit, windowSeconds: override.window_seconds }
     : RATE_BUCKETS[bucket];
-  const decision = await rateLimiterStub(c.env.RATE_LIMITER, workspace.id, bucket).hit(rule);
+  const stub = rateLimiterStub(c.env.RATE_LIMITER, workspace.id, bucket);
+  const decision = await admit(`${workspace.id}:${bucket}`, rule, Date.now(), (want) =>
+    stub.lease(rule, want),
+  );
   const headers = {
     'X-RateLimit-Limit': String(decision.limit),
     'X-RateLimit-Remaining': String(decision.remaining),

@@ -1,9 +1,21 @@
+import { sendChanges } from '../changes/producer';
+import type { ChangeBatch, ChangeMessage } from '../changes/records';
 import { newBrazeId } from '../lib/ids';
+import { log } from '../lib/log';
 import { profileStub } from '../lib/stubs';
 import { claimIdentifier } from '../profiles/directory';
 import type { ApplySettings, ObjectOutcome } from '../profiles/track';
 import { handleMiss, isMiss, locate, type ProfileBindings } from '../users/locate';
 import type { AttributesInput, EventInput, Identifier, PurchaseInput, TrackError } from './types';
+
+type Handoff = { batches: ChangeBatch[]; upTo: number } | null;
+
+/** Where the request's change records go: one queue call for all its profiles. */
+export interface ChangeDelivery {
+  queue: Queue<ChangeMessage>;
+  /** Runs the acks after the answer is sent. */
+  waitUntil: (p: Promise<unknown>) => void;
+}
 
 interface Group {
   identifier: Identifier;
@@ -53,13 +65,20 @@ function mayCreate(g: Group): boolean {
 async function applyGroup(
   b: ProfileBindings,
   input: { workspaceId: string; group: Group; settings: ApplySettings; now: number },
-): Promise<ObjectOutcome[] | null> {
+): Promise<{ outcomes: ObjectOutcome[]; profileId: string; handoff: Handoff } | null> {
   const { workspaceId, group, now } = input;
   const id = group.identifier;
   const create = mayCreate(group);
   let next: string | null = null;
   for (let attempt = 0; attempt < 3; attempt++) {
-    let profileId = next ?? (await locate(b, workspaceId, id, now));
+    const unique = id.kind === 'external_id' || id.kind === 'user_alias';
+    // A write that may create its user claims the identifier straight away: one directory call
+    // answers both "who owns it" and "make it mine".
+    let profileId =
+      next ??
+      (create && unique
+        ? await claimIdentifier(b.directory, { workspaceId, id, profileId: newBrazeId(now) })
+        : await locate(b, workspaceId, id, now));
     if (!profileId) {
       if (!create) return null;
       profileId = await claimIdentifier(b.directory, {
@@ -79,7 +98,8 @@ async function applyGroup(
       purchases: group.purchases,
       settings: input.settings,
     });
-    if (!isMiss(answer)) return answer.outcomes;
+    if (!isMiss(answer))
+      return { outcomes: answer.outcomes, profileId, handoff: answer.handoff ?? null };
     if (answer.status === 'not_found') return null;
     next = await handleMiss(b, { workspaceId, id, profileId, miss: answer });
   }
@@ -100,6 +120,7 @@ export async function ingestTrack(
     purchases: PurchaseInput[];
     settings: ApplySettings;
     now: number;
+    delivery: ChangeDelivery;
   },
 ): Promise<{
   errors: TrackError[];
@@ -113,12 +134,50 @@ export async function ingestTrack(
     events: input.events.length,
     purchases: input.purchases.length,
   };
-  for (const outcomes of results) {
-    for (const o of outcomes ?? []) {
+  await deliverChanges(b, { workspaceId: input.workspaceId, delivery: input.delivery, results });
+  for (const result of results) {
+    for (const o of result?.outcomes ?? []) {
       if (!o.error) continue;
       processed[o.array]--;
       errors.push({ type: 'rejected', input_array: o.array, index: o.index, message: o.error });
     }
   }
   return { errors, processed };
+}
+
+/**
+ * Send every profile's change records of this request in one queue call, then ack them on the
+ * profiles after the answer. If the send fails nothing is acked, and each profile's alarm
+ * delivers its own records: at least once, never lost.
+ */
+async function deliverChanges(
+  b: ProfileBindings,
+  input: {
+    workspaceId: string;
+    delivery: ChangeDelivery;
+    results: ({ profileId: string; handoff: Handoff } | null)[];
+  },
+): Promise<void> {
+  const handed = input.results.filter(
+    (r): r is { profileId: string; handoff: NonNullable<Handoff> } => Boolean(r?.handoff),
+  );
+  if (handed.length === 0) return;
+  try {
+    await sendChanges(
+      input.delivery.queue,
+      handed.flatMap((r) => r.handoff.batches),
+    );
+  } catch (err) {
+    log('warn', 'change delivery left to profiles', { error: String(err) });
+    return;
+  }
+  input.delivery.waitUntil(
+    Promise.all(
+      handed.map((r) =>
+        profileStub(b.profiles, input.workspaceId, r.profileId).ackChanges(r.handoff.upTo),
+      ),
+    ).catch((err) =>
+      log('warn', 'change ack failed; profiles will resend', { error: String(err) }),
+    ),
+  );
 }

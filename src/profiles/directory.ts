@@ -72,13 +72,18 @@ export async function resolveIdentifiers(
   return out;
 }
 
-/** Claim a unique identifier for a new profile; answers the profile that owns it now. */
+/**
+ * Claim a unique identifier for a new profile; answers the profile that owns it now (the
+ * existing owner when there is one, so this doubles as a look-up for writes that may create).
+ */
 export async function claimIdentifier(
   ns: Env['IDENTITY_INDEX'],
   input: { workspaceId: string; id: Identifier; profileId: string },
 ): Promise<string> {
   const key = directoryKey(input.id);
   if (!key || (key.kind !== 'external_id' && key.kind !== 'user_alias')) return input.profileId;
+  const cached = cache.get(cacheKey(input.workspaceId, key.kind, key.value));
+  if (cached) return cached;
   const stub = directoryStub(ns, input.workspaceId, shardOf(key.kind, key.value));
   const result = await stub.claim({ kind: key.kind, value: key.value, profileId: input.profileId });
   remember(input.workspaceId, key.kind, key.value, result.profileId);

@@ -44,6 +44,26 @@ function toBatches(store: ProfileStore, records: ChangeRecord[]): ChangeBatch[] 
   return batches;
 }
 
+/** Change records waiting in the outbox, as batches, and the last outbox row they cover. */
+export function pendingChanges(
+  store: ProfileStore,
+): { batches: ChangeBatch[]; upTo: number } | null {
+  const rows = store.sql
+    .exec<{ seq: number; body: string }>(
+      `SELECT seq, body FROM outbox WHERE target = 'changes' ORDER BY seq LIMIT ?`,
+      ROUND,
+    )
+    .toArray();
+  if (rows.length === 0) return null;
+  const records = rows.map((r) => JSON.parse(r.body) as ChangeRecord);
+  return { batches: toBatches(store, records), upTo: rows[rows.length - 1]!.seq };
+}
+
+/** Forget change records someone else delivered (rows up to `upTo`). */
+export function ackChanges(store: ProfileStore, upTo: number): void {
+  store.sql.exec(`DELETE FROM outbox WHERE target = 'changes' AND seq <= ?`, upTo);
+}
+
 /**
  * Deliver everything in the outbox, oldest first, and delete what was delivered. A failure leaves
  * the rows for the next attempt, so delivery is at least once; records carry ids and sequence

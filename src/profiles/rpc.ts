@@ -1,3 +1,4 @@
+import type { ChangeBatch } from '../changes/records';
 import type {
   AttributesInput,
   EventInput,
@@ -37,7 +38,15 @@ export type TrackRequest = Addressed & {
   purchases: PurchaseInput[];
   settings: ApplySettings;
 };
-export type TrackAnswer = Miss | { status: 'applied'; created: boolean; outcomes: ObjectOutcome[] };
+export type TrackAnswer =
+  | Miss
+  | {
+      status: 'applied';
+      created: boolean;
+      outcomes: ObjectOutcome[];
+      /** Change records for the caller to deliver, then ack with `ackChanges(upTo)`. */
+      handoff?: { batches: ChangeBatch[]; upTo: number } | null;
+    };
 
 export type ExportAnswer = Miss | { status: 'ok'; user: Record<string, Json> };
 export type ExportRequest = Addressed & { fields: ExportField[] | null };
@@ -77,6 +86,7 @@ export interface ProfileApi {
     req: Addressed & { into: string; keepAliases: { label: string; name: string }[] },
   ): Promise<{ status: 'ok' } | { status: 'not_found' }>;
   deleteProfile(req: Addressed): Promise<IdentityAnswer>;
+  ackChanges(upTo: number): Promise<void>;
   /** Deliver pending change records and directory updates now. */
   flush(): Promise<void>;
 }

@@ -6,9 +6,9 @@ import {
   runDurableObjectAlarm,
   runInDurableObject,
 } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { consumeChanges } from '../../src/changes/consumer';
-import { type ChangeBatch, ChangeRecord } from '../../src/changes/records';
+import { type ChangeMessage, ChangeRecord } from '../../src/changes/records';
 import worker from '../../workers/main';
 import { outboxRows, profileOf } from '../fixtures/profiles';
 import { createWorkspace } from '../fixtures/workspace';
@@ -54,6 +54,24 @@ describe('change records', () => {
     expect(await outboxRows(raw)).toEqual([]);
   });
 
+  it("empties the outbox once the Worker delivered and acked a track request's records", async () => {
+    const ws = await createWorkspace();
+    await ws.post('/users/track', {
+      attributes: [
+        { external_id: 'h1', a: 1 },
+        { external_id: 'h2', a: 2 },
+      ],
+      events: [{ external_id: 'h1', name: 'e', time: new Date().toISOString() }],
+    });
+    for (const id of ['h1', 'h2']) {
+      const { raw } = await profileOf(ws, id);
+      await vi.waitFor(async () => expect(await outboxRows(raw)).toEqual([]), {
+        timeout: 5_000,
+        interval: 50,
+      });
+    }
+  });
+
   it('retries delivery from the alarm when the first attempt did not finish', async () => {
     const ws = await createWorkspace();
     await ws.post('/users/track', { attributes: [{ external_id: 'al', first_name: 'Al' }] });
@@ -94,11 +112,16 @@ describe('change records', () => {
 });
 
 describe('change consumer', () => {
-  const valid: ChangeBatch = {
+  const valid: ChangeMessage = {
     v: 1,
-    workspace_id: 'w',
-    profile_id: 'p',
-    records: [{ id: 'r', seq: 1, time: 1, type: 'profile.deleted' }],
+    batches: [
+      {
+        v: 1,
+        workspace_id: 'w',
+        profile_id: 'p',
+        records: [{ id: 'r', seq: 1, time: 1, type: 'profile.deleted' }],
+      },
+    ],
   };
 
   it('acknowledges valid batches and drops invalid ones with a log line', async () => {
