@@ -129,7 +129,8 @@ export class UserProfile extends DurableObject<Env> {
   /**
    * Start delivering what a write put in the outbox. Directory updates (a new email or phone) are
    * awaited so the next request can find the user by them; change records go out in the
-   * background. Either way the alarm retries whatever fails.
+   * background, or are handed to the caller (`handOff`). Either way the alarm retries whatever
+   * is left.
    */
   private async afterWrite<T>(result: T, opts: { handOff?: boolean } = {}): Promise<T> {
     const store = this.service.store;
@@ -141,13 +142,12 @@ export class UserProfile extends DurableObject<Env> {
     }
     if (!store.meta || !store.hasOutbox()) return result;
     await this.armAlarm();
-    const delivery = this.flush();
     if (store.hasDirectoryUpdates()) {
-      await delivery.catch((err) =>
+      await this.flush().catch((err) =>
         log('warn', 'directory update deferred', { error: String(err) }),
       );
-    } else {
-      delivery.catch((err) => log('warn', 'outbox delivery deferred', { error: String(err) }));
+    } else if (!opts.handOff) {
+      this.flush().catch((err) => log('warn', 'outbox delivery deferred', { error: String(err) }));
     }
     return result;
   }

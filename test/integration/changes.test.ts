@@ -72,6 +72,39 @@ describe('change records', () => {
     }
   });
 
+  it('hands track records to the caller and keeps them until they are acked', async () => {
+    const ws = await createWorkspace();
+    await ws.post('/users/track', { attributes: [{ external_id: 'ho', a: 1 }] });
+    const { brazeId, stub, raw } = await profileOf(ws, 'ho');
+    await stub.flush();
+    const answer = await stub.track({
+      workspaceId: ws.id,
+      profileId: brazeId,
+      addressedBy: { kind: 'external_id', value: 'ho' },
+      now: Date.now(),
+      create: false,
+      attributes: [],
+      events: [
+        {
+          index: 0,
+          identifier: { kind: 'external_id', value: 'ho' },
+          updateExistingOnly: false,
+          name: 'e',
+          time: Date.now(),
+          appId: null,
+          properties: {},
+        },
+      ],
+      purchases: [],
+      settings: { arrayMaxLength: 25 },
+    });
+    if (answer.status !== 'applied' || !answer.handoff) throw new Error('expected a handoff');
+    expect(answer.handoff.batches[0]!.records.map((r) => r.type)).toEqual(['event.custom']);
+    expect(await outboxRows(raw)).toHaveLength(1);
+    await stub.ackChanges(answer.handoff.upTo);
+    expect(await outboxRows(raw)).toEqual([]);
+  });
+
   it('retries delivery from the alarm when the first attempt did not finish', async () => {
     const ws = await createWorkspace();
     await ws.post('/users/track', { attributes: [{ external_id: 'al', first_name: 'Al' }] });
