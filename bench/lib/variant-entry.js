@@ -1,0 +1,71 @@
+// Diagnostic wrapper around Herald's bundle (copied next to main.js; never deployed). It swaps
+// bindings for no-op fakes, named in BENCH_VARIANT, so the bench can measure what each per-request
+// dependency costs without touching src/. Baseline runs do not use this file at all.
+import * as herald from './main.js';
+
+const variant = (env) =>
+  new Set(
+    String(env.BENCH_VARIANT ?? '')
+      .split(',')
+      .filter(Boolean),
+  );
+
+// RATE_LIMITER: every request allowed without the Durable Object round trip. Answers both the
+// per-request `hit` and the leased `lease` shapes Herald has used.
+const windowOf = (rule) => {
+  const ms = rule.windowSeconds * 1000;
+  const start = Math.floor(Date.now() / ms) * ms;
+  return { start, end: start + ms };
+};
+const allowAll = {
+  idFromName: (name) => name,
+  get: () => ({
+    hit: async (rule) => ({
+      allowed: true,
+      limit: rule.limit,
+      remaining: rule.limit,
+      reset: Math.ceil(windowOf(rule).end / 1000),
+    }),
+    lease: async (rule, want) => ({
+      granted: want,
+      limit: rule.limit,
+      remaining: rule.limit,
+      windowStart: windowOf(rule).start,
+      reset: windowOf(rule).end,
+    }),
+  }),
+};
+
+// CHANGES_QUEUE: change records dropped instead of sent (so the consumer has nothing to do).
+const dropQueue = { send: async () => undefined, sendBatch: async () => undefined };
+
+function patch(env) {
+  const v = variant(env);
+  if (v.size === 0) return env;
+  const out = { ...env };
+  if (v.has('no-ratelimit')) out.RATE_LIMITER = allowAll;
+  if (v.has('no-queue')) out.CHANGES_QUEUE = dropQueue;
+  return out;
+}
+
+export class UserProfile extends herald.UserProfile {
+  constructor(ctx, env) {
+    super(ctx, patch(env));
+  }
+}
+export class IdentityIndex extends herald.IdentityIndex {
+  constructor(ctx, env) {
+    super(ctx, patch(env));
+  }
+}
+export class RateLimiter extends herald.RateLimiter {
+  constructor(ctx, env) {
+    super(ctx, patch(env));
+  }
+}
+
+export default {
+  fetch: (request, env, ctx) => herald.default.fetch(request, patch(env), ctx),
+  queue: (batch, env, ctx) => herald.default.queue(batch, patch(env), ctx),
+  scheduled: (controller, env, ctx) => herald.default.scheduled(controller, patch(env), ctx),
+};

@@ -1,0 +1,252 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: Herald's /users/track throughput on workerd, driven directly through
+ * Miniflare's Node API (no `wrangler dev` proxy), against a hello-world Hono ceiling measured in
+ * the same run with the same load generator. See bench/README.md.
+ *
+ * Options:
+ *   --from <dir>        build the Worker from this source tree (default: the repo root)
+ *   --ref <git-ref>     build from a committed ref instead (exported with git archive), e.g. HEAD
+ *   --connections <n>   concurrent connections (default 32; a scenario may set its own)
+ *   --duration <s>      measured seconds per scenario (default 10)
+ *   --warmup <s>        discarded warm-up seconds per scenario (default 3)
+ *   --only <id,...>     run only these scenario ids (the ceiling always runs)
+ *   --diagnose          also run the track scenarios with bindings faked (see scenarios.mjs)
+ *   --seed              create all 10,000 users before measuring (slow: minutes), so the track
+ *                       scenarios measure updates only
+ *   --storage memory|disk  where workerd keeps DO/D1/queue state: tmpfs (default) or the OS
+ *                       temp dir on disk (every SQLite commit then pays the disk's fsync)
+ *   --via direct|entry  direct: the Worker's own socket (default); entry: through Miniflare's
+ *                       entry worker, one extra in-process hop that production does not have
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, type as osType, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { bundleHello, bundleHerald, describeSource, exportRef, REPO_ROOT } from './lib/build.mjs';
+import { measure } from './lib/load.mjs';
+import { formatTable, verdict } from './lib/report.mjs';
+import {
+  RUNTIME_INFO,
+  RuntimeLog,
+  removeStateDirs,
+  startHello,
+  startHerald,
+} from './lib/targets.mjs';
+import { diagnosticScenarios, SCENARIOS, SEED_REQUESTS, seedBody, USERS } from './scenarios.mjs';
+
+const OUT = join(REPO_ROOT, 'bench', 'out');
+const MAX_ERROR_RATE = 0.01;
+
+const { values: args } = parseArgs({
+  options: {
+    from: { type: 'string' },
+    ref: { type: 'string' },
+    connections: { type: 'string', default: '32' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    only: { type: 'string' },
+    diagnose: { type: 'boolean', default: false },
+    seed: { type: 'boolean', default: false },
+    via: { type: 'string', default: 'direct' },
+    storage: { type: 'string', default: 'memory' },
+  },
+});
+
+const say = (msg) => process.stderr.write(`${msg}\n`);
+
+/** POST the seed requests (all users created) with a small concurrency; returns objects/s. */
+async function seedUsers(target) {
+  const started = performance.now();
+  let next = 0;
+  const failures = [];
+  const worker = async () => {
+    while (next < SEED_REQUESTS) {
+      const r = next++;
+      const res = await fetch(`${target.url}/users/track`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${target.apiKey}`, 'content-type': 'application/json' },
+        body: seedBody(r),
+        signal: AbortSignal.timeout(120_000),
+      });
+      const text = await res.text();
+      if (res.status !== 201) failures.push(`${res.status} ${text.slice(0, 500)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  if (failures.length > 0) throw new Error(`seeding failed: ${failures[0]}`);
+  const seconds = (performance.now() - started) / 1000;
+  return { users: USERS, requests: SEED_REQUESTS, seconds, objectsPerSec: USERS / seconds };
+}
+
+/**
+ * Target name -> how to start it. `herald@a,b` runs Herald with diagnostic tokens: `disk` keeps
+ * state on disk; any other token is a binding variant for lib/variant-entry.js.
+ */
+function startTarget(name, ctx) {
+  const [base, tokens = ''] = name.split('@');
+  const list = tokens.split(',').filter(Boolean);
+  const storage = list.includes('disk') ? 'disk' : ctx.storage;
+  if (base === 'hello') {
+    return startHello({ script: ctx.helloScript, runtimeLog: ctx.runtimeLog, storage });
+  }
+  if (base === 'herald') {
+    return startHerald({
+      script: ctx.heraldScript,
+      fromDir: ctx.fromDir,
+      runtimeLog: ctx.runtimeLog,
+      variant: list.filter((t) => t !== 'disk').join(','),
+      storage,
+    });
+  }
+  throw new Error(`unknown target ${name}`);
+}
+
+async function main() {
+  const connections = Number(args.connections);
+  const durationS = Number(args.duration);
+  const warmupS = Number(args.warmup);
+  let scenarios = [...SCENARIOS, ...(args.diagnose ? diagnosticScenarios() : [])];
+  if (args.only) {
+    const keep = new Set(args.only.split(','));
+    scenarios = scenarios.filter((s) => s.ceiling || keep.has(s.id));
+  }
+
+  mkdirSync(OUT, { recursive: true });
+  const exported = args.ref ? exportRef(args.ref) : null;
+  // Interrupted: workerd exits with this process; the temporary directories would not.
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      exported?.dispose();
+      removeStateDirs();
+      process.exit(130);
+    });
+  }
+  const fromDir = exported?.dir ?? args.from ?? REPO_ROOT;
+  const source = describeSource(fromDir, args.ref);
+  const runtimeLog = new RuntimeLog();
+  const results = [];
+  const targetsInfo = {};
+  let startupFailed = null;
+
+  try {
+    say(`bench: bundling Herald from ${args.ref ? `${args.ref} (${source.commit})` : fromDir}`);
+    if (source.dirty) say('bench: note: the working tree differs from HEAD (use --ref HEAD)');
+    const heraldScript = await bundleHerald(fromDir, join(OUT, 'worker'));
+    const helloScript = await bundleHello(
+      join(REPO_ROOT, 'bench', 'hello-worker.js'),
+      join(OUT, 'hello'),
+    );
+    const ctx = { heraldScript, helloScript, fromDir, runtimeLog, storage: args.storage };
+
+    // Targets in order of first use; each started once, its scenarios run, then disposed.
+    const order = [...new Set(scenarios.map((s) => s.target))];
+    for (const name of order) {
+      say(`bench: starting ${name}`);
+      let target;
+      try {
+        target = await startTarget(name, ctx);
+        if (name.startsWith('herald') && args.seed) {
+          target.info.seed = await seedUsers(target);
+          say(
+            `bench:   seeded ${USERS} users in ${target.info.seed.seconds.toFixed(1)} s ` +
+              `(${Math.round(target.info.seed.objectsPerSec)} objects/s)`,
+          );
+        }
+      } catch (err) {
+        startupFailed = `${name}: ${err.stack ?? err}`;
+        break;
+      }
+      targetsInfo[name] = target.info;
+      const url = args.via === 'entry' ? target.entryUrl : target.url;
+      // Users this target has seen (seeded or touched by an earlier scenario).
+      const seen = new Set(args.seed ? Array.from({ length: USERS }, (_, i) => i) : []);
+      try {
+        for (const scenario of scenarios.filter((s) => s.target === name)) {
+          const conns = scenario.connections ?? connections;
+          say(`bench:   ${scenario.id}: ${warmupS}s warm-up + ${durationS}s, ${conns} conns`);
+          const logMark = runtimeLog.lines.length;
+          const m = await measure({
+            url,
+            scenario,
+            seen,
+            auth: target.apiKey,
+            connections: conns,
+            durationS,
+            warmupS,
+          });
+          const runtimeLines = runtimeLog.lines.slice(logMark).slice(-20);
+          results.push({ scenario, ...m, runtimeLog: runtimeLines });
+          say(
+            `bench:   -> ${Math.round(m.reqPerSec)} req/s, ${Math.round(m.objectsPerSec)} objects/s, ` +
+              `p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, errors ${m.failed}`,
+          );
+        }
+      } finally {
+        await target.mf.dispose();
+      }
+    }
+  } catch (err) {
+    startupFailed ??= String(err.stack ?? err);
+  } finally {
+    exported?.dispose();
+  }
+
+  const ceiling = results.find((r) => r.scenario.ceiling);
+  for (const r of results) {
+    r.ceilingRatio = ceiling ? r.reqPerSec / ceiling.reqPerSec : null;
+    r.verdict = verdict(r);
+  }
+
+  const report = {
+    date: new Date().toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      os: `${osType()} ${release()}`,
+      loadavgAtEnd: loadavg(),
+      node: process.version,
+    },
+    source,
+    runtime: RUNTIME_INFO,
+    config: {
+      connections,
+      durationS,
+      warmupS,
+      users: USERS,
+      seeded: args.seed,
+      storage: args.storage,
+      via: args.via,
+      maxErrorRate: MAX_ERROR_RATE,
+    },
+    targets: targetsInfo,
+    startupFailed,
+    scenarios: results.map(({ scenario, ...r }) => ({
+      id: scenario.id,
+      title: scenario.title,
+      target: scenario.target,
+      objectsPerRequest: scenario.objectsPerRequest,
+      goal: scenario.goal ?? null,
+      ...r,
+    })),
+  };
+  writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+  process.stdout.write(formatTable(report));
+  if (startupFailed) {
+    process.stdout.write(`\nSTARTUP FAILED: ${startupFailed}\n`);
+    if (runtimeLog.lines.length)
+      process.stdout.write(`${runtimeLog.lines.slice(-30).join('\n')}\n`);
+  }
+  process.stdout.write(`\nWrote ${join('bench', 'out', 'results.json')}\n`);
+
+  const tooManyErrors = results.filter((r) => r.errorRate > MAX_ERROR_RATE);
+  if (startupFailed || tooManyErrors.length > 0) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,112 @@
+// The scenario list. A scenario names its target Worker, the request it sends (body(i) gets a
+// global request counter), how many objects one request carries, the success status, the users
+// request i touches (users(i), to report how many were new) and an optional goal. Add a scenario by appending an object; add a target in run.mjs TARGETS.
+
+export const USERS = 10_000;
+export const EVENTS_PER_REQUEST = 75;
+
+/** Bodies repeat with a period; build each once so the load generator stays cheap. */
+function memo(period, make) {
+  const cache = new Array(period);
+  return (i) => {
+    const k = i % period;
+    cache[k] ??= make(k);
+    return cache[k];
+  };
+}
+
+const gcd = (a, b) => (b === 0 ? a : gcd(b, a % b));
+
+const attributesBody = memo(USERS, (i) =>
+  JSON.stringify({
+    attributes: [{ external_id: `u${i}`, first_name: 'A', score: 5 }],
+  }),
+);
+
+// Request r carries users (r*75 + k) % 10000, k = 0..74: 75 distinct users per request.
+const eventsBody = memo(USERS / gcd(USERS, EVENTS_PER_REQUEST), (r) =>
+  JSON.stringify({
+    events: Array.from({ length: EVENTS_PER_REQUEST }, (_, k) => ({
+      external_id: `u${(r * EVENTS_PER_REQUEST + k) % USERS}`,
+      name: 'played',
+      time: '2026-11-20T10:00:00Z',
+      properties: { level: 3 },
+    })),
+  }),
+);
+
+const GOAL_SINGLE = { kind: 'ceilingRatio', min: 0.25, label: '>= 25% of ceiling' };
+const GOAL_BATCH = { kind: 'objectsPerSec', min: 20_000, label: '>= 20,000 objects/s' };
+
+/** Seeds all USERS profiles before the track scenarios (134 requests of 75 attributes). */
+export const seedBody = (r) =>
+  JSON.stringify({
+    attributes: Array.from({ length: EVENTS_PER_REQUEST }, (_, k) => ({
+      external_id: `u${r * EVENTS_PER_REQUEST + k}`,
+      first_name: 'Seed',
+    })).filter((_, k) => r * EVENTS_PER_REQUEST + k < USERS),
+  });
+export const SEED_REQUESTS = Math.ceil(USERS / EVENTS_PER_REQUEST);
+
+export const SCENARIOS = [
+  {
+    id: 'ceiling',
+    title: 'hello-world Hono (ceiling)',
+    target: 'hello',
+    method: 'POST',
+    path: '/',
+    expectStatus: 200,
+    objectsPerRequest: 1,
+    ceiling: true,
+  },
+  {
+    id: 'track-attributes-1',
+    title: '/users/track, 1 attributes object',
+    target: 'herald',
+    method: 'POST',
+    path: '/users/track',
+    expectStatus: 201,
+    objectsPerRequest: 1,
+    body: attributesBody,
+    users: (i) => [i % USERS],
+    goal: GOAL_SINGLE,
+  },
+  {
+    id: 'track-events-75',
+    title: '/users/track, 75 events (75 users)',
+    target: 'herald',
+    method: 'POST',
+    path: '/users/track',
+    expectStatus: 201,
+    objectsPerRequest: EVENTS_PER_REQUEST,
+    // Each request is 75 objects: 4 connections keep 300 objects in flight (more than the 32
+    // single-object requests) while requests still finish well inside the measured window.
+    connections: 4,
+    body: eventsBody,
+    users: (r) =>
+      Array.from({ length: EVENTS_PER_REQUEST }, (_, k) => (r * EVENTS_PER_REQUEST + k) % USERS),
+    goal: GOAL_BATCH,
+  },
+];
+
+/**
+ * Diagnostics (`--diagnose`): the same track scenarios on Herald with state on disk (`disk`) or
+ * with bindings faked by lib/variant-entry.js (`no-ratelimit`: no RateLimiter round trip;
+ * `no-queue`: change records dropped, so no queue sends and no consumer work), to show what each
+ * costs. No goals; not part of the verdict.
+ */
+export const DIAGNOSTIC_VARIANTS = ['disk', 'no-ratelimit', 'no-queue', 'no-ratelimit,no-queue'];
+
+export function diagnosticScenarios() {
+  const track = SCENARIOS.filter((s) => s.target === 'herald');
+  return DIAGNOSTIC_VARIANTS.flatMap((variant) =>
+    track.map((s) => ({
+      ...s,
+      id: `${s.id}@${variant}`,
+      title: `${s.title} [${variant}]`,
+      target: `herald@${variant}`,
+      goal: undefined,
+      diagnostic: true,
+    })),
+  );
+}
