@@ -51,7 +51,7 @@ export class UserProfile extends DurableObject<Env> {
   describe(req: Addressed) {
     return this.service.describe(req);
   }
-  summary(req: Addressed) {
+  summary(req: Addressed & { ackUpTo?: number }) {
     return this.service.summary(req);
   }
   memberships(req: Addressed) {

@@ -5,7 +5,8 @@ import { type ChangeBatch, ChangeMessage } from './records';
  * A layer that reacts to change records (segment index, triggers, Currents). Handlers must be
  * idempotent: delivery is at least once, and records carry `id` and per-profile `seq`.
  */
-export type ChangeHandler = (batch: ChangeBatch) => Promise<void>;
+/** Handlers get all batches of one queue message (one or more profiles) at once. */
+export type ChangeHandler = (batches: ChangeBatch[]) => Promise<void>;
 
 /**
  * Consume one queue batch: validate each message, hand valid batches to every handler, retry a
@@ -32,11 +33,7 @@ export async function consumeChanges(
         return;
       }
       try {
-        await Promise.all(
-          parsed.data.batches.map(async (b) => {
-            for (const handler of handlers) await handler(b);
-          }),
-        );
+        for (const handler of handlers) await handler(parsed.data.batches);
         stats.processed++;
         message.ack();
       } catch (err) {

@@ -107,6 +107,12 @@ export const ChangeBatch = z.object({
   workspace_id: z.string(),
   profile_id: z.string(),
   records: z.array(ChangeRecord).min(1),
+  /**
+   * The profile's outbox row up to which these records were handed to the caller: the consumer
+   * acks it when it reads the profile, so handed-off records are released once they are in the
+   * queue.
+   */
+  outbox_up_to: z.number().int().optional(),
 });
 export type ChangeBatch = z.infer<typeof ChangeBatch>;
 

@@ -13,8 +13,6 @@ type Handoff = { batches: ChangeBatch[]; upTo: number } | null;
 /** Where the request's change records go: one queue call for all its profiles. */
 export interface ChangeDelivery {
   queue: Queue<ChangeMessage>;
-  /** Runs the acks after the answer is sent. */
-  waitUntil: (p: Promise<unknown>) => void;
 }
 
 interface Group {
@@ -134,7 +132,7 @@ export async function ingestTrack(
     events: input.events.length,
     purchases: input.purchases.length,
   };
-  await deliverChanges(b, { workspaceId: input.workspaceId, delivery: input.delivery, results });
+  await deliverChanges({ delivery: input.delivery, results });
   for (const result of results) {
     for (const o of result?.outcomes ?? []) {
       if (!o.error) continue;
@@ -146,38 +144,19 @@ export async function ingestTrack(
 }
 
 /**
- * Send every profile's change records of this request in one queue call, then ack them on the
- * profiles after the answer. If the send fails nothing is acked, and each profile's alarm
- * delivers its own records: at least once, never lost.
+ * Send every profile's change records of this request in one queue call. The profiles keep the
+ * records until the queue consumer reads them (it acks them then); if this send fails, each
+ * profile's alarm delivers its own records: at least once, never lost.
  */
-async function deliverChanges(
-  b: ProfileBindings,
-  input: {
-    workspaceId: string;
-    delivery: ChangeDelivery;
-    results: ({ profileId: string; handoff: Handoff } | null)[];
-  },
-): Promise<void> {
-  const handed = input.results.filter(
-    (r): r is { profileId: string; handoff: NonNullable<Handoff> } => Boolean(r?.handoff),
-  );
-  if (handed.length === 0) return;
+async function deliverChanges(input: {
+  delivery: ChangeDelivery;
+  results: ({ profileId: string; handoff: Handoff } | null)[];
+}): Promise<void> {
+  const batches = input.results.flatMap((r) => r?.handoff?.batches ?? []);
+  if (batches.length === 0) return;
   try {
-    await sendChanges(
-      input.delivery.queue,
-      handed.flatMap((r) => r.handoff.batches),
-    );
+    await sendChanges(input.delivery.queue, batches);
   } catch (err) {
     log('warn', 'change delivery left to profiles', { error: String(err) });
-    return;
   }
-  input.delivery.waitUntil(
-    Promise.all(
-      handed.map((r) =>
-        profileStub(b.profiles, input.workspaceId, r.profileId).ackChanges(r.handoff.upTo),
-      ),
-    ).catch((err) =>
-      log('warn', 'change ack failed; profiles will resend', { error: String(err) }),
-    ),
-  );
 }

@@ -96,10 +96,7 @@ async function handleTrack(c: Ctx): Promise<Response> {
       purchases: validation.purchases,
       settings: { arrayMaxLength: workspace.settings.array_max_length },
       now,
-      delivery: {
-        queue: c.env.CHANGES_QUEUE,
-        waitUntil: (p) => c.executionCtx.waitUntil(p),
-      },
+      delivery: { queue: c.env.CHANGES_QUEUE },
     },
   );
   const body: Record<string, unknown> = { message: 'success' };

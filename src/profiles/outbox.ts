@@ -56,7 +56,10 @@ export function pendingChanges(
     .toArray();
   if (rows.length === 0) return null;
   const records = rows.map((r) => JSON.parse(r.body) as ChangeRecord);
-  return { batches: toBatches(store, records), upTo: rows[rows.length - 1]!.seq };
+  const upTo = rows[rows.length - 1]!.seq;
+  const batches = toBatches(store, records);
+  batches[batches.length - 1]!.outbox_up_to = upTo;
+  return { batches, upTo };
 }
 
 /** Forget change records someone else delivered (rows up to `upTo`). */

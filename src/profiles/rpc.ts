@@ -71,7 +71,7 @@ export interface ProfileApi {
   track(req: TrackRequest): Promise<TrackAnswer>;
   exportUser(req: ExportRequest): Promise<ExportAnswer>;
   describe(req: Addressed): Promise<DescribeAnswer>;
-  summary(req: Addressed): Promise<SummaryAnswer>;
+  summary(req: Addressed & { ackUpTo?: number }): Promise<SummaryAnswer>;
   memberships(req: Addressed): Promise<MembershipAnswer>;
   setExternalId(req: Addressed & { externalId: string }): Promise<IdentityAnswer>;
   addAlias(req: Addressed & { label: string; name: string }): Promise<IdentityAnswer>;

@@ -2,6 +2,7 @@ import type { Identifier } from '../ingestion/types';
 import { exportUser } from './export';
 import { currentMemberships, refreshMemberships, type SegmentDefinition } from './membership';
 import { absorb, type MergeSnapshot, snapshotForMerge } from './merge-state';
+import { ackChanges } from './outbox';
 import { aliasKey, type ProfileStore } from './profile-store';
 import type {
   AbsorbAnswer,
@@ -95,7 +96,9 @@ export class ProfileService {
   }
 
   /** This profile's segmentation summary (src/segments/summary.ts). */
-  summary(req: Addressed): SummaryAnswer {
+  summary(req: Addressed & { ackUpTo?: number }): SummaryAnswer {
+    // Acked even for tombstones: the records reached the queue either way.
+    if (req.ackUpTo !== undefined && this.store.meta) ackChanges(this.store, req.ackUpTo);
     const miss = this.gate(req);
     if (miss) return miss;
     return { status: 'ok', summary: buildSummary(this.store, req.now) };

@@ -39,6 +39,11 @@ export async function writeSummary(
   workspaceId: string,
   summary: ProfileSummary,
 ): Promise<void> {
+  await runBatch(db, summaryStatements(workspaceId, summary));
+}
+
+/** The statements that replace one profile's index rows, guarded by `seq` (see writeSummary). */
+export function summaryStatements(workspaceId: string, summary: ProfileSummary): SQL[] {
   const rows = summaryToRows(workspaceId, summary);
   const p = rows.profiles[0]!;
   const cols = Object.keys(p);
@@ -72,18 +77,47 @@ export async function writeSummary(
   for (const [table, list] of children) {
     for (const row of list) statements.push(guardedInsert(table, row, current));
   }
-  await runBatch(db, statements);
+  return statements;
 }
 
 const dialect = new SQLiteAsyncDialect();
 
-/** Run drizzle-built statements as one D1 batch (one transaction). */
-async function runBatch(db: D1Database, statements: SQL[]): Promise<void> {
-  await db.batch(
-    statements.map((s) => {
-      const q = dialect.sqlToQuery(s);
-      return db.prepare(q.sql).bind(...q.params);
-    }),
+/** Statements per D1 batch: well under the per-invocation query limit. */
+const BATCH_STATEMENTS = 400;
+
+/**
+ * Run drizzle-built statements as D1 batches (each a transaction). A profile's statements are
+ * kept in one batch so its rows are never half-written.
+ */
+async function runBatch(
+  db: D1Database,
+  statements: SQL[],
+  groups: number[] = [statements.length],
+): Promise<void> {
+  let start = 0;
+  let chunk: SQL[] = [];
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    await db.batch(
+      chunk.map((s) => {
+        const q = dialect.sqlToQuery(s);
+        return db.prepare(q.sql).bind(...q.params);
+      }),
+    );
+    chunk = [];
+  };
+  for (const size of groups) {
+    if (chunk.length > 0 && chunk.length + size > BATCH_STATEMENTS) await flush();
+    chunk.push(...statements.slice(start, start + size));
+    start += size;
+  }
+  await flush();
+}
+
+function removeStatements(workspaceId: string, profileId: string): SQL[] {
+  return ['idx_profiles', ...CHILD_TABLES].map(
+    (t) =>
+      sql`DELETE FROM ${sql.raw(t)} WHERE workspace_id = ${workspaceId} AND profile_id = ${profileId}`,
   );
 }
 
@@ -93,30 +127,48 @@ export async function removeFromIndex(
   workspaceId: string,
   profileId: string,
 ): Promise<void> {
-  await runBatch(
-    db,
-    ['idx_profiles', ...CHILD_TABLES].map(
-      (t) =>
-        sql`DELETE FROM ${sql.raw(t)} WHERE workspace_id = ${workspaceId} AND profile_id = ${profileId}`,
-    ),
-  );
+  await runBatch(db, removeStatements(workspaceId, profileId));
 }
 
 /**
  * The change handler that keeps the profile index in sync. It does not replay the records: it
- * reads the profile's current summary, so order and duplicates do not matter, and the `seq`
- * guard keeps the newest summary.
+ * reads each profile's current summary (acking the records the profile handed off), so order and
+ * duplicates do not matter and the `seq` guard keeps the newest summary. All profiles of a queue
+ * message are written in as few D1 batches as the limits allow.
  */
 export function indexSyncHandler(env: { DB: D1Database; USER_PROFILE: Env['USER_PROFILE'] }) {
-  return async (batch: ChangeBatch): Promise<void> => {
-    const { workspace_id: workspaceId, profile_id: profileId } = batch;
-    const answer = await profileStub(env.USER_PROFILE, workspaceId, profileId).summary({
-      workspaceId,
-      profileId,
-      addressedBy: null,
-      now: Date.now(),
-    });
-    if (answer.status === 'ok') await writeSummary(env.DB, workspaceId, answer.summary);
-    else if (answer.status !== 'not_found') await removeFromIndex(env.DB, workspaceId, profileId);
+  return async (batches: ChangeBatch[]): Promise<void> => {
+    const profiles = new Map<
+      string,
+      { workspaceId: string; profileId: string; ackUpTo?: number }
+    >();
+    for (const b of batches) {
+      const key = `${b.workspace_id}\u0000${b.profile_id}`;
+      const seen = profiles.get(key) ?? { workspaceId: b.workspace_id, profileId: b.profile_id };
+      if (b.outbox_up_to !== undefined) seen.ackUpTo = Math.max(seen.ackUpTo ?? 0, b.outbox_up_to);
+      profiles.set(key, seen);
+    }
+    const answers = await Promise.all(
+      [...profiles.values()].map(async (p) => ({
+        p,
+        answer: await profileStub(env.USER_PROFILE, p.workspaceId, p.profileId).summary({
+          workspaceId: p.workspaceId,
+          profileId: p.profileId,
+          addressedBy: null,
+          now: Date.now(),
+          ackUpTo: p.ackUpTo,
+        }),
+      })),
+    );
+    const statements: SQL[] = [];
+    const groups: number[] = [];
+    for (const { p, answer } of answers) {
+      let list: SQL[] = [];
+      if (answer.status === 'ok') list = summaryStatements(p.workspaceId, answer.summary);
+      else if (answer.status !== 'not_found') list = removeStatements(p.workspaceId, p.profileId);
+      statements.push(...list);
+      if (list.length > 0) groups.push(list.length);
+    }
+    await runBatch(env.DB, statements, groups);
   };
 }

@@ -164,12 +164,14 @@ describe('segments over the profile index', () => {
     const id = await createSegment(ws, { filter: pro });
     const { brazeId } = await profileOf(ws, 'a');
     await ws.post('/users/delete', { external_ids: ['a'] });
-    await indexSyncHandler(env)({
-      v: 1,
-      workspace_id: ws.id,
-      profile_id: brazeId,
-      records: [{ id: 'x', seq: 1, time: 0, type: 'profile.deleted' }],
-    });
+    await indexSyncHandler(env)([
+      {
+        v: 1,
+        workspace_id: ws.id,
+        profile_id: brazeId,
+        records: [{ id: 'x', seq: 1, time: 0, type: 'profile.deleted' }],
+      },
+    ]);
     expect((await get(ws, `/herald/segments/${id}/size`)).json.size).toBe(1);
   });
 
