@@ -2,7 +2,8 @@
 /**
  * `npm run bench`: Herald's /users/track throughput on workerd, driven directly through
  * Miniflare's Node API (no `wrangler dev` proxy), against a hello-world Hono ceiling measured in
- * the same run with the same load generator. See bench/README.md.
+ * the same run with the same load generator; then the segment benchmarks (count, enumeration and
+ * freshness, lib/segments.mjs). See bench/README.md.
  *
  * Options:
  *   --from <dir>        build the Worker from this source tree (default: the repo root)
@@ -10,7 +11,8 @@
  *   --connections <n>   concurrent connections (default 32; a scenario may set its own)
  *   --duration <s>      measured seconds per scenario (default 10)
  *   --warmup <s>        discarded warm-up seconds per scenario (default 3)
- *   --only <id,...>     run only these scenario ids (the ceiling always runs)
+ *   --only <id,...>     run only these scenario ids (the ceiling runs too, unless only segment
+ *                       ids are given)
  *   --diagnose          also run the track scenarios with bindings faked (see scenarios.mjs)
  *   --seed              create all 10,000 users before measuring (slow: minutes), so the track
  *                       scenarios measure updates only
@@ -18,6 +20,12 @@
  *                       temp dir on disk (every SQLite commit then pays the disk's fsync)
  *   --via direct|entry  direct: the Worker's own socket (default); entry: through Miniflare's
  *                       entry worker, one extra in-process hop that production does not have
+ *   --no-segments       skip the segment benchmarks (lib/segments.mjs; ~2 of the ~3 minutes):
+ *                       `segments-count` (size and enumeration over --profiles synthetic
+ *                       profiles) and `segments-freshness` (track -> membership visible); both
+ *                       ids work with --only
+ *   --profiles <n>      synthetic profiles for segments-count (default 1000000)
+ *   --freshness-samples <n>  samples per freshness measurement (default 50)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, type as osType, release, totalmem } from 'node:os';
@@ -25,7 +33,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleHello, bundleHerald, describeSource, exportRef, REPO_ROOT } from './lib/build.mjs';
 import { measure } from './lib/load.mjs';
-import { formatTable, verdict } from './lib/report.mjs';
+import {
+  formatHeader,
+  formatSegmentsTable,
+  formatTable,
+  segmentVerdicts,
+  verdict,
+} from './lib/report.mjs';
+import { runSegmentSuite, SEGMENT_GOALS, SEGMENT_IDS } from './lib/segments.mjs';
 import {
   RUNTIME_INFO,
   RuntimeLog,
@@ -50,6 +65,9 @@ const { values: args } = parseArgs({
     seed: { type: 'boolean', default: false },
     via: { type: 'string', default: 'direct' },
     storage: { type: 'string', default: 'memory' },
+    'no-segments': { type: 'boolean', default: false },
+    profiles: { type: 'string', default: '1000000' },
+    'freshness-samples': { type: 'string', default: '50' },
   },
 });
 
@@ -107,9 +125,13 @@ async function main() {
   const durationS = Number(args.duration);
   const warmupS = Number(args.warmup);
   let scenarios = [...SCENARIOS, ...(args.diagnose ? diagnosticScenarios() : [])];
+  let segmentParts = args['no-segments'] ? [] : Object.values(SEGMENT_IDS);
   if (args.only) {
     const keep = new Set(args.only.split(','));
     scenarios = scenarios.filter((s) => s.ceiling || keep.has(s.id));
+    segmentParts = segmentParts.filter((id) => keep.has(id));
+    // Only segment ids asked for: the ceiling has nothing to compare with.
+    if (scenarios.every((s) => s.ceiling) && segmentParts.length > 0) scenarios = [];
   }
 
   mkdirSync(OUT, { recursive: true });
@@ -128,6 +150,7 @@ async function main() {
   const results = [];
   const targetsInfo = {};
   let startupFailed = null;
+  let segments = null;
 
   try {
     say(`bench: bundling Herald from ${args.ref ? `${args.ref} (${source.commit})` : fromDir}`);
@@ -186,6 +209,20 @@ async function main() {
         await target.mf.dispose();
       }
     }
+    if (segmentParts.length > 0 && !startupFailed) {
+      segments = await runSegmentSuite({
+        start: () => startTarget('herald', ctx),
+        parts: segmentParts,
+        profiles: Number(args.profiles),
+        samples: Number(args['freshness-samples']),
+        fromDir,
+        outDir: OUT,
+        runtimeLog,
+        say,
+      });
+      segments.goals = SEGMENT_GOALS;
+      segments.verdicts = segmentVerdicts(segments, SEGMENT_GOALS);
+    }
   } catch (err) {
     startupFailed ??= String(err.stack ?? err);
   } finally {
@@ -220,6 +257,9 @@ async function main() {
       storage: args.storage,
       via: args.via,
       maxErrorRate: MAX_ERROR_RATE,
+      segments: segmentParts,
+      profiles: Number(args.profiles),
+      freshnessSamples: Number(args['freshness-samples']),
     },
     targets: targetsInfo,
     startupFailed,
@@ -231,10 +271,12 @@ async function main() {
       goal: scenario.goal ?? null,
       ...r,
     })),
+    segments,
   };
   writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
 
-  process.stdout.write(formatTable(report));
+  process.stdout.write(results.length > 0 ? formatTable(report) : formatHeader(report));
+  if (segments) process.stdout.write(formatSegmentsTable(segments, SEGMENT_GOALS));
   if (startupFailed) {
     process.stdout.write(`\nSTARTUP FAILED: ${startupFailed}\n`);
     if (runtimeLog.lines.length)
@@ -243,7 +285,8 @@ async function main() {
   process.stdout.write(`\nWrote ${join('bench', 'out', 'results.json')}\n`);
 
   const tooManyErrors = results.filter((r) => r.errorRate > MAX_ERROR_RATE);
-  if (startupFailed || tooManyErrors.length > 0) process.exitCode = 1;
+  if (startupFailed || tooManyErrors.length > 0 || segments?.errors.length > 0)
+    process.exitCode = 1;
 }
 
 main().catch((err) => {

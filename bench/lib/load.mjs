@@ -43,9 +43,14 @@ function comm(pid) {
   }
 }
 
+/** Process ids of the workerd processes this process started (Miniflare's children). */
+export function workerdPids() {
+  return children(process.pid).filter((p) => comm(p).includes('workerd'));
+}
+
 /** CPU seconds of workerd processes (children of this process) and of this process. */
 function cpuSnapshot() {
-  const workerd = children(process.pid).filter((p) => comm(p).includes('workerd'));
+  const workerd = workerdPids();
   const u = process.cpuUsage();
   return {
     at: performance.now(),

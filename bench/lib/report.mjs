@@ -12,15 +12,26 @@ export function verdict(r) {
   return value >= goal.min ? 'met' : 'MISSED';
 }
 
-function table(headers, rows) {
+/** A Markdown table; `left[i]` left-aligns column i (default: the first column only). */
+function table(headers, rows, left = headers.map((_, i) => i === 0)) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells) =>
-    `| ${cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ')} |`;
+    `| ${cells.map((c, i) => (left[i] ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ')} |`;
   return [
     line(headers),
-    `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    `|${widths.map((w, i) => (left[i] ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
     ...rows.map(line),
   ].join('\n');
+}
+
+/** Date, machine, source commit and runtime: the first lines of the output. */
+export function formatHeader(report) {
+  return (
+    `\nHerald bench ${report.date} (${report.machine.cpus} cores, node ${report.machine.node}, ` +
+    `source ${report.source.ref ?? 'working tree'} ${report.source.commit?.slice(0, 7) ?? '?'}` +
+    `${report.source.dirty ? ' +uncommitted' : ''})\n` +
+    `workerd ${report.runtime.workerd} via miniflare ${report.runtime.miniflare} (${report.runtime.via}), no wrangler dev proxy\n`
+  );
 }
 
 export function formatTable(report) {
@@ -52,10 +63,7 @@ export function formatTable(report) {
   ];
   const c = report.config;
   let out =
-    `\nHerald bench ${report.date} (${report.machine.cpus} cores, node ${report.machine.node}, ` +
-    `source ${report.source.ref ?? 'working tree'} ${report.source.commit?.slice(0, 7) ?? '?'}` +
-    `${report.source.dirty ? ' +uncommitted' : ''})\n` +
-    `workerd ${report.runtime.workerd} via miniflare ${report.runtime.miniflare} (${report.runtime.via}), no wrangler dev proxy\n` +
+    formatHeader(report) +
     `${c.connections} connections unless the scenario sets its own, ${c.warmupS}s warm-up + ${c.durationS}s per scenario; ` +
     `CPU as % of one core; 'new users': share of objects addressed to a user not seen before (a create)\n\n${table(head, rows)}\n`;
   for (const s of report.scenarios) {
@@ -65,6 +73,121 @@ export function formatTable(report) {
       out += `  sample ${status}: ${body.slice(0, 500)}\n`;
     }
     if (s.runtimeLog.length) out += `  workerd/worker log:\n    ${s.runtimeLog.join('\n    ')}\n`;
+  }
+  return out;
+}
+
+const ms = (n) => (n === null || n === undefined ? '-' : `${int(n)} ms`);
+const mb = (bytes) => (bytes ? `${int(bytes / 2 ** 20)} MB` : '-');
+const atMost = (value, goal) =>
+  value === null || value === undefined ? 'n/a' : value < goal.max ? 'met' : 'MISSED';
+const atLeast = (value, goal) =>
+  value === null || value === undefined ? 'n/a' : value >= goal.min ? 'met' : 'MISSED';
+
+/** Goal verdicts of the segment suite, keyed like the table rows. */
+export function segmentVerdicts(seg, goals) {
+  const v = {};
+  if (seg.count) {
+    v.size = atMost(seg.count.size.medianMs, goals.sizeMs);
+    v.enumerate = seg.count.enumerate.complete
+      ? atLeast(seg.count.enumerate.usersPerSec, goals.enumerate)
+      : 'n/a';
+  }
+  if (seg.freshness) {
+    v.realtime = atMost(seg.freshness.realtime.p99Ms, goals.freshnessP99Ms);
+    v.index = atMost(seg.freshness.index.p99Ms, goals.freshnessP99Ms);
+  }
+  return v;
+}
+
+/** The second table: segment count, enumeration, memory and freshness, with goals. */
+export function formatSegmentsTable(seg, goals) {
+  const v = seg.verdicts ?? segmentVerdicts(seg, goals);
+  const rows = [];
+  const c = seg.count;
+  if (c) {
+    const g = c.generation;
+    const rowCount = Object.values(g.rows).reduce((a, b) => a + b, 0);
+    rows.push([
+      `generate ${int(c.profiles)} profiles in D1 (INSERT … SELECT)`,
+      `${g.seconds.toFixed(1)} s`,
+      '',
+      `${int(rowCount)} rows in idx_ tables, DB ${mb(g.dbBytes)}`,
+    ]);
+    rows.push([
+      'segment size, 3 filters: GET …/size (min / median of 3)',
+      `${ms(c.size.minMs)} / ${ms(c.size.medianMs)}`,
+      `${goals.sizeMs.label}: ${v.size}`,
+      `size ${int(c.size.size)}${c.size.sizesAgree ? '' : ' (sizes differ between runs!)'}`,
+    ]);
+    const direct = c.compiled?.count?.direct;
+    if (direct) {
+      rows.push([
+        '  same count query straight through D1 (best of 3)',
+        ms(direct.minMs),
+        '',
+        `count ${int(direct.first?.n)}; plan: ${(c.compiled.count.plan[0] ?? '').replace(/^\S+ /, '')}`,
+      ]);
+    }
+    const e = c.enumerate;
+    rows.push([
+      'enumerate it: preview?limit=1000 + cursors',
+      `${int(e.usersPerSec)} users/s`,
+      `${goals.enumerate.label}: ${v.enumerate}`,
+      `${int(e.users)} users${e.matchesSize ? ' (= size)' : ' (≠ size!)'}, ${e.pages} pages in ${e.seconds.toFixed(1)} s, page p50 ${ms(e.pageMs.p50)}${e.complete ? '' : ', capped'}`,
+    ]);
+    const b = c.enumerateBroad;
+    rows.push([
+      '  enumerate plan = pro only (1 filter, 25%)',
+      `${int(b.usersPerSec)} users/s`,
+      '',
+      `${int(b.users)} users, ${b.pages} pages in ${b.seconds.toFixed(1)} s, page p50 ${ms(b.pageMs.p50)}${b.complete ? '' : ', capped'}`,
+    ]);
+    rows.push([
+      'workerd peak memory (VmHWM) during the queries',
+      c.memoryMB.queryPeak === null ? '-' : `${int(c.memoryMB.queryPeak)} MB`,
+      '',
+      `peak while generating: ${int(c.memoryMB.generationPeak)} MB`,
+    ]);
+  }
+  const f = seg.freshness;
+  if (f) {
+    const detail = (s) =>
+      `${s.samples} samples, min ${ms(s.minMs)}, max ${ms(s.maxMs)}, ${s.timedOut} timed out (${f.capMs / 1000} s cap), ${s.meanPolls} polls each`;
+    rows.push([
+      'freshness, real time: GET /herald/users/segments',
+      `p50 ${ms(f.realtime.p50Ms)} / p99 ${ms(f.realtime.p99Ms)}`,
+      `${goals.freshnessP99Ms.label}: ${v.realtime}`,
+      detail(f.realtime),
+    ]);
+    rows.push([
+      'freshness, workspace index: GET …/size = 1',
+      `p50 ${ms(f.index.p50Ms)} / p99 ${ms(f.index.p99Ms)}`,
+      `${goals.freshnessP99Ms.label}: ${v.index}`,
+      detail(f.index),
+    ]);
+  }
+  let out = `\nSegments${c ? ` (${int(c.profiles)} synthetic profiles; freshness on a fresh, near-empty index)` : ''}; time from a /users/track response to visibility, polled every ${f?.intervalMs ?? 10} ms\n\n`;
+  out += rows.length
+    ? `${table(['measurement', 'value', 'goal', 'detail'], rows, [true, false, false, true])}\n`
+    : '(no segment measurement completed)\n';
+  if (c?.compiled?.count?.plan) {
+    out += `\nEXPLAIN QUERY PLAN of the count query:\n  ${c.compiled.count.plan.join('\n  ')}\n`;
+  }
+  const breakdown = c?.compiled?.breakdown;
+  if (breakdown) {
+    out += '\nWhere the count time goes (each run once straight through D1, same data):\n';
+    const width = Math.max(...Object.keys(breakdown).map((k) => k.length));
+    for (const [name, r] of Object.entries(breakdown)) {
+      out += `  ${name.padEnd(width)}  ${ms(r.minMs).padStart(8)}  (count ${int(r.first?.n)})\n`;
+    }
+  }
+  if (c?.compiled?.error) out += `\ncompiled-query diagnostics failed: ${c.compiled.error}\n`;
+  for (const err of seg.errors ?? []) {
+    out += `\n${err.scenario} FAILED: ${err.message}\n`;
+    if (err.detail) out += `  status ${err.detail.status}: ${err.detail.body.slice(0, 1000)}\n`;
+    if (err.runtimeLog.length)
+      out += `  workerd/worker log:\n    ${err.runtimeLog.join('\n    ')}\n`;
   }
   return out;
 }
