@@ -1,4 +1,4 @@
-import type { Json } from '../ingestion/types';
+import type { AttrType, Json } from '../ingestion/types';
 import type { ProfileSummary } from './summary';
 
 /**
@@ -8,14 +8,7 @@ import type { ProfileSummary } from './summary';
  */
 
 /** The kind of a resolved value: a stored attribute's type, or a nested leaf's JSON type. */
-export type ValueKind =
-  | 'string'
-  | 'number'
-  | 'boolean'
-  | 'time'
-  | 'array'
-  | 'object'
-  | 'object_array';
+export type ValueKind = AttrType;
 
 /** A present (non-null) attribute value. */
 export interface Resolved {
