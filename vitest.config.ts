@@ -30,6 +30,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           setupFiles: ['./test/integration/apply-migrations.ts'],
+          globalSetup: ['./test/integration/http-sink.ts'],
         },
       },
       {

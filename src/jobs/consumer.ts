@@ -26,7 +26,6 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: JobBindings
         await runExportSlice(env, {
           workspaceId: job.workspace_id,
           exportId: job.export_id,
-          publicUrl: null,
         });
       } else {
         const recorded = await recordSegmentSizes(env.DB, {

@@ -24,6 +24,9 @@ export const ExportRequest = z.object({
 });
 export type ExportRequest = z.infer<typeof ExportRequest>;
 
+/** What a job row stores: the request, and the status page the callback links to. */
+const StoredRequest = ExportRequest.extend({ status_url: z.string().nullable().default(null) });
+
 export type ExportRow = typeof segmentExports.$inferSelect;
 
 /** The R2 folder of an export: `segment-export/<segment>/<YYYY-MM-dd>/<object_prefix>/`. */
@@ -44,7 +47,7 @@ export type StartResult =
 /** Register an export and enqueue its first slice; one running export per segment. */
 export async function startExport(
   env: { DB: D1Database; JOBS_QUEUE: Queue },
-  input: { workspaceId: string; request: ExportRequest },
+  input: { workspaceId: string; request: ExportRequest; statusUrl: (exportId: string) => string },
 ): Promise<StartResult> {
   const segment = await getSegment(env.DB, input.workspaceId, input.request.segment_id);
   if (!segment || segment.archived) return { type: 'no_segment' };
@@ -62,13 +65,14 @@ export async function startExport(
     .get();
   if (running) return { type: 'busy' };
   const now = Date.now();
+  const id = crypto.randomUUID();
   const row: ExportRow = {
-    id: crypto.randomUUID(),
+    id,
     workspaceId: input.workspaceId,
     segmentId: segment.id,
     status: 'queued',
     objectPrefix: `${crypto.randomUUID()}-${Math.floor(now / 1000)}`,
-    request: JSON.stringify(input.request),
+    request: JSON.stringify({ ...input.request, status_url: input.statusUrl(id) }),
     usersExported: 0,
     filesWritten: 0,
     cursor: null,
@@ -115,12 +119,12 @@ function pickCustom(user: Record<string, Json>, names: string[] | undefined): Re
  */
 export async function runExportSlice(
   env: { DB: D1Database; EXPORTS: R2Bucket; USER_PROFILE: Env['USER_PROFILE']; JOBS_QUEUE: Queue },
-  input: { workspaceId: string; exportId: string; publicUrl: string | null },
+  input: { workspaceId: string; exportId: string },
 ): Promise<void> {
   const d = drizzle(env.DB);
   const row = await getExport(env.DB, input.workspaceId, input.exportId);
   if (!row || row.status === 'done' || row.status === 'failed') return;
-  const request = ExportRequest.parse(JSON.parse(row.request));
+  const request = StoredRequest.parse(JSON.parse(row.request));
   const segment = await getSegment(env.DB, row.workspaceId, row.segmentId);
   const finish = async (status: 'done' | 'failed', error: string | null) => {
     const now = Date.now();
@@ -131,7 +135,7 @@ export async function runExportSlice(
     if (request.callback_endpoint) {
       const body =
         status === 'done'
-          ? { success: true, object_prefix: row.objectPrefix, url: input.publicUrl }
+          ? { success: true, object_prefix: row.objectPrefix, url: request.status_url }
           : { success: false, error };
       await fetch(request.callback_endpoint, {
         method: 'POST',

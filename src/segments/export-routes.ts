@@ -28,6 +28,7 @@ export const exportSegmentRoute = defineRoute({
   },
   handler: async (c, { body }) => {
     const started = await startExport(c.env, {
+      statusUrl: (id) => statusUrl(c, id),
       workspaceId: c.get('caller').workspace.id,
       request: body,
     });

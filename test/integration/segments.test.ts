@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { consumeJobs } from '../../src/jobs/consumer';
 import { indexSyncHandler } from '../../src/segments/index-writer';
 import { profileOf } from '../fixtures/profiles';
-import { createSegment, get, syncIndex } from '../fixtures/segments';
+import { createSegment, get, sinkReceived, sinkUrl, syncIndex } from '../fixtures/segments';
 import { createWorkspace } from '../fixtures/workspace';
 
 const now = () => new Date().toISOString();
@@ -261,6 +261,33 @@ describe('segment export', () => {
     const object = await env.EXPORTS.get(status.files[0].key);
     const bytes = new Uint8Array(await object!.arrayBuffer());
     expect([bytes[0], bytes[1]]).toEqual([0x50, 0x4b]); // "PK": a zip archive
+  });
+
+  it('calls callback_endpoint with success and the status url when done', async () => {
+    const ws = await seed();
+    const id = await createSegment(ws, { filter: pro });
+    const path = `/callback/${crypto.randomUUID()}`;
+    const res = await ws.post('/users/export/segment', {
+      segment_id: id,
+      fields_to_export: ['external_id'],
+      output_format: 'gzip',
+      callback_endpoint: `${sinkUrl()}${path}`,
+    });
+    expect(res.status).toBe(201);
+    let calls: { method: string; body: string }[] = [];
+    await vi.waitFor(
+      async () => {
+        calls = await sinkReceived(path);
+        expect(calls).toHaveLength(1);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(calls[0]!.method).toBe('POST');
+    expect(JSON.parse(calls[0]!.body)).toEqual({
+      success: true,
+      object_prefix: res.json.object_prefix,
+      url: res.json.url,
+    });
   });
 
   it('answers 429 to a second export of the same segment while one runs', async () => {
