@@ -7,12 +7,14 @@ import {
   getSegmentRoute,
   segmentPreviewRoute,
   segmentSizeRoute,
-  segmentsDataSeriesRoute,
-  segmentsDetailsRoute,
-  segmentsListRoute,
   unarchiveSegmentRoute,
   updateSegmentRoute,
   userSegmentsRoute,
+} from '../segments/manage-routes';
+import {
+  segmentsDataSeriesRoute,
+  segmentsDetailsRoute,
+  segmentsListRoute,
 } from '../segments/routes';
 import { exportIdsRoute } from '../users/export-routes';
 import { aliasNewRoute, aliasUpdateRoute, identifyRoute } from '../users/identity-routes';

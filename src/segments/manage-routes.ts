@@ -1,0 +1,255 @@
+import { z } from 'zod';
+import type { Ctx } from '../http/context';
+import { ApiError, badRequest } from '../http/errors';
+import { defineRoute } from '../http/route';
+import type { Identifier } from '../ingestion/types';
+import { profileStub } from '../lib/stubs';
+import { withProfile } from '../users/locate';
+import { parseSegmentFilter } from './filters';
+import { groupsToFilter } from './groups';
+import { countMatching, pageMatching } from './query';
+import { mustGet, segmentOut } from './route-helpers';
+import { saveSegment, setArchived } from './store';
+
+// ---- Herald's management API (the admin site) ----
+
+const SegmentBody = z
+  .object({
+    name: z.string().min(1).max(255),
+    text_description: z.string().max(2000).nullable().optional(),
+    tags: z.array(z.string().min(1).max(100)).max(50).default([]),
+    analytics_tracking_enabled: z.boolean().default(true),
+    /** A filter tree (Braze's Connected Audience form, extended). */
+    filter: z.unknown().optional(),
+    /** Or the dashboard form: filter groups and exclusion groups. */
+    groups: z.unknown().optional(),
+  })
+  .refine((b) => (b.filter === undefined) !== (b.groups === undefined), {
+    message: 'Give exactly one of filter or groups',
+  });
+
+function treeOf(body: z.infer<typeof SegmentBody>): unknown {
+  if (body.filter !== undefined) return body.filter;
+  const converted = groupsToFilter(body.groups);
+  if (!converted.ok) throw badRequest(converted.error);
+  return converted.filter;
+}
+
+const SegmentOut = z
+  .object({ id: z.string(), name: z.string(), filter: z.unknown(), description: z.string() })
+  .passthrough();
+
+async function save(c: Ctx, body: z.infer<typeof SegmentBody>, id?: string) {
+  const result = await saveSegment(c.env.DB, {
+    workspaceId: c.get('caller').workspace.id,
+    id,
+    name: body.name,
+    textDescription: body.text_description ?? null,
+    tags: body.tags,
+    filter: treeOf(body),
+    analyticsTrackingEnabled: body.analytics_tracking_enabled,
+  });
+  if (result.type === 'invalid') throw badRequest(`Invalid segment filter: ${result.error}`);
+  if (result.type === 'not_found') throw new ApiError(404, `Segment ${id} not found`);
+  return result.segment;
+}
+
+export const createSegmentRoute = defineRoute({
+  method: 'post',
+  path: '/herald/segments',
+  tag: 'Segment management',
+  summary: 'Create a segment from a filter tree or filter groups',
+  description:
+    'The tree is validated when saved; an invalid one is refused with an error naming the offending filter.',
+  auth: { type: 'api_key', permission: 'herald.segments.write', bucket: 'default' },
+  body: SegmentBody,
+  success: { status: 201, description: 'The new segment', schema: SegmentOut },
+  handler: async (c, { body }) =>
+    c.json({ message: 'success', ...segmentOut(await save(c, body)) }, 201),
+});
+
+export const updateSegmentRoute = defineRoute({
+  method: 'put',
+  path: '/herald/segments/{segment_id}',
+  tag: 'Segment management',
+  summary: 'Replace a segment definition; takes effect within seconds everywhere',
+  auth: { type: 'api_key', permission: 'herald.segments.write', bucket: 'default' },
+  body: SegmentBody,
+  success: { status: 200, description: 'The segment', schema: SegmentOut },
+  handler: async (c, { body }) =>
+    c.json({ message: 'success', ...segmentOut(await save(c, body, c.req.param('segment_id'))) }),
+});
+
+export const getSegmentRoute = defineRoute({
+  method: 'get',
+  path: '/herald/segments/{segment_id}',
+  tag: 'Segment management',
+  summary: 'Read a segment with its filter tree',
+  auth: { type: 'api_key', permission: 'herald.segments.read', bucket: 'default' },
+  success: { status: 200, description: 'The segment', schema: SegmentOut },
+  handler: async (c) => {
+    const s = await mustGet(
+      c.env.DB,
+      c.get('caller').workspace.id,
+      c.req.param('segment_id') ?? '',
+    );
+    return c.json({ message: 'success', ...segmentOut(s) });
+  },
+});
+
+function archiveRoute(archived: boolean) {
+  return defineRoute({
+    method: 'post',
+    path: `/herald/segments/{segment_id}/${archived ? 'archive' : 'unarchive'}`,
+    tag: 'Segment management',
+    summary: archived ? 'Archive a segment' : 'Unarchive a segment',
+    auth: { type: 'api_key', permission: 'herald.segments.write', bucket: 'default' },
+    success: { status: 200, description: 'Done', schema: z.object({ message: z.string() }) },
+    handler: async (c) => {
+      const ok = await setArchived(c.env.DB, {
+        workspaceId: c.get('caller').workspace.id,
+        id: c.req.param('segment_id') ?? '',
+        archived,
+      });
+      if (!ok) throw new ApiError(404, 'Segment not found');
+      return c.json({ message: 'success' });
+    },
+  });
+}
+export const archiveSegmentRoute = archiveRoute(true);
+export const unarchiveSegmentRoute = archiveRoute(false);
+
+export const segmentSizeRoute = defineRoute({
+  method: 'get',
+  path: '/herald/segments/{segment_id}/size',
+  tag: 'Segment management',
+  summary: 'Exact size of a segment now, from the profile index',
+  auth: { type: 'api_key', permission: 'herald.segments.read', bucket: 'default' },
+  success: {
+    status: 200,
+    description: 'The size',
+    schema: z.object({ message: z.string(), size: z.number().int() }),
+  },
+  handler: async (c) => {
+    const workspaceId = c.get('caller').workspace.id;
+    const s = await mustGet(c.env.DB, workspaceId, c.req.param('segment_id') ?? '');
+    const size = await countMatching(c.env.DB, { workspaceId, filter: s.filter, now: Date.now() });
+    return c.json({ message: 'success', size });
+  },
+});
+
+export const segmentPreviewRoute = defineRoute({
+  method: 'get',
+  path: '/herald/segments/{segment_id}/preview',
+  tag: 'Segment management',
+  summary: 'A few members of a segment, and a cursor for the next page',
+  auth: { type: 'api_key', permission: 'herald.segments.read', bucket: 'default' },
+  query: z.object({
+    limit: z.coerce.number().int().min(1).max(1000).default(10),
+    cursor: z.string().optional(),
+  }),
+  success: {
+    status: 200,
+    description: 'Members',
+    schema: z.object({
+      message: z.string(),
+      users: z.array(z.object({ braze_id: z.string(), external_id: z.string().nullable() })),
+      next_cursor: z.string().nullable(),
+    }),
+  },
+  handler: async (c, { query }) => {
+    const workspaceId = c.get('caller').workspace.id;
+    const s = await mustGet(c.env.DB, workspaceId, c.req.param('segment_id') ?? '');
+    const rows = await pageMatching(c.env.DB, {
+      workspaceId,
+      filter: s.filter,
+      now: Date.now(),
+      after: query.cursor ?? null,
+      limit: query.limit,
+    });
+    return c.json({
+      message: 'success',
+      users: rows.map((r) => ({ braze_id: r.profileId, external_id: r.externalId })),
+      next_cursor: rows.length === query.limit ? rows[rows.length - 1]!.profileId : null,
+    });
+  },
+});
+
+export const estimateRoute = defineRoute({
+  method: 'post',
+  path: '/herald/segments/estimate',
+  tag: 'Segment management',
+  summary: 'Size of an unsaved filter tree (or filter groups), for the segment editor',
+  auth: { type: 'api_key', permission: 'herald.segments.read', bucket: 'default' },
+  body: z.object({ filter: z.unknown().optional(), groups: z.unknown().optional() }),
+  success: {
+    status: 200,
+    description: 'The size',
+    schema: z.object({ message: z.string(), size: z.number().int() }),
+  },
+  handler: async (c, { body }) => {
+    const tree =
+      body.filter !== undefined
+        ? body.filter
+        : (() => {
+            const converted = groupsToFilter(body.groups);
+            if (!converted.ok) throw badRequest(converted.error);
+            return converted.filter;
+          })();
+    const parsed = parseSegmentFilter(tree);
+    if (!parsed.ok) throw badRequest(`Invalid segment filter: ${parsed.error}`);
+    const size = await countMatching(c.env.DB, {
+      workspaceId: c.get('caller').workspace.id,
+      filter: parsed.filter,
+      now: Date.now(),
+    });
+    return c.json({ message: 'success', size });
+  },
+});
+
+export const userSegmentsRoute = defineRoute({
+  method: 'get',
+  path: '/herald/users/segments',
+  tag: 'Segment management',
+  summary: "A user's segments right now (real time, from the user's profile)",
+  description:
+    'Membership is re-evaluated with every change to the profile, before the write answers.',
+  auth: { type: 'api_key', permission: 'herald.segments.read', bucket: 'default' },
+  query: z
+    .object({ external_id: z.string().min(1).optional(), braze_id: z.string().min(1).optional() })
+    .refine((q) => (q.external_id === undefined) !== (q.braze_id === undefined), {
+      message: 'Give exactly one of external_id or braze_id',
+    }),
+  success: {
+    status: 200,
+    description: 'Segments',
+    schema: z.object({
+      message: z.string(),
+      segments: z.array(z.object({ segment_id: z.string(), entered_at: z.string() })),
+    }),
+  },
+  handler: async (c, { query }) => {
+    const workspaceId = c.get('caller').workspace.id;
+    const id: Identifier = query.external_id
+      ? { kind: 'external_id', value: query.external_id }
+      : { kind: 'braze_id', value: query.braze_id ?? '' };
+    const b = { profiles: c.env.USER_PROFILE, directory: c.env.IDENTITY_INDEX };
+    const now = Date.now();
+    const answer = await withProfile(b, { workspaceId, id, now }, (profileId) =>
+      profileStub(b.profiles, workspaceId, profileId).memberships({
+        workspaceId,
+        profileId,
+        addressedBy: id.kind === 'braze_id' ? null : id,
+        now,
+      }),
+    );
+    if (answer.status !== 'ok') throw new ApiError(404, 'User not found');
+    return c.json({
+      message: 'success',
+      segments: answer.segments.map((s) => ({
+        segment_id: s.segment_id,
+        entered_at: new Date(s.entered_at).toISOString(),
+      })),
+    });
+  },
+});
