@@ -15,6 +15,4 @@ export const PrioritizationList = z
     message: "'identified' and 'unidentified' cannot both be used",
   });
 
-export const Success = z.object({ message: z.literal('success') });
-
 export const ExternalId = z.string().min(1).max(512);

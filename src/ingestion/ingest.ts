@@ -2,7 +2,7 @@ import { sendChanges } from '../changes/producer';
 import type { ChangeBatch, ChangeMessage } from '../changes/records';
 import { newBrazeId } from '../lib/ids';
 import { log } from '../lib/log';
-import { profileStub } from '../lib/stubs';
+import { directoryKey, profileStub } from '../lib/stubs';
 import { claimIdentifier } from '../profiles/directory';
 import type { ApplySettings, ObjectOutcome } from '../profiles/track';
 import { handleMiss, isMiss, locate, type ProfileBindings } from '../users/locate';
@@ -22,10 +22,10 @@ interface Group {
   purchases: PurchaseInput[];
 }
 
+/** One key per identifier, in the directory's own key format (braze_id has no directory key). */
 function identifierKey(id: Identifier): string {
-  return id.kind === 'user_alias'
-    ? `user_alias:${id.label}\u0000${id.name}`
-    : `${id.kind}:${id.value}`;
+  const key = directoryKey(id);
+  return key ? `${key.kind}:${key.value}` : `braze_id:${id.kind === 'braze_id' ? id.value : ''}`;
 }
 
 function groupByIdentifier(input: {

@@ -151,22 +151,6 @@ export function recordPurchase(store: ProfileStore, p: PurchaseInput, now: numbe
   });
 }
 
-/** Count a session start for an app (SDK traffic): session count and first/last used. */
-export function recordSessionStart(
-  store: ProfileStore,
-  input: { appId: string; time: number },
-): void {
-  store.sql.exec(
-    `INSERT INTO apps (app_id, sessions, first_used, last_used) VALUES (?, 1, ?, ?)
-     ON CONFLICT(app_id) DO UPDATE SET sessions = sessions + 1,
-       first_used = min(first_used, excluded.first_used),
-       last_used = max(last_used, excluded.last_used)`,
-    input.appId,
-    input.time,
-    input.time,
-  );
-}
-
 export interface EventSummary {
   name: string;
   count: number;
@@ -182,21 +166,6 @@ export function eventTotals(store: ProfileStore): EventSummary[] {
     )
     .toArray()
     .map((r) => ({ name: r.name, count: r.count, first: r.first_at, last: r.last_at }));
-}
-
-/** How many times `name` happened in the last `days` UTC days (today included). */
-export function eventCountInDays(
-  store: ProfileStore,
-  input: { name: string; days: number; now: number },
-): number {
-  const row = store.sql
-    .exec<{ n: number | null }>(
-      'SELECT sum(count) AS n FROM event_daily WHERE name = ? AND day > ?',
-      input.name,
-      dayOf(input.now) - input.days,
-    )
-    .toArray()[0];
-  return row?.n ?? 0;
 }
 
 export interface PurchaseSummary extends EventSummary {

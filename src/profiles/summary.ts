@@ -1,6 +1,6 @@
 import type { Json } from '../ingestion/types';
 import type { ProfileSummary, StandardSummary } from '../segments/summary';
-import { dayOf } from './activity';
+import { dayOf, eventTotals, purchaseTotals } from './activity';
 import type { ProfileStore } from './profile-store';
 
 /** Daily counters a summary carries: today and the 30 days before it (Braze's X-in-Y window). */
@@ -39,12 +39,8 @@ export function buildSummary(store: ProfileStore, now: number): ProfileSummary {
   }
 
   const events: ProfileSummary['events'] = {};
-  for (const r of store.sql
-    .exec<{ name: string; count: number; first_at: number; last_at: number }>(
-      'SELECT name, count, first_at, last_at FROM event_totals',
-    )
-    .toArray()) {
-    events[r.name] = { count: r.count, first: r.first_at, last: r.last_at, days: {} };
+  for (const e of eventTotals(store)) {
+    events[e.name] = { count: e.count, first: e.first, last: e.last, days: {} };
   }
   for (const r of store.sql
     .exec<{ name: string; day: number; count: number }>(
@@ -64,26 +60,18 @@ export function buildSummary(store: ProfileStore, now: number): ProfileSummary {
     products: {},
     days: {},
   };
-  for (const r of store.sql
-    .exec<{
-      product_id: string;
-      count: number;
-      revenue: number;
-      first_at: number;
-      last_at: number;
-    }>('SELECT product_id, count, revenue, first_at, last_at FROM purchase_totals')
-    .toArray()) {
-    purchases.products[r.product_id] = {
-      count: r.count,
-      revenue: r.revenue,
-      first: r.first_at,
-      last: r.last_at,
+  for (const p of purchaseTotals(store)) {
+    purchases.products[p.name] = {
+      count: p.count,
+      revenue: p.revenue,
+      first: p.first,
+      last: p.last,
       days: {},
     };
-    purchases.count += r.count;
-    purchases.revenue += r.revenue;
-    purchases.first = purchases.first === null ? r.first_at : Math.min(purchases.first, r.first_at);
-    purchases.last = purchases.last === null ? r.last_at : Math.max(purchases.last, r.last_at);
+    purchases.count += p.count;
+    purchases.revenue += p.revenue;
+    purchases.first = purchases.first === null ? p.first : Math.min(purchases.first, p.first);
+    purchases.last = purchases.last === null ? p.last : Math.max(purchases.last, p.last);
   }
   for (const r of store.sql
     .exec<{ product_id: string; day: number; count: number }>(

@@ -29,8 +29,17 @@ export async function findCandidates(
   now: number,
 ): Promise<Candidate[]> {
   const ids = (await resolveIdentifiers(b.directory, workspaceId, [id])).get(id) ?? [];
+  return describeCandidates(b, { workspaceId, id, ids, now });
+}
+
+/** Which of these profiles are live, identified, and when each was last updated. */
+async function describeCandidates(
+  b: ProfileBindings,
+  input: { workspaceId: string; id: Identifier; ids: string[]; now: number },
+): Promise<Candidate[]> {
+  const { workspaceId, id, now } = input;
   const described = await Promise.all(
-    ids.map(async (profileId) => {
+    input.ids.map(async (profileId) => {
       const r = await profileStub(b.profiles, workspaceId, profileId).describe({
         workspaceId,
         profileId,
@@ -89,13 +98,10 @@ export async function locate(
   id: Identifier,
   now: number,
 ): Promise<string | null> {
-  if (id.kind === 'email' || id.kind === 'phone') {
-    const ids = (await resolveIdentifiers(b.directory, workspaceId, [id])).get(id) ?? [];
-    if (ids.length <= 1) return ids[0] ?? null;
-    return pickForWrite(await findCandidates(b, workspaceId, id, now));
-  }
   const ids = (await resolveIdentifiers(b.directory, workspaceId, [id])).get(id) ?? [];
-  return ids[0] ?? null;
+  // Only a shared email or phone needs the candidates described to choose among them.
+  if (ids.length <= 1) return ids[0] ?? null;
+  return pickForWrite(await describeCandidates(b, { workspaceId, id, ids, now }));
 }
 
 /**

@@ -32,7 +32,8 @@ export function openIndex(): DatabaseSync {
   return db;
 }
 
-const TABLES: Record<keyof IndexRows, SQLiteTable> = {
+/** The drizzle table behind each key of summaryToRows' result. */
+export const TABLES: Record<keyof IndexRows, SQLiteTable> = {
   profiles: idx.indexProfiles,
   events: idx.indexEvents,
   eventDays: idx.indexEventDays,

@@ -2,7 +2,7 @@ import { getTableColumns } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import * as idx from '../../../src/db/segment-index';
 import { ALL_PRODUCTS, summaryToRows } from '../../../src/segments/index-rows';
-import { DAY, NOW, openIndex, summary, TODAY, WS } from './helpers';
+import { DAY, NOW, openIndex, summary, TABLES, TODAY, WS } from './helpers';
 
 const full = summary({
   profileId: 'p9',
@@ -26,16 +26,7 @@ const full = summary({
 describe('summaryToRows', () => {
   it('keys every row by the drizzle column property names of its table', () => {
     const rows = summaryToRows(WS, full);
-    const tables = {
-      profiles: idx.indexProfiles,
-      events: idx.indexEvents,
-      eventDays: idx.indexEventDays,
-      purchases: idx.indexPurchases,
-      purchaseDays: idx.indexPurchaseDays,
-      subscriptionGroups: idx.indexSubscriptionGroups,
-      messages: idx.indexMessages,
-    };
-    for (const [key, table] of Object.entries(tables)) {
+    for (const [key, table] of Object.entries(TABLES)) {
       const list = rows[key as keyof typeof rows];
       expect(list.length, key).toBeGreaterThan(0);
       const columns = Object.keys(getTableColumns(table)).sort();
