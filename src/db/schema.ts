@@ -54,4 +54,5 @@ export const apps = sqliteTable(
   (t) => [index('apps_workspace').on(t.workspaceId, t.createdAt)],
 );
 export * from './segment-index';
+export * from './personalization';
 export * from './segments';
