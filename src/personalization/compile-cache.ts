@@ -1,0 +1,48 @@
+import type { Liquid, Template } from 'liquidjs';
+import { preprocess } from './preprocess';
+
+/**
+ * Parsed templates, per isolate, keyed by source text. Parsing depends only on the text, so one
+ * entry serves every workspace and recipient that sends the same template; a send to a million
+ * users parses once per isolate. Least-recently-used entries go first.
+ */
+const MAX_ENTRIES = 2_000;
+const MAX_SOURCE_CHARS = 20_000_000;
+
+interface Lru {
+  entries: Map<string, Template[]>;
+  chars: number;
+}
+
+// Parses are bound to the engine that made them (its tags and filters).
+const caches = new WeakMap<Liquid, Lru>();
+
+/** Parse a Braze-dialect template, or return the cached parse. Parse errors throw. */
+export function compile(liquid: Liquid, source: string): Template[] {
+  let lru = caches.get(liquid);
+  if (!lru) {
+    lru = { entries: new Map(), chars: 0 };
+    caches.set(liquid, lru);
+  }
+  const cache = lru.entries;
+  const hit = cache.get(source);
+  if (hit) {
+    cache.delete(source);
+    cache.set(source, hit);
+    return hit;
+  }
+  const templates = liquid.parse(preprocess(source));
+  cache.set(source, templates);
+  lru.chars += source.length;
+  while (cache.size > MAX_ENTRIES || lru.chars > MAX_SOURCE_CHARS) {
+    const oldest = cache.keys().next().value as string;
+    cache.delete(oldest);
+    lru.chars -= oldest.length;
+  }
+  return templates;
+}
+
+/** Forget an engine's parses (benchmarks measure cold parses with it). */
+export function clearCompileCache(liquid: Liquid): void {
+  caches.delete(liquid);
+}

@@ -1,0 +1,116 @@
+import { Context, type Liquid, type Template, toPromise } from 'liquidjs';
+import { compile } from './compile-cache';
+import { engine, LimitedEmitter } from './engine';
+import {
+  AbortMessage,
+  attachState,
+  type ConnectedContentFetcher,
+  type RenderState,
+} from './render-state';
+import type { CatalogSource, ContentBlockSource } from './sources';
+
+/** One field's result: its text, or why it failed. */
+export type FieldResult = { ok: true; output: string } | { ok: false; error: string };
+
+/** Everything a render may read besides the scope. Absent sources make their tags fail clearly. */
+export interface RenderSources {
+  catalogs?: CatalogSource | null;
+  contentBlocks?: ContentBlockSource | null;
+  connectedContent?: ConnectedContentFetcher | null;
+}
+
+export interface RenderRequest {
+  /** Field name → template, rendered in this order (`subject`, `body`, …). */
+  fields: Record<string, string>;
+  /** Variables from buildScope. */
+  scope: Record<string, unknown>;
+  now: number;
+  sources?: RenderSources;
+  liquid?: Liquid;
+}
+
+export interface RenderOutcome {
+  /** Set when `{% abort_message %}` ran (or a `:retry` call failed): nothing may be sent. */
+  aborted: { field: string; reason: string } | null;
+  fields: Record<string, FieldResult>;
+  /** `{% message_extras %}` pairs, for the send event. */
+  extras: Record<string, string>;
+  calls: RenderState['calls'];
+}
+
+/** Find the cause liquidjs wrapped (it wraps tag and filter errors in RenderError). */
+function rootCause(err: unknown): unknown {
+  let e = err as { originalError?: unknown } | null;
+  for (let i = 0; i < 10 && e && typeof e === 'object' && e.originalError; i++) {
+    e = e.originalError as { originalError?: unknown };
+  }
+  return e;
+}
+
+function describe(err: unknown): string {
+  const cause = rootCause(err);
+  const message = cause instanceof Error ? cause.message : String(cause);
+  // liquidjs appends the template position to its own messages: keep it, it names the spot.
+  const outer = err instanceof Error ? err.message : '';
+  return outer && outer !== message && outer.startsWith(message) ? outer : message || outer;
+}
+
+/** Parse a template, or say why it does not parse. */
+export function checkTemplate(
+  source: string,
+  liquid: Liquid = engine(),
+): { ok: true } | { ok: false; error: string } {
+  try {
+    compile(liquid, source);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: describe(err) };
+  }
+}
+
+/**
+ * Render a message's fields for one recipient. Fields render separately (variables do not leak
+ * between them, as in Braze); extras and Connected Content reports are per message. An abort in
+ * any field stops the render.
+ */
+export async function renderFields(req: RenderRequest): Promise<RenderOutcome> {
+  const liquid = req.liquid ?? engine();
+  const outcome: RenderOutcome = { aborted: null, fields: {}, extras: {}, calls: [] };
+  const extras = new Map<string, string>();
+  for (const [field, source] of Object.entries(req.fields)) {
+    let templates: Template[];
+    try {
+      templates = compile(liquid, source);
+    } catch (err) {
+      outcome.fields[field] = { ok: false, error: describe(err) };
+      continue;
+    }
+    const state: RenderState = {
+      now: req.now,
+      field,
+      catalogs: req.sources?.catalogs ?? null,
+      contentBlocks: req.sources?.contentBlocks ?? null,
+      connectedContent: req.sources?.connectedContent ?? null,
+      extras,
+      blockStack: [],
+      calls: outcome.calls,
+    };
+    // `assign` writes to the context's own scope; the copy keeps `increment` from leaking too.
+    const ctx = new Context({ ...req.scope }, liquid.options, {}, { liquid });
+    attachState(ctx, state);
+    const emitter = new LimitedEmitter();
+    try {
+      await toPromise(liquid.renderer.renderTemplates(templates, ctx, emitter));
+      outcome.fields[field] = { ok: true, output: emitter.buffer };
+    } catch (err) {
+      const cause = rootCause(err);
+      if (cause instanceof AbortMessage) {
+        outcome.aborted = { field, reason: cause.reason };
+        break;
+      }
+      outcome.fields[field] = { ok: false, error: describe(err) };
+    }
+  }
+  outcome.extras = Object.fromEntries(extras);
+  return outcome;
+}
