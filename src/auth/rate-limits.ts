@@ -12,6 +12,14 @@ export const RATE_BUCKETS = {
   users_identity: { limit: 20_000, windowSeconds: 60 },
   users_external_ids_rename: { limit: 1_000, windowSeconds: 60 },
   users_external_ids_remove: { limit: 1_000, windowSeconds: 60 },
+  /** `GET`/`POST /catalogs`, `DELETE /catalogs/{catalog_name}`. */
+  catalogs: { limit: 50, windowSeconds: 60 },
+  /** The single-item endpoints and `GET /catalogs/{catalog_name}/items`. */
+  catalog_items_sync: { limit: 50, windowSeconds: 60 },
+  /** Bulk `POST`/`PATCH`/`PUT`/`DELETE /catalogs/{catalog_name}/items` (asynchronous at Braze). */
+  catalog_items_async: { limit: 16_000, windowSeconds: 60 },
+  /** Catalog field and selection endpoints. */
+  catalog_fields_selections: { limit: 50, windowSeconds: 60 },
   default: { limit: 250_000, windowSeconds: 3_600 },
 } as const satisfies Record<string, RateLimit>;
 

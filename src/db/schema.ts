@@ -53,6 +53,7 @@ export const apps = sqliteTable(
   },
   (t) => [index('apps_workspace').on(t.workspaceId, t.createdAt)],
 );
-export * from './segment-index';
+export * from './catalogs';
 export * from './personalization';
+export * from './segment-index';
 export * from './segments';
