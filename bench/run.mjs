@@ -24,6 +24,9 @@
  *                       `segments-count` (size and enumeration over --profiles synthetic
  *                       profiles) and `segments-freshness` (track -> membership visible); both
  *                       ids work with --only
+ *   --no-liquid         skip the Liquid benchmark (lib/liquid.mjs): Herald's Braze-dialect engine
+ *                       vs plain liquidjs on an equivalent email template, and cold parse time;
+ *                       its id `liquid` works with --only
  *   --profiles <n>      synthetic profiles for segments-count (default 1000000)
  *   --freshness-samples <n>  samples per freshness measurement (default 50)
  */
@@ -32,6 +35,7 @@ import { cpus, loadavg, type as osType, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleHello, bundleHerald, describeSource, exportRef, REPO_ROOT } from './lib/build.mjs';
+import { formatLiquid, LIQUID_GOAL, LIQUID_ID, runLiquidSuite } from './lib/liquid.mjs';
 import { measure } from './lib/load.mjs';
 import {
   formatHeader,
@@ -66,6 +70,7 @@ const { values: args } = parseArgs({
     via: { type: 'string', default: 'direct' },
     storage: { type: 'string', default: 'memory' },
     'no-segments': { type: 'boolean', default: false },
+    'no-liquid': { type: 'boolean', default: false },
     profiles: { type: 'string', default: '1000000' },
     'freshness-samples': { type: 'string', default: '50' },
   },
@@ -126,12 +131,14 @@ async function main() {
   const warmupS = Number(args.warmup);
   let scenarios = [...SCENARIOS, ...(args.diagnose ? diagnosticScenarios() : [])];
   let segmentParts = args['no-segments'] ? [] : Object.values(SEGMENT_IDS);
+  let runLiquid = !args['no-liquid'];
   if (args.only) {
     const keep = new Set(args.only.split(','));
     scenarios = scenarios.filter((s) => s.ceiling || keep.has(s.id));
     segmentParts = segmentParts.filter((id) => keep.has(id));
-    // Only segment ids asked for: the ceiling has nothing to compare with.
-    if (scenarios.every((s) => s.ceiling) && segmentParts.length > 0) scenarios = [];
+    runLiquid = keep.has(LIQUID_ID);
+    // Only segment or liquid ids asked for: the ceiling has nothing to compare with.
+    if (scenarios.every((s) => s.ceiling) && (segmentParts.length > 0 || runLiquid)) scenarios = [];
   }
 
   mkdirSync(OUT, { recursive: true });
@@ -151,6 +158,7 @@ async function main() {
   const targetsInfo = {};
   let startupFailed = null;
   let segments = null;
+  let liquid = null;
 
   try {
     say(`bench: bundling Herald from ${args.ref ? `${args.ref} (${source.commit})` : fromDir}`);
@@ -223,6 +231,11 @@ async function main() {
       segments.goals = SEGMENT_GOALS;
       segments.verdicts = segmentVerdicts(segments, SEGMENT_GOALS);
     }
+    if (runLiquid && !startupFailed) {
+      say('bench: liquid rendering');
+      liquid = await runLiquidSuite({ outDir: OUT, runtimeLog, say });
+      liquid.goal = LIQUID_GOAL;
+    }
   } catch (err) {
     startupFailed ??= String(err.stack ?? err);
   } finally {
@@ -272,11 +285,13 @@ async function main() {
       ...r,
     })),
     segments,
+    liquid,
   };
   writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
 
   process.stdout.write(results.length > 0 ? formatTable(report) : formatHeader(report));
   if (segments) process.stdout.write(formatSegmentsTable(segments, SEGMENT_GOALS));
+  if (liquid) process.stdout.write(formatLiquid(liquid));
   if (startupFailed) {
     process.stdout.write(`\nSTARTUP FAILED: ${startupFailed}\n`);
     if (runtimeLog.lines.length)

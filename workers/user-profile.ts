@@ -51,6 +51,9 @@ export class UserProfile extends DurableObject<Env> {
   describe(req: Addressed) {
     return this.service.describe(req);
   }
+  recipient(req: Addressed) {
+    return this.service.recipient(req);
+  }
   summary(req: Addressed & { ackUpTo?: number }) {
     return this.service.summary(req);
   }

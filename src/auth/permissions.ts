@@ -93,6 +93,10 @@ export const PERMISSIONS = [
   'catalogs.delete',
   'catalogs.get_items',
   'catalogs.replace_items',
+  'catalogs.create_fields',
+  'catalogs.delete_fields',
+  'catalogs.create_selection',
+  'catalogs.delete_selection',
   'sdk_authentication.create',
   'sdk_authentication.primary',
   'sdk_authentication.delete',
@@ -103,6 +107,7 @@ export const PERMISSIONS = [
   // Herald's own management API (the admin site): not Braze permissions.
   'herald.segments.read',
   'herald.segments.write',
+  'herald.templates.render',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

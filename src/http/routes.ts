@@ -1,4 +1,30 @@
+import {
+  addItemsRoute,
+  deleteItemsRoute,
+  listItemsRoute,
+  replaceItemsRoute,
+  updateItemsRoute,
+} from '../catalogs/bulk-item-routes';
+import {
+  createCatalogRoute,
+  deleteCatalogRoute,
+  listCatalogsRoute,
+} from '../catalogs/catalog-routes';
+import {
+  createFieldsRoute,
+  createSelectionRoute,
+  deleteFieldRoute,
+  deleteSelectionRoute,
+} from '../catalogs/field-selection-routes';
+import {
+  createItemRoute,
+  deleteItemRoute,
+  getItemRoute,
+  replaceItemRoute,
+  updateItemRoute,
+} from '../catalogs/item-routes';
 import { trackRoute } from '../ingestion/track-route';
+import { renderRoute } from '../personalization/render-route';
 import { exportFileRoute, exportSegmentRoute, exportStatusRoute } from '../segments/export-routes';
 import {
   archiveSegmentRoute,
@@ -16,6 +42,23 @@ import {
   segmentsDetailsRoute,
   segmentsListRoute,
 } from '../segments/routes';
+import {
+  contentBlockInfoRoute,
+  createContentBlockRoute,
+  listContentBlocksRoute,
+  updateContentBlockRoute,
+} from '../templates/content-block-routes';
+import {
+  deleteCredentialRoute,
+  listCredentialsRoute,
+  putCredentialRoute,
+} from '../templates/credential-routes';
+import {
+  createEmailTemplateRoute,
+  emailTemplateInfoRoute,
+  listEmailTemplatesRoute,
+  updateEmailTemplateRoute,
+} from '../templates/email-template-routes';
 import { exportIdsRoute } from '../users/export-routes';
 import { aliasNewRoute, aliasUpdateRoute, identifyRoute } from '../users/identity-routes';
 import { deleteRoute, mergeRoute, removeRoute, renameRoute } from '../users/lifecycle-routes';
@@ -54,9 +97,38 @@ export const ROUTES: readonly AnyRoute[] = [
   segmentSizeRoute,
   segmentPreviewRoute,
   userSegmentsRoute,
+  listCatalogsRoute,
+  createCatalogRoute,
+  deleteCatalogRoute,
+  listItemsRoute,
+  addItemsRoute,
+  updateItemsRoute,
+  replaceItemsRoute,
+  deleteItemsRoute,
+  getItemRoute,
+  createItemRoute,
+  updateItemRoute,
+  replaceItemRoute,
+  deleteItemRoute,
+  createFieldsRoute,
+  deleteFieldRoute,
+  createSelectionRoute,
+  deleteSelectionRoute,
+  createContentBlockRoute,
+  updateContentBlockRoute,
+  listContentBlocksRoute,
+  contentBlockInfoRoute,
+  createEmailTemplateRoute,
+  updateEmailTemplateRoute,
+  listEmailTemplatesRoute,
+  emailTemplateInfoRoute,
+  renderRoute,
   upsertWorkspaceRoute,
   getWorkspaceRoute,
   createKeyRoute,
   revokeKeyRoute,
   createAppRoute,
+  putCredentialRoute,
+  deleteCredentialRoute,
+  listCredentialsRoute,
 ];

@@ -6,6 +6,7 @@ import type {
   Json,
   PurchaseInput,
 } from '../ingestion/types';
+import type { Recipient } from '../personalization/scope';
 import type { ProfileSummary } from '../segments/summary';
 import type { ExportField } from './export';
 import type { MergeSnapshot } from './merge-state';
@@ -58,6 +59,8 @@ export type DescribeAnswer =
 /** An identity operation that may fail for a stated reason. */
 export type IdentityAnswer = Miss | { status: 'ok' } | { status: 'error'; reason: string };
 
+export type RecipientAnswer = Miss | { status: 'ok'; recipient: Recipient };
+
 export type SummaryAnswer = Miss | { status: 'ok'; summary: ProfileSummary };
 export type MembershipAnswer =
   | Miss
@@ -71,6 +74,8 @@ export interface ProfileApi {
   track(req: TrackRequest): Promise<TrackAnswer>;
   exportUser(req: ExportRequest): Promise<ExportAnswer>;
   describe(req: Addressed): Promise<DescribeAnswer>;
+  /** What templates may read of this user (personalization). */
+  recipient(req: Addressed): Promise<RecipientAnswer>;
   summary(req: Addressed & { ackUpTo?: number }): Promise<SummaryAnswer>;
   memberships(req: Addressed): Promise<MembershipAnswer>;
   setExternalId(req: Addressed & { externalId: string }): Promise<IdentityAnswer>;

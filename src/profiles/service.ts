@@ -4,6 +4,7 @@ import { currentMemberships, refreshMemberships, type SegmentDefinition } from '
 import { absorb, type MergeSnapshot, snapshotForMerge } from './merge-state';
 import { ackChanges } from './outbox';
 import { aliasKey, type ProfileStore } from './profile-store';
+import { buildRecipient } from './recipient';
 import type {
   AbsorbAnswer,
   Addressed,
@@ -14,6 +15,7 @@ import type {
   MembershipAnswer,
   MergeBeginAnswer,
   Miss,
+  RecipientAnswer,
   SummaryAnswer,
   TrackAnswer,
   TrackRequest,
@@ -81,6 +83,12 @@ export class ProfileService {
     const miss = this.gate(req);
     if (miss) return miss;
     return { status: 'ok', user: exportUser(this.store, { fields: req.fields, now: req.now }) };
+  }
+
+  recipient(req: Addressed): RecipientAnswer {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    return { status: 'ok', recipient: buildRecipient(this.store) };
   }
 
   describe(req: Addressed): DescribeAnswer {

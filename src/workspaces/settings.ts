@@ -10,6 +10,11 @@ export const WorkspaceSettings = z.object({
   track_cap_mode: z.enum(['per_array_75', 'combined_75', 'combined_50']).default('per_array_75'),
   /** Default maximum length of array custom attributes: 25, configurable up to 100. */
   array_max_length: z.number().int().min(1).max(100).default(25),
+  /**
+   * Hosts (`api.example.com`, `10.0.0.5:8080`) or CIDR blocks Connected Content may call even
+   * though they are private or on another port than 80/443. Empty: public hosts only.
+   */
+  connected_content_allowlist: z.array(z.string().min(1).max(255)).max(100).default([]),
   /** Overrides of the default rate-limit buckets. */
   rate_limits: z
     .partialRecord(

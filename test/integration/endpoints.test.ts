@@ -4,9 +4,17 @@ import { call, createWorkspace, exportUser } from '../fixtures/workspace';
 /**
  * The bad-input matrix every REST endpoint must pass. `valid` references the user `victim`,
  * which exists in the workspace under test; the same call with another workspace's key must leave
- * that user untouched.
+ * that user untouched. A `valid` that is a function addresses the victim's Content Block or email
+ * template by id; `intruderStatus` is the answer another workspace's key gets (default: any 2xx).
+ * `setup` prepares every workspace a row's calls go to (the victim's catalog, say), the
+ * intruder's included, so its valid call succeeds there while the victim's data stays put.
  */
 const alias = { alias_name: 'victim-alias', alias_label: 'crm' };
+interface Victims {
+  contentBlockId: string;
+  emailTemplateId: string;
+}
+const NO_VICTIMS: Victims = { contentBlockId: 'none', emailTemplateId: 'none' };
 const ENDPOINTS = [
   {
     path: '/users/track',
@@ -75,7 +83,76 @@ const ENDPOINTS = [
     valid: { external_ids: ['victim'] },
     wrongType: { external_ids: [{}], fields_to_export: ['not_a_field'] },
   },
+  {
+    path: '/content_blocks/create',
+    permission: 'content_blocks.create',
+    valid: { name: 'victim_block', content: 'Mallory' },
+    wrongType: { name: 7, content: ['x'] },
+  },
+  {
+    path: '/content_blocks/update',
+    permission: 'content_blocks.update',
+    valid: (v: Victims) => ({ content_block_id: v.contentBlockId, content: 'Mallory' }),
+    wrongType: { content_block_id: 'x', state: 'deleted' },
+    intruderStatus: 400,
+  },
+  {
+    path: '/templates/email/create',
+    permission: 'templates.email.create',
+    valid: { template_name: 'victim', subject: 'Mallory', body: 'Mallory' },
+    wrongType: { template_name: 'x', subject: 's', body: 'b', should_inline_css: 'yes' },
+  },
+  {
+    path: '/templates/email/update',
+    permission: 'templates.email.update',
+    valid: (v: Victims) => ({ email_template_id: v.emailTemplateId, subject: 'Mallory' }),
+    wrongType: { email_template_id: 'x', tags: 'promo' },
+    intruderStatus: 400,
+  },
+  {
+    path: '/catalogs',
+    permission: 'catalogs.create',
+    valid: {
+      catalogs: [
+        {
+          name: 'victim_catalog',
+          description: 'Mallory',
+          fields: [{ name: 'id', type: 'string' }],
+        },
+      ],
+    },
+    wrongType: { catalogs: [{ name: 7, description: 'x', fields: 'id' }] },
+  },
+  {
+    path: '/catalogs/victim_catalog/items',
+    permission: 'catalogs.add_items',
+    valid: { items: [{ id: 'mallory', Name: 'Mallory' }] },
+    wrongType: { items: [{ id: 5, Name: ['x'] }] },
+    setup: seedCatalog,
+  },
+  {
+    // A preview must not read another workspace's user: the intruder's render finds nobody.
+    path: '/herald/templates/render',
+    permission: 'herald.templates.render',
+    valid: { user: { external_id: 'victim' }, fields: { body: '{{${first_name}}}' } },
+    wrongType: { fields: { body: 5 } },
+    intruderStatus: 404,
+  },
 ] as const;
+
+function validBody(endpoint: (typeof ENDPOINTS)[number], victims: Victims): unknown {
+  return typeof endpoint.valid === 'function' ? endpoint.valid(victims) : endpoint.valid;
+}
+
+/** The victim's catalog, with one item. */
+async function seedCatalog(ws: Awaited<ReturnType<typeof createWorkspace>>): Promise<void> {
+  const fields = [
+    { name: 'id', type: 'string' },
+    { name: 'Name', type: 'string' },
+  ];
+  await ws.post('/catalogs', { catalogs: [{ name: 'victim_catalog', description: '', fields }] });
+  await ws.post('/catalogs/victim_catalog/items', { items: [{ id: 'victim', Name: 'Alice' }] });
+}
 
 async function seededWorkspace() {
   const ws = await createWorkspace();
@@ -86,7 +163,30 @@ async function seededWorkspace() {
     ],
   });
   await ws.post('/users/alias/new', { user_aliases: [{ external_id: 'victim', ...alias }] });
-  return ws;
+  const block = await ws.post('/content_blocks/create', { name: 'victim_block', content: 'Alice' });
+  const template = await ws.post('/templates/email/create', {
+    template_name: 'victim',
+    subject: 'Alice',
+    body: 'Alice',
+  });
+  await seedCatalog(ws);
+  const victims: Victims = {
+    contentBlockId: block.json.content_block_id,
+    emailTemplateId: template.json.email_template_id,
+  };
+  return { ws, victims };
+}
+
+/** What another workspace's call must not change. */
+async function snapshot(ws: Awaited<ReturnType<typeof createWorkspace>>, v: Victims) {
+  const info = async (path: string) => (await call(path, { key: ws.key })).json();
+  return {
+    user: await exportUser(ws, 'victim'),
+    block: await info(`/content_blocks/info?content_block_id=${v.contentBlockId}`),
+    template: await info(`/templates/email/info?email_template_id=${v.emailTemplateId}`),
+    catalogs: await info('/catalogs'),
+    catalogItems: await info('/catalogs/victim_catalog/items'),
+  };
 }
 
 describe.each(ENDPOINTS)('$path', (endpoint) => {
@@ -99,6 +199,7 @@ describe.each(ENDPOINTS)('$path', (endpoint) => {
 
   it('answers 400 to values of the wrong type, naming the problem', async () => {
     const ws = await createWorkspace();
+    if ('setup' in endpoint) await endpoint.setup(ws);
     const res = await ws.post(endpoint.path, endpoint.wrongType);
     if (endpoint.path === '/users/track') {
       // /users/track reports bad objects individually and still answers 201.
@@ -122,7 +223,7 @@ describe.each(ENDPOINTS)('$path', (endpoint) => {
   });
 
   it('answers 401 without a key', async () => {
-    const res = await call(endpoint.path, { body: endpoint.valid });
+    const res = await call(endpoint.path, { body: validBody(endpoint, NO_VICTIMS) });
     expect(res.status).toBe(401);
   });
 
@@ -131,17 +232,19 @@ describe.each(ENDPOINTS)('$path', (endpoint) => {
     const key = await ws.keyWith(
       endpoint.permission === 'users.track' ? ['users.delete'] : ['users.track'],
     );
-    const res = await call(endpoint.path, { key, body: endpoint.valid });
+    const res = await call(endpoint.path, { key, body: validBody(endpoint, NO_VICTIMS) });
     expect(res.status).toBe(403);
     expect(((await res.json()) as { message: string }).message).toBe('Access Denied');
   });
 
-  it("leaves another workspace's users untouched", async () => {
-    const target = await seededWorkspace();
-    const before = await exportUser(target, 'victim');
+  it("leaves another workspace's users, Content Blocks, templates and catalogs untouched", async () => {
+    const { ws: target, victims } = await seededWorkspace();
+    const before = await snapshot(target, victims);
     const intruder = await createWorkspace();
-    const res = await intruder.post(endpoint.path, endpoint.valid);
-    expect(res.status).toBeLessThan(300);
-    expect(await exportUser(target, 'victim')).toEqual(before);
+    if ('setup' in endpoint) await endpoint.setup(intruder);
+    const res = await intruder.post(endpoint.path, validBody(endpoint, victims));
+    if ('intruderStatus' in endpoint) expect(res.status).toBe(endpoint.intruderStatus);
+    else expect(res.status).toBeLessThan(300);
+    expect(await snapshot(target, victims)).toEqual(before);
   });
 });

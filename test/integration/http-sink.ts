@@ -3,9 +3,17 @@ import type { TestProject } from 'vitest/node';
 
 /**
  * A local HTTP server for integration tests: records every request it receives (method, path,
- * headers, body) and answers 200. Workers under test call it as a partner's endpoint would be
- * called; tests read what arrived from `GET /__received?path=<path>`. Loopback only.
+ * headers, body) and answers 200 with `{"ok":true}`, or what a test scripted for that path with
+ * `POST /__respond?path=<path>` (`{status, body, content_type, delay_ms}`). Workers under test
+ * call it as a partner's or provider's endpoint would be called; tests read what arrived from
+ * `GET /__received?path=<path>`. Loopback only.
  */
+interface Scripted {
+  status: number;
+  body: string;
+  content_type: string;
+  delay_ms: number;
+}
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const received: {
     method: string;
@@ -13,6 +21,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     headers: Record<string, unknown>;
     body: string;
   }[] = [];
+  const scripted = new Map<string, Scripted>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -24,14 +33,34 @@ export default async function setup(project: TestProject): Promise<() => Promise
         res.end(JSON.stringify(received.filter((r) => r.path === path)));
         return;
       }
+      if (url.pathname === '/__respond') {
+        const script = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        scripted.set(url.searchParams.get('path') ?? '', {
+          status: script.status ?? 200,
+          body: script.body ?? '',
+          content_type: script.content_type ?? 'application/json',
+          delay_ms: script.delay_ms ?? 0,
+        });
+        res.end('{}');
+        return;
+      }
       received.push({
         method: req.method ?? '',
         path: url.pathname,
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
       });
-      res.setHeader('content-type', 'application/json');
-      res.end('{"ok":true}');
+      const script = scripted.get(url.pathname);
+      if (!script) {
+        res.setHeader('content-type', 'application/json');
+        res.end('{"ok":true}');
+        return;
+      }
+      setTimeout(() => {
+        res.statusCode = script.status;
+        res.setHeader('content-type', script.content_type);
+        res.end(script.body);
+      }, script.delay_ms);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
