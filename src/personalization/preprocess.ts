@@ -4,7 +4,8 @@
  * - `${name}` attribute references: `{{${first_name}}}` reads the standard attribute
  *   `first_name`; `custom_attribute.${favorite color}` reads a key that may hold spaces or dots
  *   (a dotted name walks nested objects: `${address.city}`).
- * - `{{ }}` inside a tag's arguments is optional: `{% if {{custom_attribute.${x}}} == 1 %}`.
+ * - `{{ }}` inside a tag's arguments is optional: `{% if {{custom_attribute.${x}}} == 1 %}`; so
+ *   inside an output's filter arguments: `{{custom_attribute.${a} | plus: {{balance}}}}`.
  * - `{{content_blocks.${name}}}` becomes the internal `content_blocks` tag, so the block renders
  *   in the current scope (its `assign`s are visible after it, as in Braze).
  *
@@ -71,8 +72,12 @@ export function rewriteReferences(expr: string): string {
   return out;
 }
 
-/** Index just past the closing delimiter, skipping quoted strings and `${…}`; -1 if unclosed. */
+/**
+ * Index just past the closing delimiter, skipping quoted strings and `${…}`; -1 if unclosed. An
+ * output's close skips nested `{{ }}` pairs: `{{ a | plus: {{b}} }}` is one output.
+ */
 function findClose(src: string, from: number, close: '}}' | '%}'): number {
+  let depth = 0;
   let i = from;
   while (i < src.length) {
     const ch = src[i]!;
@@ -89,19 +94,59 @@ function findClose(src: string, from: number, close: '}}' | '%}'): number {
         i = end + 1;
         continue;
       }
+    } else if (close === '}}' && src.startsWith('{{', i)) {
+      depth++;
+      i += 2;
+      continue;
     } else if (src.startsWith(close, i)) {
-      return i + 2;
+      if (depth === 0) return i + 2;
+      depth--;
+      i += 2;
+      continue;
     }
     i++;
   }
   return -1;
 }
 
+/**
+ * Drop the redundant `{{ }}` Braze allows around an expression inside a tag or another output:
+ * `{% if {{x}} == 1 %}` reads `x`, and so does `{{ y | plus: {{x}} }}`.
+ */
 function stripInnerOutputs(markup: string): string {
-  return markup.replace(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g, '$1');
+  let out = '';
+  let i = 0;
+  while (i < markup.length) {
+    const ch = markup[i]!;
+    if (ch === '"' || ch === "'") {
+      const end = markup.indexOf(ch, i + 1);
+      const stop = end < 0 ? markup.length : end + 1;
+      out += markup.slice(i, stop);
+      i = stop;
+      continue;
+    }
+    if (markup.startsWith('{{', i)) {
+      const end = findClose(markup, i + 2, '}}');
+      if (end >= 0) {
+        const inner = markup
+          .slice(i + 2, end - 2)
+          .replace(/^-/, '')
+          .replace(/-$/, '');
+        out += stripInnerOutputs(inner.trim());
+        i = end;
+        continue;
+      }
+    }
+    out += ch;
+    i++;
+  }
+  return out;
 }
 
-const CONTENT_BLOCK = /^\s*content_blocks\.\$\{([^}]+)\}\s*$/;
+// Braze lets a Content Block reference carry a tracking id (`| id: 'cb1'`); it only labels
+// clicks in Braze's reporting, so it is accepted and dropped here.
+const CONTENT_BLOCK =
+  /^\s*content_blocks\.\$\{([^}]+)\}\s*(?:\|\s*id\s*:\s*(?:'[^']*'|"[^"]*")\s*)?$/;
 
 /** Rewrite one Braze-dialect template into liquidjs-ready Liquid. */
 export function preprocess(src: string): string {
@@ -146,7 +191,7 @@ export function preprocess(src: string): string {
       if (block) {
         out += `{%${trimLeft ? '-' : ''} content_blocks ${quoteKey(block[1]!.trim())} ${trimRight ? '-' : ''}%}`;
       } else {
-        out += `${open}${rewriteReferences(inner)}}}`;
+        out += `${open}${rewriteReferences(stripInnerOutputs(inner))}}}`;
       }
     }
     i = end;

@@ -122,7 +122,8 @@ export const renderRoute = defineRoute({
       if (template.preheader !== null) fields.preheader = template.preheader;
     }
     Object.assign(fields, body.fields);
-    if (Object.keys(fields).length === 0) throw badRequest('Give fields to render or an email_template_id');
+    if (Object.keys(fields).length === 0)
+      throw badRequest('Give fields to render or an email_template_id');
     const {
       fields: _fields,
       email_template_id: _template,

@@ -188,10 +188,6 @@ function directive(
       return { value: w.minute, pad: '0', width: 2 };
     case 'S':
       return { value: w.second, pad: '0', width: 2 };
-    case 'L':
-      return { value: w.millisecond, pad: '0', width: 3 };
-    case 'N':
-      return { value: String(w.millisecond).padStart(3, '0').padEnd(9, '0') };
     case 'p':
       return { value: w.hour < 12 ? 'AM' : 'PM' };
     case 'P':
@@ -220,8 +216,6 @@ function directive(
       return { value: offsetText(w.offsetMinutes, colons) };
     case 's':
       return { value: Math.floor(ms / 1000) };
-    case 'Q':
-      return { value: ms };
     case 'n':
       return { value: '\n' };
     case 't':
@@ -230,6 +224,8 @@ function directive(
       return { value: '%' };
     case 'c':
       return { value: strftime(ms, zone, '%a %b %e %H:%M:%S %Y') };
+    case '+':
+      return { value: strftime(ms, zone, '%a %b %e %H:%M:%S %Z %Y') };
     case 'D':
     case 'x':
       return { value: strftime(ms, zone, '%m/%d/%y') };
@@ -254,13 +250,20 @@ const TOKEN = /%([-_0^#]*)(\d*)(:{0,2})([a-zA-Z%+])/g;
 /**
  * Format `ms` in `zone` with a Ruby strftime format. Flags `-` (no padding), `_` (spaces),
  * `0` (zeros), `^` (upper case), `#` (swap case) and widths work as in Ruby; unknown directives
- * are copied through unchanged, as Ruby does.
+ * are copied through unchanged, as Ruby's `Time#strftime` does (`%Q` is DateTime's, so it too).
+ *
+ * @example strftime(Date.UTC(2024, 2, 10, 15, 4), UTC, '%a %-d %b %Y, %-I:%M %p') // 'Sun 10 Mar 2024, 3:04 PM'
  */
 export function strftime(ms: number, zone: Zone, format: string): string {
   const w = wallClock(ms, zone);
   return format.replace(
     TOKEN,
     (whole, flags: string, width: string, colons: string, conv: string) => {
+      // Ruby reads a width on %L and %N as a number of digits, cut or zero-filled on the right.
+      if (conv === 'L' || conv === 'N') {
+        const digits = width ? Number(width) : conv === 'L' ? 3 : 9;
+        return String(w.millisecond).padStart(3, '0').padEnd(digits, '0').slice(0, digits);
+      }
       const d = directive(ms, w, zone, conv, colons.length);
       if (d === null) return whole;
       let text: string;
@@ -275,7 +278,9 @@ export function strftime(ms: number, zone: Zone, format: string): string {
         text = (negative ? '-' : '') + digits.padStart(size, pad);
       } else {
         text = d.value;
-        if (width) text = text.padStart(Number(width), flags.includes('0') ? '0' : ' ');
+        if (width && !flags.includes('-')) {
+          text = text.padStart(Number(width), flags.includes('0') ? '0' : ' ');
+        }
       }
       if (flags.includes('^')) text = text.toUpperCase();
       if (flags.includes('#')) {

@@ -6,12 +6,11 @@ import {
   type TagToken,
   type Template,
   type TopLevelToken,
-  Value,
 } from 'liquidjs';
 import { compile } from './compile-cache';
 import { AbortMessage, stateOf } from './render-state';
 
-/** Braze caps `message_extras` at 1 KB of JSON; what does not fit is dropped. */
+/** Braze caps `message_extras` at 1 KB of keys and values together; what does not fit is cut. */
 export const MESSAGE_EXTRAS_MAX_BYTES = 1024;
 
 /**
@@ -38,45 +37,59 @@ export class AbortMessageTag extends Tag {
   }
 }
 
-/** An argument of `message_extras`: a quoted string, `{{ expression }}`, a variable, or a bare word. */
-function extrasArgument(raw: string, liquid: Liquid): Value | string {
+/**
+ * A key or value of `message_extras`, as a template: Braze renders the Liquid in it first and
+ * takes the text, so `123`, `{{value}}` and `id-{{${user_id}}}` all work; outer quotes are dropped.
+ */
+function extrasTemplate(raw: string, liquid: Liquid): Template[] {
   const t = raw.trim();
   const quoted = /^(['"])([\s\S]*)\1$/.exec(t);
-  if (quoted) return quoted[2]!;
-  const output = /^\{\{-?\s*([\s\S]*?)\s*-?\}\}$/.exec(t);
-  return new Value(output ? output[1]! : t, liquid);
+  return compile(liquid, quoted ? quoted[2]! : t);
+}
+
+const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
+
+/** The longest start of `s` that fits in `bytes` UTF-8 bytes, cut between characters. */
+function cutToBytes(s: string, bytes: number): string {
+  let out = '';
+  let used = 0;
+  for (const ch of s) {
+    used += utf8Length(ch);
+    if (used > bytes) break;
+    out += ch;
+  }
+  return out;
 }
 
 /**
- * `{% message_extras :key k :value v %}`: attaches a key/value pair to the send event. Values may
- * be variables or `{{ }}` expressions; keys that are bare words are taken literally.
+ * `{% message_extras :key k :value v %}`: attaches a key/value pair to the send event. Key and
+ * value are text that may hold `{{ }}` (bare words are literal, not variables). As in Braze,
+ * both are trimmed, the first value of a key wins, and pairs past 1 KB are cut. A tag Braze would
+ * not read (values before keys, text before the key) adds nothing and does not stop the send.
  */
 export class MessageExtrasTag extends Tag {
-  private readonly key: Value | string;
-  private readonly value: Value | string;
+  private readonly pair: { key: Template[]; value: Template[] } | null;
 
   constructor(token: TagToken, remain: TopLevelToken[], liquid: Liquid) {
     super(token, remain, liquid);
     const m = /^\s*:key\s+([\s\S]+?)\s+:value\s+([\s\S]+?)\s*$/.exec(token.args);
-    if (!m) throw new Error('message_extras needs :key and :value');
-    const key = m[1]!.trim();
-    this.key = /^[\w-]+$/.test(key) ? key : extrasArgument(key, liquid);
-    this.value = extrasArgument(m[2]!, liquid);
+    this.pair = m
+      ? { key: extrasTemplate(m[1]!, liquid), value: extrasTemplate(m[2]!, liquid) }
+      : null;
   }
 
   *render(ctx: Context): Generator<unknown, void, unknown> {
+    if (!this.pair) return;
     const state = stateOf(ctx);
-    const key = typeof this.key === 'string' ? this.key : String((yield this.key.value(ctx)) ?? '');
-    const raw = typeof this.value === 'string' ? this.value : yield this.value.value(ctx);
-    const value = raw === null || raw === undefined ? '' : String(raw);
-    if (state.extras.has(key)) return;
-    const next = new Map(state.extras).set(key, value);
-    if (
-      new TextEncoder().encode(JSON.stringify(Object.fromEntries(next))).length >
-      MESSAGE_EXTRAS_MAX_BYTES
-    )
-      return;
-    state.extras.set(key, value);
+    const renderer = this.liquid.renderer;
+    const key = String(yield renderer.renderTemplates(this.pair.key, ctx)).trim();
+    const value = String(yield renderer.renderTemplates(this.pair.value, ctx)).trim();
+    if (key === '' || state.extras.has(key)) return;
+    let used = 0;
+    for (const [k, v] of state.extras) used += utf8Length(k) + utf8Length(v);
+    const room = MESSAGE_EXTRAS_MAX_BYTES - used - utf8Length(key);
+    if (room < 0) return;
+    state.extras.set(key, cutToBytes(value, room));
   }
 }
 

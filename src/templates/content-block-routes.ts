@@ -10,7 +10,7 @@ import {
   listContentBlocks,
   updateContentBlock,
 } from './content-block-store';
-import { isoTime, requiredString, Tags } from './fields';
+import { isoTime, requiredString, Tags, validLiquid } from './fields';
 import { CONTENT_BLOCK_NAME, CONTENT_BLOCK_NAME_MAX, liquidTag } from './liquid-refs';
 import { listQuery } from './list-query';
 
@@ -31,9 +31,12 @@ const Description = z
   .max(250, 'Content Block description must be shorter than 250 characters')
   .refine((s) => s.trim().length > 0, 'Content Block description cannot be blank');
 
-const Content = requiredString('Content cannot be blank', 'Content must be a string').refine(
-  (s) => new TextEncoder().encode(s).byteLength <= CONTENT_MAX_BYTES,
-  'Content must be smaller than 50kb',
+const Content = validLiquid(
+  requiredString('Content cannot be blank', 'Content must be a string').refine(
+    (s) => new TextEncoder().encode(s).byteLength <= CONTENT_MAX_BYTES,
+    'Content must be smaller than 50kb',
+  ),
+  'Content',
 );
 
 const State = z.enum(['active', 'draft'], {

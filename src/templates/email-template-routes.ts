@@ -9,7 +9,7 @@ import {
   listEmailTemplates,
   updateEmailTemplate,
 } from './email-template-store';
-import { isoTime, requiredString, Tags } from './fields';
+import { isoTime, requiredString, Tags, validLiquid } from './fields';
 import { referencedContentBlocks } from './liquid-refs';
 import { listQuery } from './list-query';
 
@@ -24,6 +24,11 @@ function text(field: string) {
   });
 }
 
+/** A field that is a template: it must parse. */
+function liquid(field: string) {
+  return validLiquid(text(field), field);
+}
+
 const TemplateName = requiredString('Template name is required', 'Template name must be a string');
 const ShouldInlineCss = z.boolean({
   error: 'Invalid value for should_inline_css. One of true or false was expected',
@@ -35,10 +40,10 @@ const EmailTemplateId = requiredString(
 
 const CreateBody = z.object({
   template_name: TemplateName,
-  subject: text('Subject'),
-  body: text('Body'),
-  plaintext_body: text('Plaintext body').optional(),
-  preheader: text('Preheader').optional(),
+  subject: liquid('Subject'),
+  body: liquid('Body'),
+  plaintext_body: liquid('Plaintext body').optional(),
+  preheader: liquid('Preheader').optional(),
   description: text('Description')
     .optional()
     .meta({ description: 'Herald extension: Braze sets it in the dashboard.' }),
@@ -50,10 +55,10 @@ const UpdateBody = z
   .object({
     email_template_id: EmailTemplateId,
     template_name: TemplateName.optional(),
-    subject: text('Subject').optional(),
-    body: text('Body').optional(),
-    plaintext_body: text('Plaintext body').optional(),
-    preheader: text('Preheader').optional(),
+    subject: liquid('Subject').optional(),
+    body: liquid('Body').optional(),
+    plaintext_body: liquid('Plaintext body').optional(),
+    preheader: liquid('Preheader').optional(),
     description: text('Description').optional(),
     tags: Tags.optional(),
     should_inline_css: ShouldInlineCss.optional(),

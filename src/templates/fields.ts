@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkTemplate } from '../personalization/render';
 
 /** Request and storage pieces shared by the Content Block and email template endpoints. */
 
@@ -33,4 +34,16 @@ export function isUniqueViolation(err: unknown): boolean {
     if (/UNIQUE constraint failed/i.test(e.message)) return true;
   }
   return false;
+}
+
+/**
+ * Refuse text that Herald's Liquid engine cannot parse, as Braze refuses to save broken Liquid:
+ * a template that saves will at least compile at send time.
+ */
+export function validLiquid<T extends z.ZodType<string>>(schema: T, field: string) {
+  return schema.superRefine((text, ctx) => {
+    const check = checkTemplate(text);
+    if (!check.ok)
+      ctx.addIssue({ code: 'custom', message: `${field} has invalid Liquid: ${check.error}` });
+  });
 }

@@ -150,7 +150,11 @@ describe('POST /herald/templates/render', () => {
   it('refuses an email template of another workspace', async () => {
     const a = await createWorkspace();
     const b = await createWorkspace();
-    const created = await a.post('/templates/email/create', { template_name: 't', subject: 's', body: 'b' });
+    const created = await a.post('/templates/email/create', {
+      template_name: 't',
+      subject: 's',
+      body: 'b',
+    });
     const res = await b.post(RENDER, { email_template_id: created.json.email_template_id });
     expect(res.status).toBe(400);
   });
@@ -158,7 +162,10 @@ describe('POST /herald/templates/render', () => {
   it('renders Content Blocks of its own workspace only', async () => {
     const a = await createWorkspace();
     const b = await createWorkspace();
-    await a.post('/content_blocks/create', { name: 'footer', content: '{% assign sig = "A-team" %}Bye from A' });
+    await a.post('/content_blocks/create', {
+      name: 'footer',
+      content: '{% assign sig = "A-team" %}Bye from A',
+    });
     const out = await render(a, { fields: { body: '{{content_blocks.${footer}}} / {{sig}}' } });
     expect(out.fields.body).toEqual({ output: 'Bye from A / A-team' });
     const other = await render(b, { fields: { body: '{{content_blocks.${footer}}}' } });
@@ -203,8 +210,10 @@ describe('POST /herald/templates/render', () => {
     const out = await render(ws, {
       user: { external_id: 'cat' },
       fields: {
-        items: '{% catalog_items games g2 g1 missing %}{{items.size}}:{% for i in items %}{{i.title}}={{i.price}};{% endfor %}',
-        selection: '{% catalog_selection_items games cheap %}{% for i in items %}{{i.title}}{% endfor %}',
+        items:
+          '{% catalog_items games g2 g1 missing %}{{items.size}}:{% for i in items %}{{i.title}}={{i.price}};{% endfor %}',
+        selection:
+          '{% catalog_selection_items games cheap %}{% for i in items %}{{i.title}}{% endfor %}',
         raw: '{% catalog_items games g2 %}{{items[0].greet}}',
         rerender: '{% catalog_items games g2 :rerender %}{{items[0].greet}}',
       },

@@ -52,7 +52,6 @@ describe('POST /content_blocks/create', () => {
       created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       message: 'success',
     });
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: Braze's Liquid, written out once.
     expect(res.json.liquid_tag).toBe('{{content_blocks.${footer}}}');
     const info = await blockInfo(ws, res.json.content_block_id);
     expect(info.json).toMatchObject({ state: 'active', content_type: 'html', tags: [] });
@@ -107,6 +106,23 @@ describe('POST /content_blocks/create', () => {
     const res = await (await createWorkspace()).post('/content_blocks/create', {
       name: 'shared',
       content: 'x',
+    });
+    expect(res.status).toBe(201);
+  });
+
+  it('refuses content whose Liquid does not parse, naming the problem', async () => {
+    const ws = await createWorkspace();
+    const res = await ws.post('/content_blocks/create', { name: 'broken', content: '{% if %}x' });
+    expect(res.status).toBe(400);
+    expect(res.json.message).toMatch(/^content: Content has invalid Liquid/);
+  });
+
+  it('accepts Braze-only syntax the engine understands', async () => {
+    const ws = await createWorkspace();
+    const res = await ws.post('/content_blocks/create', {
+      name: 'braze_syntax',
+      content:
+        '{{${first_name} | default: "you"}} {% abort_message("x") %}{{ "a" | url_param_escape }}',
     });
     expect(res.status).toBe(201);
   });
@@ -399,6 +415,17 @@ describe('POST /templates/email/create', () => {
     });
     expect(res.status).toBe(201);
     expect(res.json).toEqual({ email_template_id: expect.any(String), message: 'success' });
+  });
+
+  it('refuses a subject whose Liquid uses a filter Braze does not have', async () => {
+    const ws = await createWorkspace();
+    const res = await ws.post('/templates/email/create', {
+      template_name: 'bad',
+      subject: '{{ ${first_name} | camelize }}',
+      body: 'b',
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.message).toMatch(/Subject has invalid Liquid: undefined filter: camelize/);
   });
 
   it('refuses a template without a name', async () => {
