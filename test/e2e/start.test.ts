@@ -112,6 +112,17 @@ describe('npm start on a fresh state directory', () => {
     expect(await res.text()).toContain('<title>Herald</title>');
   });
 
+  it('serves the template preview page and the shared stylesheet', async () => {
+    const page = await fetch(`${baseUrl}/preview.html`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('/herald/templates/render');
+    expect(html).toContain('href="/admin.css"');
+    const css = await fetch(`${baseUrl}/admin.css`);
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+  });
+
   it('describes /users/track in /openapi.json', async () => {
     const res = await fetch(`${baseUrl}/openapi.json`);
     const spec = (await res.json()) as { paths: Record<string, { post?: unknown }> };
