@@ -91,6 +91,21 @@ export const ChangeRecord = z.discriminatedUnion('type', [
     type: z.enum(['segment.entered', 'segment.exited']),
     segment_id: z.string(),
   }),
+  /** A message to this user was sent, aborted or failed for good (src/profiles/sends.ts). */
+  Base.extend({
+    type: z.literal('message.event'),
+    event: z.enum(['send', 'abort', 'failure']),
+    channel: z.string(),
+    dispatch_id: z.string(),
+    send_id: z.string().nullable(),
+    campaign_id: z.string().nullable(),
+    variant_id: z.string().nullable(),
+    /** abort_message's reason, or why the channel failed. */
+    reason: z.string().nullable(),
+    /** The channel's answer (a webhook's HTTP status); null when nothing answered. */
+    status: z.number().nullable(),
+    message_extras: z.record(z.string(), z.string()),
+  }),
 ]);
 export type ChangeRecord = z.infer<typeof ChangeRecord>;
 

@@ -54,6 +54,7 @@ export const apps = sqliteTable(
   (t) => [index('apps_workspace').on(t.workspaceId, t.createdAt)],
 );
 export * from './catalogs';
+export * from './delivery';
 export * from './personalization';
 export * from './segment-index';
 export * from './segments';

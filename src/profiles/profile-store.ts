@@ -280,6 +280,9 @@ export class ProfileStore {
       ...ACTIVITY_TABLES,
       'merged_from',
       'segment_membership',
+      'sends',
+      'message_engagement',
+      'channel_received',
     ]) {
       this.sql.exec(`DELETE FROM ${table}`);
     }

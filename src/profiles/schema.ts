@@ -39,6 +39,22 @@ const STEPS: readonly (readonly string[])[] = [
     // Real-time segment membership, re-evaluated after every change.
     `CREATE TABLE segment_membership (segment_id TEXT PRIMARY KEY, entered_at INTEGER NOT NULL)`,
   ],
+  [
+    // The send ledger (src/profiles/sends.ts): one row per dispatch + variant + channel claimed
+    // for this user; the key makes every send happen at most once per attempt.
+    `CREATE TABLE sends (key TEXT PRIMARY KEY, dispatch_id TEXT NOT NULL, send_id TEXT,
+       campaign_id TEXT, variant_id TEXT, channel TEXT NOT NULL, state TEXT NOT NULL,
+       attempt INTEGER NOT NULL, claimed_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+    `CREATE INDEX sends_dispatch ON sends (dispatch_id)`,
+    `CREATE INDEX sends_updated ON sends (updated_at)`,
+    // Message engagement per campaign (or Canvas): received, opened, clicked, converted, control.
+    `CREATE TABLE message_engagement (campaign_id TEXT PRIMARY KEY, received_at INTEGER,
+       last_received_at INTEGER, received_count INTEGER NOT NULL DEFAULT 0, opened_at INTEGER,
+       clicked_at INTEGER, converted_at INTEGER, in_control INTEGER NOT NULL DEFAULT 0,
+       variant_id TEXT)`,
+    // Last message received per channel ("Last received email", frequency-capping windows).
+    `CREATE TABLE channel_received (channel TEXT PRIMARY KEY, last_at INTEGER NOT NULL)`,
+  ],
 ];
 
 /** Tables holding a user's behaviour: what a merge hands over and a delete wipes. */

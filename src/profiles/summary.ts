@@ -2,6 +2,7 @@ import type { Json } from '../ingestion/types';
 import type { ProfileSummary, StandardSummary } from '../segments/summary';
 import { dayOf, eventTotals, purchaseTotals } from './activity';
 import type { ProfileStore } from './profile-store';
+import { messageSummaries } from './sends';
 
 /** Daily counters a summary carries: today and the 30 days before it (Braze's X-in-Y window). */
 const SUMMARY_DAYS = 31;
@@ -130,6 +131,6 @@ export function buildSummary(store: ProfileStore, now: number): ProfileSummary {
     events,
     purchases,
     subscriptionGroups,
-    messages: {},
+    messages: messageSummaries(store),
   };
 }
