@@ -19,6 +19,8 @@ CREATE TABLE `dispatches` (
 	`send_id` text,
 	`messages` text NOT NULL,
 	`context` text DEFAULT '{}' NOT NULL,
+	`audience` text,
+	`cursor` text,
 	`enqueued` integer DEFAULT 0 NOT NULL,
 	`status` text NOT NULL,
 	`created_at` integer NOT NULL,

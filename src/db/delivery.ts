@@ -19,6 +19,10 @@ export const dispatches = sqliteTable(
     messages: text('messages').notNull(),
     /** JSON: what the Liquid `campaign` variables read (name, message name, …). */
     context: text('context').notNull().default('{}'),
+    /** JSON filter tree of a segment or audience send, paged into the queue; null for lists. */
+    audience: text('audience'),
+    /** The last profile id paged into the queue; each page advances it exactly once. */
+    cursor: text('cursor'),
     /** Recipients handed to the delivery queue so far (audience expansion adds pages). */
     enqueued: integer('enqueued').notNull().default(0),
     /** `expanding` while an audience is paged into the queue, then `enqueued`. */
