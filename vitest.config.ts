@@ -22,6 +22,7 @@ export default defineConfig({
                 TEST_MIGRATIONS: await readD1Migrations('./migrations'),
                 HERALD_OPERATOR_TOKEN: 'test-operator-token',
                 HERALD_LOG_LEVEL: 'warn',
+                HERALD_RETRY_BASE_SECONDS: '0',
               },
             },
           })),

@@ -1,4 +1,5 @@
 import { consumeChanges } from '../src/changes/consumer';
+import { consumeDeliveries, consumeDeliveryDeadLetters } from '../src/delivery/consumer';
 import { createApp } from '../src/http/app';
 import { ROUTES } from '../src/http/routes';
 import { consumeJobs, dueJobs } from '../src/jobs/consumer';
@@ -24,6 +25,10 @@ export default {
   async queue(batch, env) {
     setLogLevel(env.HERALD_LOG_LEVEL);
     if (batch.queue.startsWith('herald-jobs')) return consumeJobs(batch, env);
+    if (batch.queue.startsWith('herald-delivery-dlq')) {
+      return consumeDeliveryDeadLetters(batch, env);
+    }
+    if (batch.queue.startsWith('herald-delivery')) return consumeDeliveries(batch, env);
     // Triggers and Currents register their handlers here as they arrive.
     const stats = await consumeChanges(batch, [indexSyncHandler(env)]);
     log('debug', 'change batch consumed', { queue: batch.queue, ...stats });

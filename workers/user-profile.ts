@@ -6,7 +6,9 @@ import type { MergeSnapshot } from '../src/profiles/merge-state';
 import { ackChanges, flushOutbox, pendingChanges } from '../src/profiles/outbox';
 import { ProfileStore } from '../src/profiles/profile-store';
 import type { Addressed, ExportRequest, TrackRequest } from '../src/profiles/rpc';
+import type { SendClaim, SendOutcome } from '../src/profiles/sends';
 import { ProfileService } from '../src/profiles/service';
+import type { SegmentFilter } from '../src/segments/filters';
 import { cachedDefinitions } from '../src/segments/store';
 
 /** Retry delay for an outbox that could not be delivered. */
@@ -56,6 +58,17 @@ export class UserProfile extends DurableObject<Env> {
   }
   summary(req: Addressed & { ackUpTo?: number }) {
     return this.service.summary(req);
+  }
+  async claimSend(req: Addressed & { claim: SendClaim; audience: SegmentFilter | null }) {
+    const definitions =
+      req.audience === null ? [] : await cachedDefinitions(this.env.DB, req.workspaceId, req.now);
+    return this.service.claimSend({ ...req, definitions });
+  }
+  async completeSend(req: Addressed & { outcome: SendOutcome }) {
+    return await this.afterWrite(this.service.completeSend(req));
+  }
+  sends(req: Addressed & { dispatchId: string }) {
+    return this.service.sends(req);
   }
   memberships(req: Addressed) {
     return this.service.memberships(req);

@@ -108,6 +108,7 @@ export const PERMISSIONS = [
   'herald.segments.read',
   'herald.segments.write',
   'herald.templates.render',
+  'herald.delivery.read',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

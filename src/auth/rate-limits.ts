@@ -20,6 +20,10 @@ export const RATE_BUCKETS = {
   catalog_items_async: { limit: 16_000, windowSeconds: 60 },
   /** Catalog field and selection endpoints. */
   catalog_fields_selections: { limit: 50, windowSeconds: 60 },
+  /** `/messages/send`, `/campaigns/trigger/send`, `/canvas/trigger/send` to listed users. */
+  messaging: { limit: 250_000, windowSeconds: 3_600 },
+  /** The same endpoints aimed at a segment or a Connected Audience (broadcast-style). */
+  messaging_broadcast: { limit: 250, windowSeconds: 60 },
   default: { limit: 250_000, windowSeconds: 3_600 },
 } as const satisfies Record<string, RateLimit>;
 

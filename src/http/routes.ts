@@ -23,6 +23,8 @@ import {
   replaceItemRoute,
   updateItemRoute,
 } from '../catalogs/item-routes';
+import { messagesSendRoute } from '../delivery/send-routes';
+import { deadLettersRoute, dispatchStatusRoute } from '../delivery/status-routes';
 import { trackRoute } from '../ingestion/track-route';
 import { renderRoute } from '../personalization/render-route';
 import { exportFileRoute, exportSegmentRoute, exportStatusRoute } from '../segments/export-routes';
@@ -123,6 +125,9 @@ export const ROUTES: readonly AnyRoute[] = [
   listEmailTemplatesRoute,
   emailTemplateInfoRoute,
   renderRoute,
+  messagesSendRoute,
+  dispatchStatusRoute,
+  deadLettersRoute,
   upsertWorkspaceRoute,
   getWorkspaceRoute,
   createKeyRoute,

@@ -7,10 +7,12 @@ import type {
   PurchaseInput,
 } from '../ingestion/types';
 import type { Recipient } from '../personalization/scope';
+import type { SegmentFilter } from '../segments/filters';
 import type { ProfileSummary } from '../segments/summary';
 import type { ExportField } from './export';
 import type { MergeSnapshot } from './merge-state';
 import type { IdentitySnapshot } from './profile-store';
+import type { ClaimResult, SendClaim, SendOutcome, SendState } from './sends';
 import type { ApplySettings, ObjectOutcome } from './track';
 
 /**
@@ -94,4 +96,18 @@ export interface ProfileApi {
   ackChanges(upTo: number): Promise<void>;
   /** Deliver pending change records and directory updates now. */
   flush(): Promise<void>;
+  /** Claim a send (src/profiles/sends.ts); `audience` is re-checked against the profile. */
+  claimSend(
+    req: Addressed & { claim: SendClaim; audience: SegmentFilter | null },
+  ): Promise<Miss | ClaimResult>;
+  completeSend(
+    req: Addressed & { outcome: SendOutcome },
+  ): Promise<Miss | { status: 'ok'; applied: boolean }>;
+  /** The send ledger rows of one dispatch. */
+  sends(
+    req: Addressed & { dispatchId: string },
+  ): Promise<
+    | Miss
+    | { status: 'ok'; sends: { key: string; state: SendState; attempt: number; channel: string }[] }
+  >;
 }

@@ -40,7 +40,9 @@ export type ClaimResult =
   /** Already finished (or a newer attempt owns it): send nothing. */
   | { status: 'done'; state: SendState }
   /** Another consumer holds a live claim: try again after the lease. */
-  | { status: 'in_flight'; retryAfterMs: number };
+  | { status: 'in_flight'; retryAfterMs: number }
+  /** The user is not in the dispatch's audience at send time. */
+  | { status: 'not_in_audience' };
 
 export interface SendOutcome {
   key: string;

@@ -1,4 +1,6 @@
 import type { Identifier } from '../ingestion/types';
+import { evaluateFilter } from '../segments/evaluate';
+import type { SegmentFilter } from '../segments/filters';
 import { exportUser } from './export';
 import { currentMemberships, refreshMemberships, type SegmentDefinition } from './membership';
 import { absorb, type MergeSnapshot, snapshotForMerge } from './merge-state';
@@ -20,6 +22,15 @@ import type {
   TrackAnswer,
   TrackRequest,
 } from './rpc';
+import {
+  type ClaimResult,
+  claimSend,
+  completeSend,
+  type SendClaim,
+  type SendOutcome,
+  type SendState,
+  sendsOf,
+} from './sends';
 import { buildSummary } from './summary';
 import { applyTrack } from './track';
 
@@ -101,6 +112,50 @@ export class ProfileService {
       updatedAt: meta.updatedAt,
       createdAt: meta.createdAt,
     };
+  }
+
+  /** Claim a send for this user (src/profiles/sends.ts); answers the recipient to render for. */
+  claimSend(
+    req: Addressed & {
+      claim: SendClaim;
+      /** Checked against the profile as it is now; null: no audience condition. */
+      audience: SegmentFilter | null;
+      definitions: SegmentDefinition[];
+    },
+  ): Miss | ClaimResult {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    if (req.audience !== null) {
+      const byId = new Map(req.definitions.map((d) => [d.id, d.filter]));
+      const ctx = { now: req.now, segment: (id: string) => byId.get(id) ?? null };
+      if (!evaluateFilter(req.audience, buildSummary(this.store, req.now), ctx)) {
+        return { status: 'not_in_audience' };
+      }
+    }
+    return claimSend(this.store, req.claim, req.now);
+  }
+
+  /** Record how a claimed send ended. */
+  completeSend(
+    req: Addressed & { outcome: SendOutcome },
+  ): Miss | { status: 'ok'; applied: boolean } {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    return { status: 'ok', applied: completeSend(this.store, req.outcome, req.now) };
+  }
+
+  /** The send ledger rows of one dispatch. */
+  sends(
+    req: Addressed & { dispatchId: string },
+  ):
+    | Miss
+    | {
+        status: 'ok';
+        sends: { key: string; state: SendState; attempt: number; channel: string }[];
+      } {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    return { status: 'ok', sends: sendsOf(this.store, req.dispatchId) };
   }
 
   /** This profile's segmentation summary (src/segments/summary.ts). */

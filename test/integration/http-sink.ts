@@ -4,7 +4,7 @@ import type { TestProject } from 'vitest/node';
 /**
  * A local HTTP server for integration tests: records every request it receives (method, path,
  * headers, body) and answers 200 with `{"ok":true}`, or what a test scripted for that path with
- * `POST /__respond?path=<path>` (`{status, body, content_type, delay_ms}`). Workers under test
+ * `POST /__respond?path=<path>` (`{status, body, content_type, delay_ms, times, headers}`). Workers under test
  * call it as a partner's or provider's endpoint would be called; tests read what arrived from
  * `GET /__received?path=<path>`. Loopback only.
  */
@@ -13,6 +13,9 @@ interface Scripted {
   body: string;
   content_type: string;
   delay_ms: number;
+  /** Answer this way this many times, then 200 again (unset: every time). */
+  times: number | null;
+  headers: Record<string, string>;
 }
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const received: {
@@ -40,6 +43,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
           body: script.body ?? '',
           content_type: script.content_type ?? 'application/json',
           delay_ms: script.delay_ms ?? 0,
+          times: script.times ?? null,
+          headers: script.headers ?? {},
         });
         res.end('{}');
         return;
@@ -51,7 +56,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
         body: Buffer.concat(chunks).toString('utf8'),
       });
       const script = scripted.get(url.pathname);
-      if (!script) {
+      if (script?.times !== null && script?.times !== undefined) {
+        script.times--;
+        if (script.times < 0) scripted.delete(url.pathname);
+      }
+      if (!script || (script.times !== null && script.times < 0)) {
         res.setHeader('content-type', 'application/json');
         res.end('{"ok":true}');
         return;
@@ -59,6 +68,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       setTimeout(() => {
         res.statusCode = script.status;
         res.setHeader('content-type', script.content_type);
+        for (const [k, v] of Object.entries(script.headers)) res.setHeader(k, v);
         res.end(script.body);
       }, script.delay_ms);
     });

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { CHANNELS } from './channels';
+
+/**
+ * Messages on DELIVERY_QUEUE. A `deliver` message names a dispatch (its content is in D1) and a
+ * batch of recipients for one channel; an `expand` message pages the dispatch's audience from
+ * the segment index into `deliver` messages. Both stay small whatever the template size.
+ */
+
+/** Recipients per deliver message: Braze's API batch size, and a bounded slice of work. */
+export const RECIPIENTS_PER_MESSAGE = 50;
+
+/** Audience profiles read from the index per expand message. */
+export const EXPAND_PAGE = 1_000;
+
+/** Attempts per recipient and channel before the send is dead-lettered (contract §5.4). */
+export const MAX_ATTEMPTS = 5;
+
+const JsonRecord = z.record(z.string(), z.json());
+
+export const QueuedIdentifier = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('external_id'), value: z.string() }),
+  z.object({ kind: z.literal('braze_id'), value: z.string() }),
+  z.object({ kind: z.literal('user_alias'), label: z.string(), name: z.string() }),
+  z.object({ kind: z.literal('email'), value: z.string() }),
+  z.object({ kind: z.literal('phone'), value: z.string() }),
+]);
+
+/** One recipient: a profile id (from the index) or an identifier (from an API request). */
+export const QueuedRecipient = z.object({
+  profile_id: z.string().optional(),
+  id: QueuedIdentifier.optional(),
+  trigger_properties: JsonRecord.optional(),
+});
+export type QueuedRecipient = z.infer<typeof QueuedRecipient>;
+
+export const DeliveryMessage = z.discriminatedUnion('type', [
+  z.object({
+    v: z.literal(1),
+    type: z.literal('deliver'),
+    workspace_id: z.string(),
+    dispatch_id: z.string(),
+    channel: z.enum(CHANNELS),
+    /** 1 for first sends; a channel retry re-enqueues one recipient with the next attempt. */
+    attempt: z.number().int().min(1),
+    recipients: z.array(QueuedRecipient).min(1).max(RECIPIENTS_PER_MESSAGE),
+  }),
+  z.object({
+    v: z.literal(1),
+    type: z.literal('expand'),
+    workspace_id: z.string(),
+    dispatch_id: z.string(),
+    /** The profile id this page starts after (the dispatch row's cursor when it was sent). */
+    after: z.string().nullable(),
+  }),
+]);
+export type DeliveryMessage = z.infer<typeof DeliveryMessage>;
+export type DeliverMessage = Extract<DeliveryMessage, { type: 'deliver' }>;
