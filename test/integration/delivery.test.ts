@@ -10,7 +10,7 @@ import {
   sinkUrl,
   syncIndex,
 } from '../fixtures/segments';
-import { createWorkspace, exportUser, type TestWorkspace } from '../fixtures/workspace';
+import { call, createWorkspace, exportUser, type TestWorkspace } from '../fixtures/workspace';
 
 /** A workspace whose webhooks may reach the local sink (loopback is refused otherwise). */
 function sinkWorkspace(): Promise<TestWorkspace> {
@@ -382,6 +382,18 @@ describe('POST /messages/send refuses bad requests', () => {
     const res = await ws.post('/messages/send', body);
     expect(res.status).toBe(400);
     expect(res.json.message).toMatch(message);
+  });
+
+  it('guards the delivery read APIs with herald.delivery.read', async () => {
+    const ws = await createWorkspace();
+    for (const path of ['/herald/delivery/dead_letters', '/herald/dispatches/abc']) {
+      expect((await call(path, {})).status).toBe(401);
+      const key = await ws.keyWith(['messages.send']);
+      expect((await call(path, { key })).status).toBe(403);
+    }
+    const bad = await get(ws, '/herald/delivery/dead_letters?limit=0');
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toMatch(/limit/);
   });
 
   it('answers 404 for another workspace dispatch', async () => {

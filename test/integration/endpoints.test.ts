@@ -138,6 +138,18 @@ const ENDPOINTS = [
     wrongType: { fields: { body: 5 } },
     intruderStatus: 404,
   },
+  {
+    // The intruder's send finds no `victim` in its own workspace: nobody is messaged.
+    path: '/messages/send',
+    permission: 'messages.send',
+    valid: {
+      external_user_ids: ['victim'],
+      messages: {
+        webhook: { url: 'http://127.0.0.1:9/hook', request_method: 'POST', body: 'x' },
+      },
+    },
+    wrongType: { external_user_ids: 'victim', messages: {} },
+  },
 ] as const;
 
 function validBody(endpoint: (typeof ENDPOINTS)[number], victims: Victims): unknown {
