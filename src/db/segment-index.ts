@@ -94,7 +94,10 @@ export const indexPurchases = sqliteTable(
   ],
 );
 
-/** Per-day purchase counts; `product_id` '' holds all products together. */
+/**
+ * Per-day purchase counts; `product_id` '' holds all products together, and those rows also carry
+ * `spent_since` (ProfileSummary.purchases.spentSince; NULL on days without one).
+ */
 export const indexPurchaseDays = sqliteTable(
   'idx_purchase_days',
   {
@@ -103,10 +106,37 @@ export const indexPurchaseDays = sqliteTable(
     productId: text('product_id').notNull(),
     day: integer('day').notNull(),
     count: integer('count').notNull(),
+    spentSince: real('spent_since'),
   },
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.profileId, t.productId, t.day] }),
     index('idx_purchase_days_product').on(t.workspaceId, t.productId, t.day),
+  ],
+);
+
+/**
+ * Segmentable event and purchase properties: one row per (kind, event name or product id,
+ * property, value key) with its UTC-day counts as a JSON object `{"<day>": count}`, so a profile
+ * costs one row per value rather than one per value and day.
+ */
+export const indexPropertyCounts = sqliteTable(
+  'idx_property_counts',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    profileId: text('profile_id').notNull(),
+    /** `event` or `purchase`. */
+    kind: text('kind').notNull(),
+    /** The event name or the product id. */
+    name: text('name').notNull(),
+    property: text('property').notNull(),
+    /** propertyValueKey (src/segments/evaluate-property.ts): the value's JSON text. */
+    value: text('value').notNull(),
+    days: text('days').notNull(),
+  },
+  (t) => [
+    primaryKey({
+      columns: [t.workspaceId, t.profileId, t.kind, t.name, t.property, t.value],
+    }),
   ],
 );
 

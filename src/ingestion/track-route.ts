@@ -3,6 +3,7 @@ import type { Ctx } from '../http/context';
 import { ApiError } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { UserAlias } from '../http/schemas';
+import { segmentableOf } from '../workspaces/settings';
 import { ingestTrack } from './ingest';
 import { validateTrackRequest } from './validate-track';
 
@@ -94,7 +95,10 @@ async function handleTrack(c: Ctx): Promise<Response> {
       attributes: validation.attributes,
       events: validation.events,
       purchases: validation.purchases,
-      settings: { arrayMaxLength: workspace.settings.array_max_length },
+      settings: {
+        arrayMaxLength: workspace.settings.array_max_length,
+        segmentable: segmentableOf(workspace.settings),
+      },
       now,
       delivery: { queue: c.env.CHANGES_QUEUE },
     },

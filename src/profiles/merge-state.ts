@@ -1,6 +1,7 @@
 import type { Json } from '../ingestion/types';
 import type { StoredAttr } from './attribute-ops';
 import { aliasKey, type ProfileStore } from './profile-store';
+import { absorbBuckets } from './property-buckets';
 import { ACTIVITY_TABLES } from './schema';
 
 /**
@@ -208,6 +209,8 @@ export function absorb(
       r.payload as string,
     );
   }
+
+  absorbBuckets(store, t);
 
   const aliases: { label: string; name: string }[] = [];
   for (const a of snap.aliases) {

@@ -55,6 +55,24 @@ const STEPS: readonly (readonly string[])[] = [
     // Last message received per channel ("Last received email", frequency-capping windows).
     `CREATE TABLE channel_received (channel TEXT PRIMARY KEY, last_at INTEGER NOT NULL)`,
   ],
+  [
+    // Segmentable event and purchase properties (workspace setting) per UTC day, last 31 days
+    // (src/profiles/property-buckets.ts). kind: event | purchase; name: event name or product id;
+    // value: the value's JSON text. Day first, so pruning old days is a range delete.
+    `CREATE TABLE property_daily (day INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
+       property TEXT NOT NULL, value TEXT NOT NULL, count INTEGER NOT NULL,
+       PRIMARY KEY (day, kind, name, property, value))`,
+    // The last 50 purchases, for "X Money Spent in Y Days"; id breaks ties in time (later wins).
+    `CREATE TABLE recent_purchases (id INTEGER PRIMARY KEY, time INTEGER NOT NULL,
+       price REAL NOT NULL, quantity INTEGER NOT NULL)`,
+    // Existing profiles start from the purchases still in raw_events.
+    `INSERT INTO recent_purchases (time, price, quantity)
+       SELECT time, price, quantity FROM (SELECT time, id,
+         coalesce(json_extract(payload, '$.price'), 0) AS price,
+         coalesce(json_extract(payload, '$.quantity'), 1) AS quantity
+         FROM raw_events WHERE kind = 'purchase' ORDER BY time DESC, id DESC LIMIT 50)
+       ORDER BY time, id`,
+  ],
 ];
 
 /** Tables holding a user's behaviour: what a merge hands over and a delete wipes. */
@@ -67,6 +85,8 @@ export const ACTIVITY_TABLES = [
   'push_tokens',
   'subscription_groups',
   'raw_events',
+  'property_daily',
+  'recent_purchases',
 ] as const;
 
 /** The schema version this code expects. */

@@ -2,6 +2,7 @@ import type { Json } from '../ingestion/types';
 import type { ProfileSummary, StandardSummary } from '../segments/summary';
 import { dayOf, eventTotals, purchaseTotals } from './activity';
 import type { ProfileStore } from './profile-store';
+import { propertySummaries, recentPurchases, spentSince } from './property-buckets';
 import { messageSummaries } from './sends';
 
 /** Daily counters a summary carries: today and the 30 days before it (Braze's X-in-Y window). */
@@ -53,6 +54,7 @@ export function buildSummary(store: ProfileStore, now: number): ProfileSummary {
     if (e) e.days[r.day] = r.count;
   }
 
+  const properties = propertySummaries(store, firstDay);
   const purchases: ProfileSummary['purchases'] = {
     count: 0,
     revenue: 0,
@@ -60,6 +62,8 @@ export function buildSummary(store: ProfileStore, now: number): ProfileSummary {
     last: null,
     products: {},
     days: {},
+    properties: properties.purchases,
+    spentSince: spentSince(recentPurchases(store), firstDay),
   };
   for (const p of purchaseTotals(store)) {
     purchases.products[p.name] = {
@@ -129,6 +133,7 @@ export function buildSummary(store: ProfileStore, now: number): ProfileSummary {
       last: sessionLast ?? time(s('date_of_last_session')),
     },
     events,
+    eventProperties: properties.events,
     purchases,
     subscriptionGroups,
     messages: messageSummaries(store),

@@ -4,13 +4,17 @@ import type {
   PurchaseInput,
   StandardFields,
 } from '../ingestion/types';
+import type { SegmentableProperties } from '../workspaces/settings';
 import { recordEvent, recordPurchase } from './activity';
 import { applyCustomOp, type StoredAttr } from './attribute-ops';
 import { type ProfileStore, Rejection } from './profile-store';
+import { bucketEvent, bucketPurchase, propertyLookup } from './property-buckets';
 
-/** Per-workspace settings the profile needs to apply attributes. */
+/** Per-workspace settings the profile needs to apply a request. */
 export interface ApplySettings {
   arrayMaxLength: number;
+  /** Event and purchase properties enabled for segmentation; none when absent. */
+  segmentable?: SegmentableProperties;
 }
 
 /** The outcome of one request object on this profile; `error` means it was rolled back. */
@@ -137,9 +141,19 @@ export function applyTrack(
   for (const a of input.attributes) {
     run('attributes', a.index, () => applyAttributesObject(store, a, input.settings, input.now));
   }
-  for (const e of input.events) run('events', e.index, () => recordEvent(store, e, input.now));
-  for (const p of input.purchases) {
-    run('purchases', p.index, () => recordPurchase(store, p, input.now));
+  const lookup = propertyLookup(input.settings.segmentable);
+  const now = input.now;
+  for (const event of input.events) {
+    run('events', event.index, () => {
+      recordEvent(store, event, now);
+      bucketEvent(store, { event, lookup, now });
+    });
+  }
+  for (const purchase of input.purchases) {
+    run('purchases', purchase.index, () => {
+      recordPurchase(store, purchase, now);
+      bucketPurchase(store, { purchase, lookup, now });
+    });
   }
   return outcomes;
 }

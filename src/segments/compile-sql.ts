@@ -1,5 +1,10 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { boundsSql, compileCustomAttribute, likeAny } from './compile-attribute';
+import {
+  compileEventProperty,
+  compilePurchaseProperty,
+  compileSpentInDays,
+} from './compile-property';
 import type {
   CustomEventFilter,
   LeafFilter,
@@ -131,6 +136,7 @@ function compileEvent(f: CustomEventFilter, ctx: CompileContext): SQL {
 }
 
 function compilePurchase(f: PurchaseFilter, ctx: CompileContext): SQL {
+  if ('days' in f && f.comparison.startsWith('revenue_in_days_')) return compileSpentInDays(f, ctx);
   const ws = text(ctx.workspaceId);
   // Daily rows with product_id '' hold all products together.
   const days = sql`FROM idx_purchase_days d WHERE d.workspace_id = ${ws} AND d.profile_id = p.profile_id
@@ -193,7 +199,9 @@ function compileLeaf(f: LeafFilter, ctx: CompileContext, visiting: string[]): SQ
   if ('custom_attribute' in f) return compileCustomAttribute(f.custom_attribute, ctx.now);
   if ('standard_attribute' in f) return compileStandard(f.standard_attribute);
   if ('custom_event' in f) return compileEvent(f.custom_event, ctx);
+  if ('custom_event_property' in f) return compileEventProperty(f.custom_event_property, ctx);
   if ('purchase' in f) return compilePurchase(f.purchase, ctx);
+  if ('purchase_property' in f) return compilePurchaseProperty(f.purchase_property, ctx);
   if ('session' in f) {
     return sql`(p.session_count ${sql.raw(countOp(f.session.comparison))} ${num(f.session.value)})`;
   }

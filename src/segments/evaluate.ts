@@ -1,5 +1,6 @@
 import { own } from './attribute';
 import { evaluateCustomAttribute } from './evaluate-attribute';
+import { evaluateEventProperty, evaluatePurchaseProperty, spentInDays } from './evaluate-property';
 import type {
   CustomEventFilter,
   LeafFilter,
@@ -118,6 +119,9 @@ function activity(e: ActivitySummary | undefined) {
 
 function evalPurchase(f: PurchaseFilter, s: ProfileSummary, now: number): boolean {
   const p = s.purchases;
+  if ('days' in f && f.comparison.startsWith('revenue_in_days_')) {
+    return compareCount(spentInDays(p.spentSince, f.days, now), countOp(f.comparison), f.value);
+  }
   const product = f.product_id === undefined ? null : own(p.products, f.product_id);
   const revenue = f.product_id === undefined ? p.revenue : (product?.revenue ?? 0);
   if (f.comparison.startsWith('revenue_'))
@@ -180,7 +184,10 @@ function evalLeaf(
     return evaluateCustomAttribute(f.custom_attribute, s.custom, ctx.now);
   if ('standard_attribute' in f) return evalStandard(f.standard_attribute, s);
   if ('custom_event' in f) return evalEvent(f.custom_event, s, ctx.now);
+  if ('custom_event_property' in f)
+    return evaluateEventProperty(f.custom_event_property, s, ctx.now);
   if ('purchase' in f) return evalPurchase(f.purchase, s, ctx.now);
+  if ('purchase_property' in f) return evaluatePurchaseProperty(f.purchase_property, s, ctx.now);
   if ('session' in f)
     return compareCount(s.sessions.count, countOp(f.session.comparison), f.session.value);
   if ('last_used_app' in f) return evalRecency(f.last_used_app, s.sessions.last, ctx.now);

@@ -121,10 +121,22 @@ export const StandardAttributeFilter = z.discriminatedUnion('comparison', [
 ]);
 export type StandardAttributeFilter = z.infer<typeof StandardAttributeFilter>;
 
+const WindowDays = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be 1..30')
+  .max(30, 'must be 1..30');
 const XInY = {
   value: z.number().int('must be a whole number').min(0, 'must be 0..50').max(50, 'must be 0..50'),
-  days: z.number().int('must be a whole number').min(1, 'must be 1..30').max(30, 'must be 1..30'),
+  days: WindowDays,
 };
+const CountInDays = z.enum([
+  'count_in_days_more_than',
+  'count_in_days_less_than',
+  'count_in_days_exactly',
+]);
+/** A property and the value it must have; compared type for type, as attribute `equals` does. */
+const PropertyIs = { property_name: Id, property_value: Scalar };
 const Recency = z.enum(['more_than_x_days_ago', 'less_than_x_days_ago']);
 const Moment = z.enum(['before', 'after']);
 
@@ -182,6 +194,19 @@ export const PurchaseFilter = z.discriminatedUnion('comparison', [
     comparison: z.enum(['revenue_more_than', 'revenue_less_than', 'revenue_exactly']),
     value: z.number({ error: 'must be an amount of money' }),
   }),
+  // "X Money Spent in Y Days": Braze sums the last 50 purchases of every product together.
+  z.strictObject({
+    product_id: z
+      .never({ error: 'is not allowed: money spent in Y days counts every product' })
+      .optional(),
+    comparison: z.enum([
+      'revenue_in_days_more_than',
+      'revenue_in_days_less_than',
+      'revenue_in_days_exactly',
+    ]),
+    value: z.number({ error: 'must be an amount of money' }),
+    days: WindowDays,
+  }),
   pu({
     comparison: z.enum([
       'first_purchase_before',
@@ -202,6 +227,27 @@ export const PurchaseFilter = z.discriminatedUnion('comparison', [
   }),
 ]);
 export type PurchaseFilter = z.infer<typeof PurchaseFilter>;
+
+/**
+ * "X Custom Event Property In Y Days": how many times in the last Y UTC days the event happened
+ * with the property set to the value. The property must be enabled for segmentation.
+ */
+export const CustomEventPropertyFilter = z.strictObject({
+  event_name: Id,
+  ...PropertyIs,
+  comparison: CountInDays,
+  ...XInY,
+});
+export type CustomEventPropertyFilter = z.infer<typeof CustomEventPropertyFilter>;
+
+/** "X Purchase Property In Y Days", over all products or one `product_id`; counts units. */
+export const PurchasePropertyFilter = z.strictObject({
+  product_id: Id.optional(),
+  ...PropertyIs,
+  comparison: CountInDays,
+  ...XInY,
+});
+export type PurchasePropertyFilter = z.infer<typeof PurchasePropertyFilter>;
 
 /** Lifetime session count. */
 export const SessionFilter = z.strictObject({
@@ -274,7 +320,9 @@ export const FILTER_KINDS = {
   custom_attribute: CustomAttributeFilter,
   standard_attribute: StandardAttributeFilter,
   custom_event: CustomEventFilter,
+  custom_event_property: CustomEventPropertyFilter,
   purchase: PurchaseFilter,
+  purchase_property: PurchasePropertyFilter,
   session: SessionFilter,
   last_used_app: RecencyFilter,
   first_used_app: RecencyFilter,

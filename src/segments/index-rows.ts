@@ -3,11 +3,12 @@ import type {
   indexEvents,
   indexMessages,
   indexProfiles,
+  indexPropertyCounts,
   indexPurchaseDays,
   indexPurchases,
   indexSubscriptionGroups,
 } from '../db/segment-index';
-import type { ProfileSummary } from './summary';
+import type { ProfileSummary, PropertyCounts } from './summary';
 
 /** One profile's rows in every idx_ table, keyed by drizzle column property names. */
 export interface IndexRows {
@@ -18,6 +19,7 @@ export interface IndexRows {
   purchaseDays: (typeof indexPurchaseDays.$inferInsert)[];
   subscriptionGroups: (typeof indexSubscriptionGroups.$inferInsert)[];
   messages: (typeof indexMessages.$inferInsert)[];
+  propertyCounts: (typeof indexPropertyCounts.$inferInsert)[];
 }
 
 /** Product id of the daily rows that count all products together. */
@@ -25,6 +27,35 @@ export const ALL_PRODUCTS = '';
 
 function dayRows(days: Record<number, number>): { day: number; count: number }[] {
   return Object.entries(days).map(([day, count]) => ({ day: Number(day), count }));
+}
+
+/** The all-products daily rows: counts, and money spent from that day on where known. */
+function allProductDays(
+  p: ProfileSummary['purchases'],
+): { day: number; count: number; spentSince: number | null }[] {
+  const days = new Set([...Object.keys(p.days), ...Object.keys(p.spentSince)].map(Number));
+  return [...days].map((day) => ({
+    day,
+    count: p.days[day] ?? 0,
+    spentSince: p.spentSince[day] ?? null,
+  }));
+}
+
+function propertyRows(
+  key: { workspaceId: string; profileId: string },
+  kind: 'event' | 'purchase',
+  byName: Record<string, PropertyCounts>,
+): IndexRows['propertyCounts'] {
+  const rows: IndexRows['propertyCounts'] = [];
+  for (const [name, properties] of Object.entries(byName)) {
+    for (const [property, values] of Object.entries(properties)) {
+      for (const [value, days] of Object.entries(values)) {
+        if (Object.keys(days).length === 0) continue;
+        rows.push({ ...key, kind, name, property, value, days: JSON.stringify(days) });
+      }
+    }
+  }
+  return rows;
 }
 
 /** Spreads a ProfileSummary over the profile index tables (src/db/segment-index.ts). */
@@ -69,7 +100,11 @@ export function summaryToRows(workspaceId: string, s: ProfileSummary): IndexRows
     events: [],
     eventDays: [],
     purchases: [],
-    purchaseDays: dayRows(s.purchases.days).map((d) => ({ ...key, productId: ALL_PRODUCTS, ...d })),
+    purchaseDays: allProductDays(s.purchases).map((d) => ({
+      ...key,
+      productId: ALL_PRODUCTS,
+      ...d,
+    })),
     subscriptionGroups: Object.entries(s.subscriptionGroups).map(([groupId, state]) => ({
       ...key,
       groupId,
@@ -84,6 +119,10 @@ export function summaryToRows(workspaceId: string, s: ProfileSummary): IndexRows
       convertedAt: m.convertedAt,
       inControl: m.inControl ? 1 : 0,
     })),
+    propertyCounts: [
+      ...propertyRows(key, 'event', s.eventProperties),
+      ...propertyRows(key, 'purchase', s.purchases.properties),
+    ],
   };
   for (const [name, e] of Object.entries(s.events)) {
     rows.events.push({ ...key, name, count: e.count, firstAt: e.first, lastAt: e.last });
@@ -100,7 +139,9 @@ export function summaryToRows(workspaceId: string, s: ProfileSummary): IndexRows
     });
     // An empty product id would collide with the all-products daily rows; filters cannot name it.
     if (productId === ALL_PRODUCTS) continue;
-    for (const d of dayRows(p.days)) rows.purchaseDays.push({ ...key, productId, ...d });
+    for (const d of dayRows(p.days)) {
+      rows.purchaseDays.push({ ...key, productId, ...d, spentSince: null });
+    }
   }
   return rows;
 }

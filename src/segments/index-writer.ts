@@ -12,7 +12,11 @@ const CHILD_TABLES = [
   'idx_purchase_days',
   'idx_subscription_groups',
   'idx_messages',
+  'idx_property_counts',
 ] as const;
+
+/** Property rows per multi-row insert: keeps the one JSON parameter well under D1's limits. */
+const ROWS_PER_JSON_INSERT = 200;
 
 function snake(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -27,6 +31,19 @@ function guardedInsert(table: string, row: Record<string, unknown>, guard: SQL):
     sql`, `,
   );
   return sql`INSERT INTO ${sql.raw(table)} (${names}) SELECT ${values} WHERE ${guard}`;
+}
+
+/**
+ * `INSERT INTO t (cols) SELECT … FROM json_each(?) WHERE <guard>`: many rows in one statement with
+ * one bound parameter, so rows that come in numbers (one per property value) cost one statement.
+ * Only for text and integer columns: reals would be re-parsed from their JSON text.
+ */
+function guardedJsonInsert(table: string, rows: Record<string, unknown>[], guard: SQL): SQL {
+  const cols = Object.keys(rows[0]!);
+  const names = sql.raw(cols.map(snake).join(', '));
+  const values = sql.raw(cols.map((_, i) => `json_extract(j.value, '$[${i}]')`).join(', '));
+  const data = JSON.stringify(rows.map((r) => cols.map((c) => r[c])));
+  return sql`INSERT INTO ${sql.raw(table)} (${names}) SELECT ${values} FROM json_each(${data}) j WHERE ${guard}`;
 }
 
 /**
@@ -76,6 +93,10 @@ export function summaryStatements(workspaceId: string, summary: ProfileSummary):
   ];
   for (const [table, list] of children) {
     for (const row of list) statements.push(guardedInsert(table, row, current));
+  }
+  for (let i = 0; i < rows.propertyCounts.length; i += ROWS_PER_JSON_INSERT) {
+    const chunk = rows.propertyCounts.slice(i, i + ROWS_PER_JSON_INSERT);
+    statements.push(guardedJsonInsert('idx_property_counts', chunk, current));
   }
   return statements;
 }

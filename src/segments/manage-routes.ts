@@ -5,13 +5,20 @@ import { defineRoute } from '../http/route';
 import type { Identifier } from '../ingestion/types';
 import { profileStub } from '../lib/stubs';
 import { withProfile } from '../users/locate';
-import { parseSegmentFilter } from './filters';
+import { FILTER_KINDS, parseSegmentFilter } from './filters';
 import { groupsToFilter } from './groups';
 import { countMatching, pageMatching } from './query';
 import { mustGet, segmentOut } from './route-helpers';
+import { unsegmentableProperty } from './segmentable';
 import { saveSegment, setArchived } from './store';
 
 // ---- Herald's management API (the admin site) ----
+
+const FILTER_DESCRIPTION =
+  "A filter tree: Braze's Connected Audience form (`AND`/`OR` arrays of one-key filters), " +
+  `extended with \`NOT\` and the filter kinds ${Object.keys(FILTER_KINDS).join(', ')}. ` +
+  'Property filters (custom_event_property, purchase_property) need the property enabled in ' +
+  'the workspace settings segmentable_event_properties / segmentable_purchase_properties.';
 
 const SegmentBody = z
   .object({
@@ -19,8 +26,7 @@ const SegmentBody = z
     text_description: z.string().max(2000).nullable().optional(),
     tags: z.array(z.string().min(1).max(100)).max(50).default([]),
     analytics_tracking_enabled: z.boolean().default(true),
-    /** A filter tree (Braze's Connected Audience form, extended). */
-    filter: z.unknown().optional(),
+    filter: z.unknown().optional().meta({ description: FILTER_DESCRIPTION }),
     /** Or the dashboard form: filter groups and exclusion groups. */
     groups: z.unknown().optional(),
   })
@@ -40,14 +46,16 @@ const SegmentOut = z
   .passthrough();
 
 async function save(c: Ctx, body: z.infer<typeof SegmentBody>, id?: string) {
+  const { workspace } = c.get('caller');
   const result = await saveSegment(c.env.DB, {
-    workspaceId: c.get('caller').workspace.id,
+    workspaceId: workspace.id,
     id,
     name: body.name,
     textDescription: body.text_description ?? null,
     tags: body.tags,
     filter: treeOf(body),
     analyticsTrackingEnabled: body.analytics_tracking_enabled,
+    segmentable: workspace.settings,
   });
   if (result.type === 'invalid') throw badRequest(`Invalid segment filter: ${result.error}`);
   if (result.type === 'not_found') throw new ApiError(404, `Segment ${id} not found`);
@@ -181,7 +189,10 @@ export const estimateRoute = defineRoute({
   tag: 'Segment management',
   summary: 'Size of an unsaved filter tree (or filter groups), for the segment editor',
   auth: { type: 'api_key', permission: 'herald.segments.read', bucket: 'default' },
-  body: z.object({ filter: z.unknown().optional(), groups: z.unknown().optional() }),
+  body: z.object({
+    filter: z.unknown().optional().meta({ description: FILTER_DESCRIPTION }),
+    groups: z.unknown().optional(),
+  }),
   success: {
     status: 200,
     description: 'The size',
@@ -198,8 +209,11 @@ export const estimateRoute = defineRoute({
           })();
     const parsed = parseSegmentFilter(tree);
     if (!parsed.ok) throw badRequest(`Invalid segment filter: ${parsed.error}`);
+    const { workspace } = c.get('caller');
+    const disabled = unsegmentableProperty(parsed.filter, workspace.settings);
+    if (disabled) throw badRequest(`Invalid segment filter: ${disabled}`);
     const size = await countMatching(c.env.DB, {
-      workspaceId: c.get('caller').workspace.id,
+      workspaceId: workspace.id,
       filter: parsed.filter,
       now: Date.now(),
     });

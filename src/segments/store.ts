@@ -1,7 +1,9 @@
 import { and, asc, desc, eq, isNull, max, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { segments } from '../db/segments';
+import type { SegmentableProperties } from '../workspaces/settings';
 import { parseSegmentFilter, type SegmentFilter } from './filters';
+import { unsegmentableProperty } from './segmentable';
 
 /** A segment as the rest of the code sees it. */
 export interface Segment {
@@ -115,9 +117,10 @@ export type SaveResult =
   | { type: 'not_found' };
 
 /**
- * Create or replace a segment after validating its tree and Braze's nesting rule: a segment that
- * uses segment membership cannot be referenced, and references must name live segments of the
- * same workspace (which also rules out cycles).
+ * Create or replace a segment after validating its tree, its property filters against the
+ * workspace's segmentable properties, and Braze's nesting rule: a segment that uses segment
+ * membership cannot be referenced, and references must name live segments of the same workspace
+ * (which also rules out cycles).
  */
 export async function saveSegment(
   db: D1Database,
@@ -129,10 +132,13 @@ export async function saveSegment(
     tags: string[];
     filter: unknown;
     analyticsTrackingEnabled: boolean;
+    segmentable: SegmentableProperties;
   },
 ): Promise<SaveResult> {
   const parsed = parseSegmentFilter(input.filter);
   if (!parsed.ok) return { type: 'invalid', error: parsed.error };
+  const disabled = unsegmentableProperty(parsed.filter, input.segmentable);
+  if (disabled) return { type: 'invalid', error: disabled };
   const refs = referencedSegments(parsed.filter);
   for (const ref of refs) {
     if (ref === input.id)

@@ -21,6 +21,8 @@ export interface ProfileSummary {
   sessions: { count: number; first: number | null; last: number | null };
   /** Per custom event name. `days` holds the last 31 UTC days that had events: day → count. */
   events: Record<string, ActivitySummary>;
+  /** Segmentable custom event properties (a workspace setting), per event name; last 31 UTC days. */
+  eventProperties: Record<string, PropertyCounts>;
   purchases: {
     count: number;
     revenue: number;
@@ -30,6 +32,14 @@ export interface ProfileSummary {
     products: Record<string, ActivitySummary & { revenue: number }>;
     /** All products together, last 31 UTC days: day → count. */
     days: Record<number, number>;
+    /** Segmentable purchase properties, per product id; last 31 UTC days, counted in units. */
+    properties: Record<string, PropertyCounts>;
+    /**
+     * "X Money Spent in Y Days": for each of the last 31 UTC days on which one of the last 50
+     * purchases (units) was made, the money those purchases spent from that day on. The amount
+     * in a window is the value at its earliest such day (0 when none).
+     */
+    spentSince: Record<number, number>;
   };
   /** Subscription group id → state. */
   subscriptionGroups: Record<string, 'subscribed' | 'unsubscribed'>;
@@ -61,6 +71,12 @@ export interface ActivitySummary {
   last: number;
   days: Record<number, number>;
 }
+
+/**
+ * Per-day counts of one event's (or product's) segmentable properties: property name → value key
+ * (propertyValueKey in evaluate-property.ts) → UTC day → count.
+ */
+export type PropertyCounts = Record<string, Record<string, Record<number, number>>>;
 
 export interface MessageSummary {
   receivedAt: number | null;

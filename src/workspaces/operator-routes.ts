@@ -55,11 +55,13 @@ export const upsertWorkspaceRoute = defineRoute({
   handler: async (c, { body }) => {
     const id = WorkspaceId.safeParse(c.req.param('workspace_id'));
     if (!id.success) throw new ApiError(400, id.error.issues[0]!.message);
-    const { workspace, created } = await upsertWorkspace(c.env.DB, {
+    const result = await upsertWorkspace(c.env.DB, {
       id: id.data,
       name: body.name,
       settings: body.settings,
     });
+    if (result.type === 'invalid') throw new ApiError(400, result.error);
+    const { workspace, created } = result;
     clearAuthCache();
     return c.json(
       {

@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { RateBucketName } from '../auth/rate-limits';
 
+/** Braze's default allowance of segmentable properties per workspace (§2.4). */
+export const DEFAULT_SEGMENTABLE_PROPERTY_LIMIT = 20;
+/** The most an operator may raise that allowance to: every one costs profile and index rows. */
+export const MAX_SEGMENTABLE_PROPERTIES = 100;
+
+// Braze's property names: at most 255 characters, no leading `$`.
+const PropertyName = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((s) => !s.startsWith('$'), 'property names cannot start with $');
+
 /**
  * Per-workspace settings, stored as JSON in D1 and validated here on every read (a trust
  * boundary). Defaults follow Braze's documented defaults.
@@ -15,6 +27,32 @@ export const WorkspaceSettings = z.object({
    * though they are private or on another port than 80/443. Empty: public hosts only.
    */
   connected_content_allowlist: z.array(z.string().min(1).max(255)).max(100).default([]),
+  /**
+   * Custom event properties enabled for segmentation ("X Custom Event Property In Y Days"). Only
+   * these are counted per UTC day on profiles, from the moment they are enabled.
+   */
+  segmentable_event_properties: z
+    .array(z.strictObject({ event_name: z.string().min(1).max(255), property_name: PropertyName }))
+    .max(MAX_SEGMENTABLE_PROPERTIES)
+    .default([])
+    .describe('Custom event properties enabled for segmentation (counted from then on)'),
+  /**
+   * Purchase properties enabled for segmentation ("X Purchase Property In Y Days"), for every
+   * product. They share the allowance with the event properties.
+   */
+  segmentable_purchase_properties: z
+    .array(z.strictObject({ property_name: PropertyName }))
+    .max(MAX_SEGMENTABLE_PROPERTIES)
+    .default([])
+    .describe('Purchase properties enabled for segmentation, for every product'),
+  /** How many segmentable properties (events and purchases together) the workspace may enable. */
+  segmentable_property_limit: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_SEGMENTABLE_PROPERTIES)
+    .default(DEFAULT_SEGMENTABLE_PROPERTY_LIMIT)
+    .describe('How many event and purchase properties together may be enabled (Braze: 20)'),
   /** Overrides of the default rate-limit buckets. */
   rate_limits: z
     .partialRecord(
@@ -27,6 +65,36 @@ export const WorkspaceSettings = z.object({
     .default({}),
 });
 export type WorkspaceSettings = z.infer<typeof WorkspaceSettings>;
+
+/** The properties a workspace enabled for segmentation, as profiles and the segment saver read them. */
+export type SegmentableProperties = Pick<
+  WorkspaceSettings,
+  'segmentable_event_properties' | 'segmentable_purchase_properties'
+>;
+
+/** The segmentable properties to send along with writes; undefined when none are enabled. */
+export function segmentableOf(settings: WorkspaceSettings): SegmentableProperties | undefined {
+  const { segmentable_event_properties: events, segmentable_purchase_properties: purchases } =
+    settings;
+  if (events.length === 0 && purchases.length === 0) return undefined;
+  return { segmentable_event_properties: events, segmentable_purchase_properties: purchases };
+}
+
+/** Why a complete settings object cannot be saved (a rule across fields), or null. */
+export function settingsProblem(settings: WorkspaceSettings): string | null {
+  const enabled = new Set([
+    ...settings.segmentable_event_properties.map((p) =>
+      JSON.stringify(['event', p.event_name, p.property_name]),
+    ),
+    ...settings.segmentable_purchase_properties.map((p) =>
+      JSON.stringify(['purchase', p.property_name]),
+    ),
+  ]).size;
+  if (enabled > settings.segmentable_property_limit) {
+    return `settings: ${enabled} segmentable properties are enabled but segmentable_property_limit is ${settings.segmentable_property_limit}`;
+  }
+  return null;
+}
 
 /** Parse a stored settings column; a corrupt column falls back to defaults rather than failing. */
 export function parseSettings(json: string): WorkspaceSettings {

@@ -4,7 +4,7 @@ import type { KeyPermission } from '../auth/permissions';
 import { apiKeys, apps, workspaces } from '../db/schema';
 import { sha256Hex } from '../lib/hash';
 import { newSecret } from '../lib/ids';
-import { parseSettings, WorkspaceSettings } from './settings';
+import { parseSettings, settingsProblem, WorkspaceSettings } from './settings';
 
 export interface Workspace {
   id: string;
@@ -50,14 +50,23 @@ export async function getWorkspace(db: D1Database, id: string): Promise<Workspac
   return row ? toWorkspace(row) : null;
 }
 
-/** Create a workspace, or update name and settings of an existing one with the same id. */
+export type UpsertResult =
+  | { type: 'saved'; workspace: Workspace; created: boolean }
+  | { type: 'invalid'; error: string };
+
+/**
+ * Create a workspace, or update name and settings of an existing one with the same id. Given
+ * settings replace stored ones key by key; the result must still satisfy the cross-field rules.
+ */
 export async function upsertWorkspace(
   db: D1Database,
   input: { id: string; name: string; settings?: Partial<WorkspaceSettings> },
-): Promise<{ workspace: Workspace; created: boolean }> {
+): Promise<UpsertResult> {
   const now = Date.now();
   const existing = await getWorkspace(db, input.id);
   const settings = WorkspaceSettings.parse({ ...(existing?.settings ?? {}), ...input.settings });
+  const problem = settingsProblem(settings);
+  if (problem) return { type: 'invalid', error: problem };
   await drizzle(db)
     .insert(workspaces)
     .values({
@@ -73,7 +82,7 @@ export async function upsertWorkspace(
     });
   const workspace = await getWorkspace(db, input.id);
   if (!workspace) throw new Error(`workspace ${input.id} vanished after upsert`);
-  return { workspace, created: existing === null };
+  return { type: 'saved', workspace, created: existing === null };
 }
 
 /**

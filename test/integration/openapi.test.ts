@@ -32,6 +32,18 @@ describe('GET /openapi.json', () => {
     }
   });
 
+  it('lists the filter kinds in the segment filter description, property filters included', async () => {
+    const doc = (await (await call('/openapi.json')).json()) as any;
+    const body = doc.paths['/herald/segments'].post.requestBody.content['application/json'].schema;
+    const filter = body.properties.filter;
+    expect(filter.description).toContain('custom_event_property');
+    expect(filter.description).toContain('purchase_property');
+    const settings =
+      doc.paths['/operator/workspaces/{workspace_id}'].put.requestBody.content['application/json']
+        .schema.properties.settings;
+    expect(Object.keys(settings.properties)).toContain('segmentable_event_properties');
+  });
+
   it('answers unknown paths with a 404 in the Braze envelope', async () => {
     const res = await call('/users/nope');
     expect(res.status).toBe(404);

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import type { Json } from '../../../src/ingestion/types';
-import type { ActivitySummary, ProfileSummary } from '../../../src/segments/summary';
+import { propertyValueKey } from '../../../src/segments/evaluate-property';
+import type {
+  ActivitySummary,
+  ProfileSummary,
+  PropertyCounts,
+} from '../../../src/segments/summary';
 import { DAY, HOUR, NOW, summary, TODAY } from './helpers';
 
 /**
@@ -33,6 +38,11 @@ const PRODUCTS = ['p1', 'p2'];
 const GROUPS = ['g1', 'g2'];
 const CAMPAIGNS = ['c1', 'c2'];
 const DAYS_AGO = [0, 0.25, 1, 2, 3, 7, 30];
+const PROPERTIES = ['level', 'constructor'];
+/** Property values of every type, with look-alikes across types ("1" and 1, "true" and true). */
+const PROPERTY_VALUES = ['a', 'A', '', '1', 'true', "o'k", 1, 1.5, 0, -1, true, false];
+/** Money amounts, including one that is not exactly what it looks like. */
+const AMOUNTS = [0, 1.5, 12.5, 14, 0.1 + 0.2];
 
 const str = fc.oneof(fc.constantFrom(...STRINGS), fc.constant(''));
 const number = fc.constantFrom(...NUMBERS);
@@ -73,6 +83,29 @@ const dayCounts = fc.dictionary(
   { maxKeys: 5 },
 );
 
+/** UTC days on and just outside the edges of every X-in-Y window the filters use. */
+const EDGE_DAYS = [TODAY + 1, TODAY, ...[1, 3, 7, 30].flatMap((d) => [TODAY - d, TODAY - d - 1])];
+const edgeDay = fc.oneof(
+  fc.constantFrom(...EDGE_DAYS),
+  fc.integer({ min: TODAY - 33, max: TODAY }),
+);
+// Small counts, so that sums land on both sides of small thresholds.
+const edgeDayCounts = fc.dictionary(edgeDay.map(String), fc.integer({ min: 0, max: 3 }), {
+  maxKeys: 4,
+});
+
+const propertyCounts: fc.Arbitrary<PropertyCounts> = fc.dictionary(
+  fc.constantFrom(...PROPERTIES),
+  fc.dictionary(fc.constantFrom(...PROPERTY_VALUES).map(propertyValueKey), edgeDayCounts, {
+    maxKeys: 4,
+  }),
+  { maxKeys: 2 },
+);
+
+const spentSince = fc.dictionary(edgeDay.map(String), fc.constantFrom(...AMOUNTS), {
+  maxKeys: 4,
+});
+
 const activity: fc.Arbitrary<ActivitySummary> = fc
   .record({ count: fc.integer({ min: 0, max: 5 }), a: time, b: time, days: dayCounts })
   .map(({ count, a, b, days }) => ({ count, first: Math.min(a, b), last: Math.max(a, b), days }));
@@ -108,6 +141,9 @@ export const profileSummary: fc.Arbitrary<ProfileSummary> = fc
       last: maybe(time),
     }),
     events: names(EVENTS, activity),
+    eventProperties: names(EVENTS, propertyCounts),
+    productProperties: names(PRODUCTS, propertyCounts),
+    spentSince,
     products: names(
       PRODUCTS,
       activity.chain((a) => fc.constantFrom(0, 1.5, 12.5).map((revenue) => ({ ...a, revenue }))),
@@ -137,6 +173,7 @@ export const profileSummary: fc.Arbitrary<ProfileSummary> = fc
       custom: r.custom,
       sessions: r.sessions,
       events: r.events,
+      eventProperties: r.eventProperties,
       subscriptionGroups: r.groups,
       messages: r.messages,
       purchases: {
@@ -146,6 +183,8 @@ export const profileSummary: fc.Arbitrary<ProfileSummary> = fc
         last: lasts.length ? Math.max(...lasts) : null,
         products: r.products,
         days: r.allDays,
+        properties: r.productProperties,
+        spentSince: r.spentSince,
       },
     });
   });
@@ -171,6 +210,13 @@ const c = <T extends string>(...xs: T[]) => fc.constantFrom(...xs);
 const X_IN_Y = {
   value: fc.integer({ min: 0, max: 50 }).filter((n) => n < 8 || n > 45),
   days: fc.constantFrom(1, 3, 7, 30),
+};
+const propertyInDays = {
+  property_name: c(...PROPERTIES, 'missing'),
+  property_value: fc.constantFrom(...PROPERTY_VALUES),
+  comparison: c('count_in_days_more_than', 'count_in_days_less_than', 'count_in_days_exactly'),
+  value: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constant(50)),
+  days: X_IN_Y.days,
 };
 const recency = (prefix: string) =>
   fc.oneof(
@@ -284,6 +330,35 @@ export const leafFilter: fc.Arbitrary<unknown> = fc.oneof(
       )
       .map((b) => ({ purchase: { ...n, ...b } })),
   ),
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({
+        comparison: c(
+          'revenue_in_days_more_than',
+          'revenue_in_days_less_than',
+          'revenue_in_days_exactly',
+        ),
+        value: fc.constantFrom(...AMOUNTS, 100),
+        days: X_IN_Y.days,
+      })
+      .map((b) => ({ purchase: b })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({ event_name: c(...EVENTS), ...propertyInDays })
+      .map((b) => ({ custom_event_property: b })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record(
+        { product_id: c(...PRODUCTS, 'p3'), ...propertyInDays },
+        { requiredKeys: ['property_name', 'property_value', 'comparison', 'value', 'days'] },
+      )
+      .map((b) => ({ purchase_property: b })),
+  },
   counts().map((b) => ({ session: b })),
   recency('').map((b) => ({ last_used_app: b })),
   recency('').map((b) => ({ first_used_app: b })),

@@ -41,6 +41,7 @@ export const TABLES: Record<keyof IndexRows, SQLiteTable> = {
   purchaseDays: idx.indexPurchaseDays,
   subscriptionGroups: idx.indexSubscriptionGroups,
   messages: idx.indexMessages,
+  propertyCounts: idx.indexPropertyCounts,
 };
 
 /** Loads summaries into the index tables through summaryToRows. */

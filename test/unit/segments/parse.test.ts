@@ -260,3 +260,80 @@ describe('parseSegmentFilter', () => {
     });
   });
 });
+
+describe('property and money X-in-Y filters', () => {
+  const eventProperty = {
+    event_name: 'played',
+    property_name: 'level',
+    property_value: 3,
+    comparison: 'count_in_days_more_than',
+    value: 2,
+    days: 7,
+  };
+
+  it('accepts an event property filter with a string, number or boolean value', () => {
+    for (const property_value of ['hard', 3, true]) {
+      const json = { custom_event_property: { ...eventProperty, property_value } };
+      expect(parseSegmentFilter(json)).toEqual({ ok: true, filter: json });
+    }
+  });
+
+  it('accepts a purchase property filter with or without a product', () => {
+    const body = { property_name: 'color', property_value: 'red' };
+    const xy = { comparison: 'count_in_days_exactly', value: 0, days: 30 };
+    expect(parseSegmentFilter({ purchase_property: { ...body, ...xy } }).ok).toBe(true);
+    expect(
+      parseSegmentFilter({ purchase_property: { product_id: 'sku', ...body, ...xy } }).ok,
+    ).toBe(true);
+  });
+
+  it('accepts money spent in Y days', () => {
+    const json = { purchase: { comparison: 'revenue_in_days_less_than', value: 9.99, days: 14 } };
+    expect(parseSegmentFilter(json)).toEqual({ ok: true, filter: json });
+  });
+
+  it('refuses a window longer than 30 days, naming the filter', () => {
+    expect(
+      error({ AND: [bucket, { custom_event_property: { ...eventProperty, days: 31 } }] }),
+    ).toBe('AND[1].custom_event_property: days must be 1..30');
+  });
+
+  it('refuses X above 50', () => {
+    expect(error({ custom_event_property: { ...eventProperty, value: 51 } })).toBe(
+      'custom_event_property: value must be 0..50',
+    );
+  });
+
+  it('refuses a property value that is not a scalar', () => {
+    expect(error({ custom_event_property: { ...eventProperty, property_value: ['a'] } })).toBe(
+      'custom_event_property: property_value must be a string, number or boolean',
+    );
+  });
+
+  it('refuses a missing property name', () => {
+    const { property_name: _, ...rest } = eventProperty;
+    expect(error({ custom_event_property: rest })).toBe(
+      'custom_event_property: property_name is required',
+    );
+  });
+
+  it('refuses comparisons other than the X-in-Y ones', () => {
+    expect(error({ custom_event_property: { ...eventProperty, comparison: 'did' } })).toBe(
+      'custom_event_property: comparison must be one of count_in_days_more_than, count_in_days_less_than, count_in_days_exactly',
+    );
+  });
+
+  it('refuses money spent in Y days for one product: Braze counts every product', () => {
+    expect(
+      error({
+        purchase: { product_id: 'sku', comparison: 'revenue_in_days_exactly', value: 1, days: 3 },
+      }),
+    ).toBe('purchase: product_id is not allowed: money spent in Y days counts every product');
+  });
+
+  it('refuses money spent in Y days without days', () => {
+    expect(error({ purchase: { comparison: 'revenue_in_days_more_than', value: 1 } })).toBe(
+      'purchase: days is required',
+    );
+  });
+});
