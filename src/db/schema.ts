@@ -53,6 +53,7 @@ export const apps = sqliteTable(
   },
   (t) => [index('apps_workspace').on(t.workspaceId, t.createdAt)],
 );
+export * from './campaigns';
 export * from './catalogs';
 export * from './delivery';
 export * from './personalization';
