@@ -107,6 +107,8 @@ export const PERMISSIONS = [
   // Herald's own management API (the admin site): not Braze permissions.
   'herald.segments.read',
   'herald.segments.write',
+  'herald.campaigns.read',
+  'herald.campaigns.write',
   'herald.templates.render',
   'herald.delivery.read',
 ] as const;

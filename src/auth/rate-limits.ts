@@ -24,6 +24,8 @@ export const RATE_BUCKETS = {
   messaging: { limit: 250_000, windowSeconds: 3_600 },
   /** The same endpoints aimed at a segment or a Connected Audience (broadcast-style). */
   messaging_broadcast: { limit: 250, windowSeconds: 60 },
+  /** `/campaigns/data_series` (contract §10.1). */
+  campaigns_data_series: { limit: 50_000, windowSeconds: 60 },
   default: { limit: 250_000, windowSeconds: 3_600 },
 } as const satisfies Record<string, RateLimit>;
 

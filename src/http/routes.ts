@@ -1,4 +1,19 @@
 import {
+  archiveCampaignRoute,
+  createCampaignRoute,
+  getCampaignRoute,
+  launchCampaignRoute,
+  listCampaignsRoute,
+  stopCampaignRoute,
+  unarchiveCampaignRoute,
+  updateCampaignRoute,
+} from '../campaigns/manage-routes';
+import {
+  campaignsDataSeriesRoute,
+  campaignsDetailsRoute,
+  campaignsListRoute,
+} from '../campaigns/routes';
+import {
   addItemsRoute,
   deleteItemsRoute,
   listItemsRoute,
@@ -99,6 +114,17 @@ export const ROUTES: readonly AnyRoute[] = [
   segmentSizeRoute,
   segmentPreviewRoute,
   userSegmentsRoute,
+  campaignsListRoute,
+  campaignsDetailsRoute,
+  campaignsDataSeriesRoute,
+  createCampaignRoute,
+  listCampaignsRoute,
+  getCampaignRoute,
+  updateCampaignRoute,
+  launchCampaignRoute,
+  stopCampaignRoute,
+  archiveCampaignRoute,
+  unarchiveCampaignRoute,
   listCatalogsRoute,
   createCatalogRoute,
   deleteCatalogRoute,

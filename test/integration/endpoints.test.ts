@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { call, createWorkspace, exportUser } from '../fixtures/workspace';
+import { campaignBody } from '../fixtures/campaigns';
+import { call, createWorkspace, exportUser, type TestWorkspace } from '../fixtures/workspace';
 
 /**
  * The bad-input matrix every REST endpoint must pass. `valid` references the user `victim`,
@@ -8,13 +9,16 @@ import { call, createWorkspace, exportUser } from '../fixtures/workspace';
  * template by id; `intruderStatus` is the answer another workspace's key gets (default: any 2xx).
  * `setup` prepares every workspace a row's calls go to (the victim's catalog, say), the
  * intruder's included, so its valid call succeeds there while the victim's data stays put.
+ * `{campaign_id}` in a path is the victim's campaign; `method` defaults to POST; a row without
+ * `wrongType` takes no body (its JSON is read, and must parse, but has no fields to be wrong).
  */
 const alias = { alias_name: 'victim-alias', alias_label: 'crm' };
 interface Victims {
   contentBlockId: string;
   emailTemplateId: string;
+  campaignId: string;
 }
-const NO_VICTIMS: Victims = { contentBlockId: 'none', emailTemplateId: 'none' };
+const NO_VICTIMS: Victims = { contentBlockId: 'none', emailTemplateId: 'none', campaignId: 'none' };
 const ENDPOINTS = [
   {
     path: '/users/track',
@@ -150,7 +154,46 @@ const ENDPOINTS = [
     },
     wrongType: { external_user_ids: 'victim', messages: {} },
   },
+  {
+    path: '/herald/campaigns',
+    permission: 'herald.campaigns.write',
+    valid: campaignBody({ name: 'Mallory' }),
+    wrongType: { name: 7, delivery: { type: 'weekly' }, variants: 'x' },
+  },
+  {
+    path: '/herald/campaigns/{campaign_id}',
+    method: 'PUT',
+    permission: 'herald.campaigns.write',
+    valid: campaignBody({ name: 'Mallory' }),
+    wrongType: campaignBody({ control_percentage: '10' }),
+    intruderStatus: 404,
+  },
+  ...(['launch', 'stop', 'archive', 'unarchive'] as const).map((action) => ({
+    path: `/herald/campaigns/{campaign_id}/${action}`,
+    permission: 'herald.campaigns.write',
+    valid: {},
+    intruderStatus: 404,
+  })),
 ] as const;
+
+function pathOf(endpoint: { path: string }, victims: Victims): string {
+  return endpoint.path.replace('{campaign_id}', victims.campaignId);
+}
+
+/** Call a row's endpoint with its method. */
+async function callRow(
+  endpoint: (typeof ENDPOINTS)[number],
+  init: { key?: string; body?: unknown; rawBody?: string; victims?: Victims },
+): Promise<{ status: number; json: any }> {
+  const res = await call(pathOf(endpoint, init.victims ?? NO_VICTIMS), {
+    key: init.key,
+    body: init.body,
+    rawBody: init.rawBody,
+    method: 'method' in endpoint ? endpoint.method : 'POST',
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
 
 function validBody(endpoint: (typeof ENDPOINTS)[number], victims: Victims): unknown {
   return typeof endpoint.valid === 'function' ? endpoint.valid(victims) : endpoint.valid;
@@ -182,9 +225,11 @@ async function seededWorkspace() {
     body: 'Alice',
   });
   await seedCatalog(ws);
+  const campaign = await ws.post('/herald/campaigns', campaignBody({ name: 'victim' }));
   const victims: Victims = {
     contentBlockId: block.json.content_block_id,
     emailTemplateId: template.json.email_template_id,
+    campaignId: campaign.json.id,
   };
   return { ws, victims };
 }
@@ -198,44 +243,51 @@ async function snapshot(ws: Awaited<ReturnType<typeof createWorkspace>>, v: Vict
     template: await info(`/templates/email/info?email_template_id=${v.emailTemplateId}`),
     catalogs: await info('/catalogs'),
     catalogItems: await info('/catalogs/victim_catalog/items'),
+    campaign: await info(`/herald/campaigns/${v.campaignId}`),
   };
 }
 
 describe.each(ENDPOINTS)('$path', (endpoint) => {
   it('answers 400 to malformed JSON', async () => {
     const ws = await createWorkspace();
-    const res = await call(endpoint.path, { key: ws.key, rawBody: '{"oops": ' });
+    const res = await callRow(endpoint, { key: ws.key, rawBody: '{"oops": ' });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toMatch(/^Invalid JSON/);
+    expect(res.json.message).toMatch(/^Invalid JSON/);
   });
 
-  it('answers 400 to values of the wrong type, naming the problem', async () => {
-    const ws = await createWorkspace();
-    if ('setup' in endpoint) await endpoint.setup(ws);
-    const res = await ws.post(endpoint.path, endpoint.wrongType);
-    if (endpoint.path === '/users/track') {
-      // /users/track reports bad objects individually and still answers 201.
-      expect(res.status).toBe(201);
-      expect(res.json.errors[0].message).toMatch(/name/);
-    } else {
-      expect(res.status).toBe(400);
-      expect(typeof res.json.message).toBe('string');
-      expect(res.json.message.length).toBeGreaterThan(5);
-    }
-  });
+  it.skipIf(!('wrongType' in endpoint))(
+    'answers 400 to values of the wrong type, naming the problem',
+    async () => {
+      const ws = await createWorkspace();
+      if ('setup' in endpoint) await endpoint.setup(ws);
+      const res = await callRow(endpoint, {
+        key: ws.key,
+        body: 'wrongType' in endpoint ? endpoint.wrongType : undefined,
+      });
+      if (endpoint.path === '/users/track') {
+        // /users/track reports bad objects individually and still answers 201.
+        expect(res.status).toBe(201);
+        expect(res.json.errors[0].message).toMatch(/name/);
+      } else {
+        expect(res.status).toBe(400);
+        expect(typeof res.json.message).toBe('string');
+        expect(res.json.message.length).toBeGreaterThan(5);
+      }
+    },
+  );
 
   it('answers 400 to an oversize body', async () => {
     const ws = await createWorkspace();
-    const res = await call(endpoint.path, {
+    const res = await callRow(endpoint, {
       key: ws.key,
       rawBody: `{"pad":"${'x'.repeat(4 * 1024 * 1024)}"}`,
     });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toMatch(/^Request body too large/);
+    expect(res.json.message).toMatch(/^Request body too large/);
   });
 
   it('answers 401 without a key', async () => {
-    const res = await call(endpoint.path, { body: validBody(endpoint, NO_VICTIMS) });
+    const res = await callRow(endpoint, { body: validBody(endpoint, NO_VICTIMS) });
     expect(res.status).toBe(401);
   });
 
@@ -244,19 +296,114 @@ describe.each(ENDPOINTS)('$path', (endpoint) => {
     const key = await ws.keyWith(
       endpoint.permission === 'users.track' ? ['users.delete'] : ['users.track'],
     );
-    const res = await call(endpoint.path, { key, body: validBody(endpoint, NO_VICTIMS) });
+    const res = await callRow(endpoint, { key, body: validBody(endpoint, NO_VICTIMS) });
     expect(res.status).toBe(403);
-    expect(((await res.json()) as { message: string }).message).toBe('Access Denied');
+    expect(res.json.message).toBe('Access Denied');
   });
 
-  it("leaves another workspace's users, Content Blocks, templates and catalogs untouched", async () => {
+  it("leaves another workspace's users, Content Blocks, templates, catalogs and campaigns untouched", async () => {
     const { ws: target, victims } = await seededWorkspace();
     const before = await snapshot(target, victims);
     const intruder = await createWorkspace();
     if ('setup' in endpoint) await endpoint.setup(intruder);
-    const res = await intruder.post(endpoint.path, validBody(endpoint, victims));
+    const res = await callRow(endpoint, {
+      key: intruder.key,
+      body: validBody(endpoint, victims),
+      victims,
+    });
     if ('intruderStatus' in endpoint) expect(res.status).toBe(endpoint.intruderStatus);
     else expect(res.status).toBeLessThan(300);
     expect(await snapshot(target, victims)).toEqual(before);
+  });
+});
+
+/**
+ * The same matrix for the read endpoints, which take a query instead of a body: a query of the
+ * wrong type, no key, a key without the permission, and another workspace's key, which must not
+ * see the victim's campaign (`intruderStatus`, or absent from the intruder's list).
+ */
+const QUERY_ENDPOINTS = [
+  {
+    path: '/campaigns/list',
+    permission: 'campaigns.list',
+    wrongQuery: 'page=first',
+    listed: (json: any) => json.campaigns.map((c: any) => c.id),
+  },
+  {
+    path: '/campaigns/details?campaign_id={campaign_id}',
+    permission: 'campaigns.details',
+    wrongQuery: 'post_launch_draft_version=maybe',
+    intruderStatus: 400,
+  },
+  {
+    path: '/campaigns/data_series?campaign_id={campaign_id}&length=7',
+    permission: 'campaigns.data_series',
+    wrongQuery: 'length=a-week',
+    intruderStatus: 400,
+  },
+  {
+    path: '/herald/campaigns',
+    permission: 'herald.campaigns.read',
+    wrongQuery: 'limit=0',
+    listed: (json: any) => json.campaigns.map((c: any) => c.id),
+  },
+  {
+    path: '/herald/campaigns/{campaign_id}',
+    permission: 'herald.campaigns.read',
+    intruderStatus: 404,
+  },
+] as const;
+
+async function getRow(path: string, key: string | null): Promise<{ status: number; json: any }> {
+  const res = await call(path, { key });
+  return { status: res.status, json: await res.json() };
+}
+
+/** A workspace holding one campaign, the victim of the read matrix. */
+async function campaignVictim(): Promise<{ ws: TestWorkspace; victims: Victims }> {
+  const ws = await createWorkspace();
+  const campaign = await ws.post('/herald/campaigns', campaignBody({ name: 'victim' }));
+  return { ws, victims: { ...NO_VICTIMS, campaignId: campaign.json.id } };
+}
+
+describe.each(QUERY_ENDPOINTS)('GET $path', (endpoint) => {
+  const withQuery = (path: string, q: string) => `${path}${path.includes('?') ? '&' : '?'}${q}`;
+
+  it.skipIf(!('wrongQuery' in endpoint))(
+    'answers 400 to a query of the wrong type, naming it',
+    async () => {
+      const { ws, victims } = await campaignVictim();
+      const query = 'wrongQuery' in endpoint ? endpoint.wrongQuery : '';
+      const res = await getRow(withQuery(pathOf(endpoint, victims), query), ws.key);
+      expect(res.status).toBe(400);
+      expect(res.json.message).toContain(query.split('=')[0]);
+    },
+  );
+
+  it('answers 401 without a key', async () => {
+    expect((await getRow(pathOf(endpoint, NO_VICTIMS), null)).status).toBe(401);
+  });
+
+  it(`answers 403 to a key without ${endpoint.permission}`, async () => {
+    const ws = await createWorkspace();
+    const key = await ws.keyWith(['users.track']);
+    const res = await getRow(pathOf(endpoint, NO_VICTIMS), key);
+    expect(res.status).toBe(403);
+    expect(res.json.message).toBe('Access Denied');
+  });
+
+  it("does not show another workspace's campaign", async () => {
+    const { ws, victims } = await campaignVictim();
+    const own = await getRow(pathOf(endpoint, victims), ws.key);
+    expect(own.status).toBe(200);
+    const intruder = await createWorkspace();
+    const res = await getRow(pathOf(endpoint, victims), intruder.key);
+    if ('listed' in endpoint) {
+      expect(endpoint.listed(own.json)).toContain(victims.campaignId);
+      expect(res.status).toBe(200);
+      expect(endpoint.listed(res.json)).not.toContain(victims.campaignId);
+    } else {
+      expect(res.status).toBe(endpoint.intruderStatus);
+    }
   });
 });
