@@ -1,4 +1,5 @@
 import { consumeChanges } from '../src/changes/consumer';
+import { actionTriggerHandler } from '../src/delivery/action-triggers';
 import { consumeDeliveries, consumeDeliveryDeadLetters } from '../src/delivery/consumer';
 import { createApp } from '../src/http/app';
 import { ROUTES } from '../src/http/routes';
@@ -30,7 +31,7 @@ export default {
     }
     if (batch.queue.startsWith('herald-delivery')) return consumeDeliveries(batch, env);
     // Triggers and Currents register their handlers here as they arrive.
-    const stats = await consumeChanges(batch, [indexSyncHandler(env)]);
+    const stats = await consumeChanges(batch, [indexSyncHandler(env), actionTriggerHandler(env)]);
     log('debug', 'change batch consumed', { queue: batch.queue, ...stats });
   },
 

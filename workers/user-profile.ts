@@ -62,7 +62,10 @@ export class UserProfile extends DurableObject<Env> {
   async claimSend(req: Addressed & { claim: SendClaim; audience: SegmentFilter | null }) {
     const definitions =
       req.audience === null ? [] : await cachedDefinitions(this.env.DB, req.workspaceId, req.now);
-    return this.service.claimSend({ ...req, definitions });
+    const answer = this.service.claimSend({ ...req, definitions });
+    // A claim that ends the send here (control group, a control said no) recorded engagement
+    // and change records: deliver them and refresh membership like any other write.
+    return answer.status === 'done' ? await this.afterWrite(answer) : answer;
   }
   async completeSend(req: Addressed & { outcome: SendOutcome }) {
     return await this.afterWrite(this.service.completeSend(req));

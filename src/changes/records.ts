@@ -94,7 +94,7 @@ export const ChangeRecord = z.discriminatedUnion('type', [
   /** A message to this user was sent, aborted or failed for good (src/profiles/sends.ts). */
   Base.extend({
     type: z.literal('message.event'),
-    event: z.enum(['send', 'abort', 'failure']),
+    event: z.enum(['send', 'abort', 'failure', 'frequency_cap', 'control']),
     channel: z.string(),
     dispatch_id: z.string(),
     send_id: z.string().nullable(),

@@ -19,6 +19,8 @@ export const dispatches = sqliteTable(
     messages: text('messages').notNull(),
     /** JSON: what the Liquid `campaign` variables read (name, message name, …). */
     context: text('context').notNull().default('{}'),
+    /** JSON `DispatchControls` (src/delivery/dispatch-store.ts): the delivery controls that apply. */
+    controls: text('controls').notNull().default('{}'),
     /** JSON filter tree of a segment or audience send, paged into the queue; null for lists. */
     audience: text('audience'),
     /** The last profile id paged into the queue; each page advances it exactly once. */

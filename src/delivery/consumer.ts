@@ -1,16 +1,24 @@
+import { recordCampaignStats, type StatEntry } from '../campaigns/stats';
 import type { Identifier } from '../ingestion/types';
 import { log } from '../lib/log';
 import { profileStub } from '../lib/stubs';
 import { renderFields } from '../personalization/render';
 import { buildScope } from '../personalization/scope';
 import { workspaceSources } from '../personalization/workspace-sources';
+import type { SendControls } from '../profiles/eligibility';
 import type { ClaimResult, SendOutcome } from '../profiles/sends';
 import { pageMatching } from '../segments/query';
 import { isMiss, withProfile } from '../users/locate';
 import { getWorkspace, type Workspace } from '../workspaces/store';
 import { HostBreaker } from './breaker';
-import type { WebhookMessage } from './channels';
-import { addDeadLetter, advanceCursor, type Dispatch, getDispatch } from './dispatch-store';
+import type { Channel, WebhookMessage } from './channels';
+import {
+  addDeadLetter,
+  advanceCursor,
+  type Dispatch,
+  dispatchChannels,
+  getDispatch,
+} from './dispatch-store';
 import {
   type DeliverMessage,
   DeliveryMessage,
@@ -40,6 +48,9 @@ export interface DeliveryBindings {
 /** Recipients rendered and sent at once within one consumer invocation. */
 const CONCURRENCY = 16;
 
+/** The longest delay a queue message may carry. */
+const MAX_QUEUE_DELAY_S = 43_200;
+
 /** Longest wait before a retry: Braze retries webhooks within 30 minutes. */
 const MAX_RETRY_DELAY_S = 1_800;
 
@@ -61,17 +72,62 @@ function retryBase(env: DeliveryBindings): number {
   return Number.isFinite(n) && n >= 0 ? n : 30;
 }
 
-/** The ledger key: one send per dispatch, user, variant and channel. */
-export function sendKey(input: {
-  dispatchId: string;
-  profileId: string;
-  variantId: string | null;
-  channel: string;
-}): string {
-  return [input.dispatchId, input.profileId, input.variantId ?? '', input.channel].join('\n');
+/** The controls a profile applies to one channel's send of this dispatch. */
+export function controlsFor(
+  dispatch: Pick<Dispatch, 'controls'>,
+  workspace: Workspace,
+  channel: Channel,
+  recipient: QueuedRecipient,
+): SendControls {
+  const c = dispatch.controls;
+  const override = c.override_frequency_capping === true;
+  const subscription =
+    channel === 'email'
+      ? ('email_subscribe' as const)
+      : channel === 'apple_push' || channel === 'android_push' || channel === 'web_push'
+        ? ('push_subscribe' as const)
+        : null;
+  return {
+    frequencyCaps: override ? [] : workspace.settings.frequency_capping_rules,
+    // Braze's current default: messages that ignore caps do not count toward them.
+    countsTowardCaps: c.counts_toward_caps ?? !override,
+    tags: c.tags ?? [],
+    quietHours: c.quiet_hours ?? null,
+    ...(c.reeligible_after_seconds !== undefined
+      ? { reeligibleAfterSeconds: c.reeligible_after_seconds }
+      : {}),
+    subscription:
+      subscription === null
+        ? null
+        : { attribute: subscription, state: c.recipient_subscription_state ?? 'subscribed' },
+    companyTimeZone: workspace.settings.company_time_zone,
+    ...(c.trigger && recipient.triggered_at !== undefined
+      ? {
+          trigger: {
+            at: recipient.triggered_at,
+            delay: c.trigger.delay,
+            exceptionEvents: c.trigger.exception_events,
+            timeZone: c.trigger.time_zone,
+            endAt: c.trigger.end_at,
+          },
+        }
+      : {}),
+    ...(c.local_time
+      ? {
+          localTime: {
+            date: c.local_time.date,
+            time: c.local_time.time,
+            timeZone: c.local_time.time_zone,
+            dueAt: c.local_time.due_at,
+            inLocalTime: true,
+          },
+        }
+      : {}),
+  };
 }
 
 interface Tally {
+  deferred: number;
   sent: number;
   aborted: number;
   failed: number;
@@ -130,7 +186,7 @@ async function workspaceOf(db: D1Database, id: string, now: number): Promise<Wor
 }
 
 async function deliver(env: DeliveryBindings, m: DeliverMessage): Promise<Tally> {
-  const tally: Tally = { sent: 0, aborted: 0, failed: 0, retried: 0, skipped: 0 };
+  const tally: Tally = { deferred: 0, sent: 0, aborted: 0, failed: 0, retried: 0, skipped: 0 };
   const now = Date.now();
   const [dispatch, workspace] = await Promise.all([
     getDispatch(env.DB, m.workspace_id, m.dispatch_id),
@@ -143,15 +199,21 @@ async function deliver(env: DeliveryBindings, m: DeliverMessage): Promise<Tally>
     });
     return tally;
   }
-  const message = m.channel === 'webhook' ? dispatch.messages.webhook : undefined;
-  if (!message) {
+  if (m.channel !== 'webhook' || !dispatchChannels(dispatch.messages).includes(m.channel)) {
     log('error', 'dispatch has no message for this channel', {
       dispatch_id: m.dispatch_id,
       channel: m.channel,
     });
     return tally;
   }
-  const ctx: SendContext = { env, dispatch, workspace, message, attempt: m.attempt, tally };
+  const ctx: SendContext = {
+    env,
+    dispatch,
+    workspace,
+    attempt: m.attempt,
+    tally,
+    stats: new Map(),
+  };
   const again: QueuedRecipient[] = [];
   let next = 0;
   const worker = async () => {
@@ -167,6 +229,10 @@ async function deliver(env: DeliveryBindings, m: DeliverMessage): Promise<Tally>
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, m.recipients.length) }, worker));
+  // Statistics are best effort: a failure here must not send the batch round again.
+  await flushStats(ctx, now).catch((err) =>
+    log('warn', 'campaign statistics not recorded', { error: String(err) }),
+  );
   if (again.length > 0) {
     await env.DELIVERY_QUEUE.send({ ...m, recipients: again }, { delaySeconds: 5 });
     tally.retried += again.length;
@@ -175,18 +241,25 @@ async function deliver(env: DeliveryBindings, m: DeliverMessage): Promise<Tally>
 }
 
 interface SendContext {
+  /** Campaign statistics counted in this batch: `field\nvariant` → count. */
+  stats: Map<string, number>;
   env: DeliveryBindings;
   dispatch: Dispatch;
   workspace: Workspace;
-  message: WebhookMessage;
   attempt: number;
   tally: Tally;
 }
 
 async function deliverOne(ctx: SendContext, r: QueuedRecipient): Promise<void> {
-  const { env, dispatch, message } = ctx;
+  const { env, dispatch, workspace } = ctx;
   const now = Date.now();
-  const variantId = message.message_variation_id ?? null;
+  const variants = dispatch.messages.variants;
+  const control = dispatch.messages.control;
+  const gcg = workspace.settings.global_control_group;
+  const withholdsGcg =
+    control?.respects_global_control === true &&
+    gcg !== null &&
+    !(dispatch.controls.tags ?? []).some((t) => gcg.exclusion_tags.includes(t));
   let profileId = '';
   const claim = (id: string, addressedBy: Identifier | null) => {
     profileId = id;
@@ -197,13 +270,30 @@ async function deliverOne(ctx: SendContext, r: QueuedRecipient): Promise<void> {
       now,
       audience: dispatch.audience,
       claim: {
-        key: sendKey({ dispatchId: dispatch.id, profileId: id, variantId, channel: 'webhook' }),
+        controls: controlsFor(dispatch, workspace, 'webhook', r),
+        ...(r.trigger_id !== undefined
+          ? { dedupeId: `${dispatch.campaignId ?? ''}:${r.trigger_id}` }
+          : {}),
         dispatchId: dispatch.id,
         sendId: dispatch.sendId,
         campaignId: dispatch.campaignId,
-        variantId,
+        variantId: variants[0]!.id,
         channel: 'webhook',
         attempt: ctx.attempt,
+        ...(control && dispatch.campaignId !== null
+          ? {
+              assignment: {
+                plan: {
+                  campaignId: dispatch.campaignId,
+                  variants: variants.map((v) => ({ id: v.id ?? '', percentage: v.percentage })),
+                  controlPercentage: control.percentage,
+                  respectsGlobalControl: withholdsGcg,
+                },
+                controlVariationId: control.variation_id,
+                globalControl: withholdsGcg ? gcg : null,
+              },
+            }
+          : {}),
       },
     });
   };
@@ -228,15 +318,34 @@ async function deliverOne(ctx: SendContext, r: QueuedRecipient): Promise<void> {
         { delaySeconds: Math.min(MAX_RETRY_DELAY_S, Math.ceil(wait / 1_000)) },
       );
       ctx.tally.retried++;
+    } else if (answer.status === 'deferred') {
+      // Quiet hours with "send when they end". Queues delay at most 12 hours; a longer wait
+      // simply defers again when it comes back.
+      const until = (answer as Extract<ClaimResult, { status: 'deferred' }>).untilMs;
+      await env.DELIVERY_QUEUE.send(
+        { ...deliverMessageFor(ctx, r), attempt: ctx.attempt },
+        {
+          delaySeconds: Math.min(MAX_QUEUE_DELAY_S, Math.max(1, Math.ceil((until - now) / 1_000))),
+        },
+      );
+      ctx.tally.deferred++;
     } else {
       ctx.tally.skipped++;
+      const done = answer as Extract<ClaimResult, { status: 'done' }>;
+      if (done.status === 'done' && done.decided && done.state === 'control') {
+        countStat(ctx, 'enrolled', dispatch.messages.control?.variation_id);
+      }
     }
     return;
   }
   const claimed = answer as Extract<ClaimResult, { status: 'claimed' }>;
-  const outcome = await sendWebhook(ctx, r, claimed.recipient, now);
+  const variant = variants.find((v) => v.id === claimed.variantId) ?? variants[0]!;
+  const message = variant.messages.webhook;
+  const outcome: WebhookOutcome = message
+    ? await sendWebhook(ctx, message, r, claimed.recipient, now)
+    : { result: 'aborted', reason: 'the variant has no webhook message' };
   const result: SendOutcome = {
-    key: sendKey({ dispatchId: dispatch.id, profileId, variantId, channel: 'webhook' }),
+    key: claimed.key,
     attempt: ctx.attempt,
     ...outcome,
   };
@@ -249,7 +358,7 @@ async function deliverOne(ctx: SendContext, r: QueuedRecipient): Promise<void> {
         workspaceId: dispatch.workspaceId,
         dispatchId: dispatch.id,
         channel: 'webhook',
-        recipient: { profile_id: profileId, trigger_properties: r.trigger_properties ?? null },
+        recipient: { ...r, id: undefined, profile_id: profileId },
         reason: outcome.reason ?? 'retries exhausted',
         status: outcome.status ?? null,
         attempts: ctx.attempt,
@@ -259,10 +368,8 @@ async function deliverOne(ctx: SendContext, r: QueuedRecipient): Promise<void> {
       const delay = retryDelaySeconds(retryBase(env), ctx.attempt, outcome.retryAfterMs ?? null);
       await env.DELIVERY_QUEUE.send(
         {
-          ...deliverMessageFor(ctx, {
-            profile_id: profileId,
-            trigger_properties: r.trigger_properties,
-          }),
+          // The retry names the profile the claim settled on; everything else rides along.
+          ...deliverMessageFor(ctx, { ...r, id: undefined, profile_id: profileId }),
           attempt: ctx.attempt + 1,
         },
         { delaySeconds: delay },
@@ -273,6 +380,36 @@ async function deliverOne(ctx: SendContext, r: QueuedRecipient): Promise<void> {
   await completeWithRetry(env, dispatch.workspaceId, profileId, result);
   const field = result.result === 'retry' ? 'retried' : result.result;
   ctx.tally[field]++;
+  const variation = message?.message_variation_id ?? variant.id ?? undefined;
+  if (result.result === 'sent') {
+    countStat(ctx, 'sent', variation);
+    countStat(ctx, 'unique_recipients', undefined);
+  }
+  if (result.result === 'failed') countStat(ctx, 'errors', variation);
+}
+
+/** Count a campaign statistic for this batch (written once per batch, `flushStats`). */
+function countStat(ctx: SendContext, field: string, variant: string | undefined): void {
+  if (ctx.dispatch.campaignId === null) return;
+  const key = `${field}\n${variant ?? ''}`;
+  ctx.stats.set(key, (ctx.stats.get(key) ?? 0) + 1);
+}
+
+/** Add a batch's counts to the campaign's daily statistics (`/campaigns/data_series`). */
+async function flushStats(ctx: SendContext, now: number): Promise<void> {
+  const campaignId = ctx.dispatch.campaignId;
+  if (campaignId === null || ctx.stats.size === 0) return;
+  const entries: StatEntry[] = [];
+  for (const [key, delta] of ctx.stats) {
+    const [field, variant] = key.split('\n') as [string, string];
+    const base = { workspaceId: ctx.dispatch.workspaceId, campaignId, day: now, delta };
+    entries.push(
+      field === 'unique_recipients'
+        ? { ...base, channel: null, field }
+        : ({ ...base, channel: 'webhook', field, variant: variant || undefined } as StatEntry),
+    );
+  }
+  await recordCampaignStats(ctx.env.DB, entries);
 }
 
 function deliverMessageFor(ctx: SendContext, r: QueuedRecipient): DeliverMessage {
@@ -315,11 +452,12 @@ type WebhookOutcome = Omit<SendOutcome, 'key' | 'attempt'> & { retryAfterMs?: nu
 
 async function sendWebhook(
   ctx: SendContext,
+  message: WebhookMessage,
   r: QueuedRecipient,
   recipient: Extract<ClaimResult, { status: 'claimed' }>['recipient'],
   now: number,
 ): Promise<WebhookOutcome> {
-  const { dispatch, message, workspace } = ctx;
+  const { dispatch, workspace } = ctx;
   const fields: Record<string, string> = { url: message.url };
   if (message.body !== undefined) fields.body = message.body;
   const headerNames = Object.keys(message.request_headers ?? {});
@@ -329,7 +467,8 @@ async function sendWebhook(
   const scope = buildScope(recipient, {
     ...dispatch.context,
     campaign: { ...dispatch.context.campaign, dispatch_id: dispatch.id },
-    api_trigger_properties: r.trigger_properties,
+    api_trigger_properties: r.trigger_properties ?? dispatch.context.api_trigger_properties,
+    ...(r.event_properties ? { event_properties: r.event_properties } : {}),
   });
   const rendered = await renderFields({
     fields,
@@ -395,7 +534,7 @@ async function expand(
   m: Extract<DeliveryMessage, { type: 'expand' }>,
 ): Promise<'done' | 'wait' | 'stale'> {
   const dispatch = await getDispatch(env.DB, m.workspace_id, m.dispatch_id, { fresh: true });
-  if (!dispatch || dispatch.status !== 'expanding' || dispatch.audience === null) return 'stale';
+  if (dispatch?.status !== 'expanding') return 'stale';
   if (dispatch.cursor !== m.after) {
     const behind = dispatch.cursor === null || (m.after !== null && dispatch.cursor < m.after);
     return behind ? 'wait' : 'stale';
@@ -403,14 +542,15 @@ async function expand(
   const now = Date.now();
   const page = await pageMatching(env.DB, {
     workspaceId: dispatch.workspaceId,
-    filter: dispatch.audience,
+    // No audience: every profile of the workspace (an empty AND is true in both evaluators).
+    filter: dispatch.audience ?? { AND: [] },
     now,
     after: m.after,
     limit: EXPAND_PAGE,
   });
   const bodies: DeliverMessage[] = [];
   for (let i = 0; i < page.length; i += RECIPIENTS_PER_MESSAGE) {
-    for (const channel of channelsOf(dispatch)) {
+    for (const channel of dispatchChannels(dispatch.messages)) {
       bodies.push({
         v: 1,
         type: 'deliver',
@@ -447,11 +587,6 @@ async function expand(
     now,
   });
   return 'done';
-}
-
-/** The channels a dispatch sends on. */
-export function channelsOf(dispatch: Pick<Dispatch, 'messages'>): 'webhook'[] {
-  return dispatch.messages.webhook ? ['webhook'] : [];
 }
 
 /**

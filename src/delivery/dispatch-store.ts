@@ -1,14 +1,79 @@
 import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { z } from 'zod';
+import { QuietHours } from '../campaigns/model';
+import { Delay, ExceptionEvent } from '../campaigns/triggers';
 import { deliveryDeadLetters, dispatches } from '../db/schema';
 import type { MessageContext } from '../personalization/scope';
 import type { SegmentFilter } from '../segments/filters';
 import { type Channel, WebhookMessage } from './channels';
 
-/** What a dispatch sends, per channel. Validated again on read: D1 is a trust boundary. */
-export const DispatchMessages = z.object({ webhook: WebhookMessage.optional() });
+/**
+ * The delivery controls a dispatch was created with (contract §3.5); the workspace's frequency
+ * rules and company time zone are read when it is delivered.
+ */
+export const DispatchControls = z.object({
+  /** `override_frequency_capping` / `override_messaging_limits`: global caps do not apply. */
+  override_frequency_capping: z.boolean().optional(),
+  /** Whether the send counts toward later caps (default: it does unless it overrides them). */
+  counts_toward_caps: z.boolean().optional(),
+  /** Campaign re-eligibility: absent: not checked; null: once per campaign; else seconds. */
+  reeligible_after_seconds: z.number().int().min(0).nullable().optional(),
+  quiet_hours: QuietHours.nullable().optional(),
+  recipient_subscription_state: z.enum(['subscribed', 'opted_in', 'all']).optional(),
+  /** The campaign's tags, for tag-based frequency rules. */
+  tags: z.array(z.string()).optional(),
+  /** Action-based sends: the campaign's delay, exception events, zone and end. */
+  trigger: z
+    .object({
+      delay: Delay,
+      exception_events: z.array(ExceptionEvent),
+      time_zone: z.string(),
+      end_at: z.number().nullable(),
+    })
+    .optional(),
+  /** A local-time scheduled occurrence: each user gets it at this wall time in their zone. */
+  local_time: z
+    .object({
+      date: z.string(),
+      time: z.string(),
+      time_zone: z.string(),
+      due_at: z.number(),
+    })
+    .optional(),
+});
+export type DispatchControls = z.infer<typeof DispatchControls>;
+
+/** One variant's message objects, by channel. */
+export const VariantMessages = z.object({ webhook: WebhookMessage.optional() });
+export type VariantMessages = z.infer<typeof VariantMessages>;
+
+/**
+ * What a dispatch sends: its variants' messages and, for a campaign, how users are assigned to
+ * them (contract §3.6). An API send has one variant, its id the `message_variation_id` given.
+ * Validated again on read: D1 is a trust boundary.
+ */
+export const DispatchMessages = z.object({
+  variants: z
+    .array(
+      z.object({ id: z.string().nullable(), percentage: z.number(), messages: VariantMessages }),
+    )
+    .min(1),
+  /** Campaign sends: the control group and whether the Global Control Group is withheld. */
+  control: z
+    .object({
+      percentage: z.number().int().min(0).max(100),
+      variation_id: z.string(),
+      respects_global_control: z.boolean(),
+    })
+    .optional(),
+});
 export type DispatchMessages = z.infer<typeof DispatchMessages>;
+
+/** The channels any variant of a dispatch sends on. */
+export function dispatchChannels(messages: DispatchMessages): 'webhook'[] {
+  return messages.variants.some((v) => v.messages.webhook) ? ['webhook'] : [];
+}
 
 export interface Dispatch {
   id: string;
@@ -19,6 +84,7 @@ export interface Dispatch {
   messages: DispatchMessages;
   /** The Liquid `campaign` / `canvas` variables. */
   context: MessageContext;
+  controls: DispatchControls;
   /** Who may receive it, checked again by each profile at send time; null: anyone listed. */
   audience: SegmentFilter | null;
   cursor: string | null;
@@ -38,6 +104,7 @@ function fromRow(row: Row): Dispatch {
     sendId: row.sendId,
     messages: DispatchMessages.parse(JSON.parse(row.messages)),
     context: JSON.parse(row.context) as MessageContext,
+    controls: DispatchControls.parse(JSON.parse(row.controls)),
     audience: row.audience === null ? null : (JSON.parse(row.audience) as SegmentFilter),
     cursor: row.cursor,
     enqueued: row.enqueued,
@@ -60,10 +127,33 @@ export async function createDispatch(
       sendId: input.sendId,
       messages: JSON.stringify(input.messages),
       context: JSON.stringify(input.context),
+      controls: JSON.stringify(input.controls),
       audience: input.audience === null ? null : JSON.stringify(input.audience),
       status: input.status,
       createdAt: input.now,
       updatedAt: input.now,
+    });
+}
+
+/** Write a dispatch unless one with this id exists (ids derived from their content). */
+export async function createDispatchOnce(
+  db: D1Database,
+  input: Parameters<typeof createDispatch>[1],
+): Promise<void> {
+  const existing = await drizzle(db)
+    .select({ id: dispatches.id })
+    .from(dispatches)
+    .where(eq(dispatches.id, input.id))
+    .get();
+  if (!existing)
+    await createDispatch(db, input).catch(async (err) => {
+      // Two consumers racing on the same triggers: the loser finds the winner's row.
+      const again = await drizzle(db)
+        .select({ id: dispatches.id })
+        .from(dispatches)
+        .where(eq(dispatches.id, input.id))
+        .get();
+      if (!again) throw err;
     });
 }
 

@@ -31,6 +31,12 @@ export const QueuedRecipient = z.object({
   profile_id: z.string().optional(),
   id: QueuedIdentifier.optional(),
   trigger_properties: JsonRecord.optional(),
+  /** Action-based sends: the triggering event's properties (`event_properties` in Liquid). */
+  event_properties: JsonRecord.optional(),
+  /** Action-based sends: when the trigger happened, epoch ms. */
+  triggered_at: z.number().optional(),
+  /** Action-based sends: the change record that triggered it; one send per trigger. */
+  trigger_id: z.string().optional(),
 });
 export type QueuedRecipient = z.infer<typeof QueuedRecipient>;
 

@@ -6,14 +6,10 @@ import { UserAlias } from '../http/schemas';
 import type { SegmentFilter } from '../segments/filters';
 import { parseSegmentFilter } from '../segments/filters';
 import { getSegment } from '../segments/store';
+import { enqueueDispatch, newDispatchId } from './campaign-dispatch';
 import { type Channel, DELIVERED_CHANNELS, WebhookMessage } from './channels';
-import { createDispatch, type DispatchMessages } from './dispatch-store';
-import {
-  type DeliverMessage,
-  type DeliveryMessage,
-  type QueuedRecipient,
-  RECIPIENTS_PER_MESSAGE,
-} from './queue';
+import { createDispatch, type DispatchMessages, dispatchChannels } from './dispatch-store';
+import type { QueuedRecipient } from './queue';
 
 /** `POST /messages/send` (contract §3.10.4, §1.4): one dispatch, delivered through the queue. */
 
@@ -71,11 +67,6 @@ export const MessagesSendBody = z.object({
   messages: Messages,
 });
 type MessagesSendBody = z.infer<typeof MessagesSendBody>;
-
-/** A new dispatch id: 32 hex characters, like Braze's. */
-export function newDispatchId(): string {
-  return crypto.randomUUID().replaceAll('-', '');
-}
 
 function listedRecipients(body: MessagesSendBody): QueuedRecipient[] {
   const seen = new Set<string>();
@@ -164,7 +155,15 @@ export const messagesSendRoute = defineRoute({
       filters.length === 0 ? null : filters.length === 1 ? filters[0]! : { AND: filters };
     const dispatchId = newDispatchId();
     const now = Date.now();
-    const messages: DispatchMessages = { webhook: body.messages.webhook };
+    const messages: DispatchMessages = {
+      variants: [
+        {
+          id: body.messages.webhook?.message_variation_id ?? null,
+          percentage: 100,
+          messages: { webhook: body.messages.webhook },
+        },
+      ],
+    };
     const expands = listed.length === 0;
     await createDispatch(c.env.DB, {
       id: dispatchId,
@@ -174,31 +173,20 @@ export const messagesSendRoute = defineRoute({
       sendId: body.send_id ?? null,
       messages,
       context: { campaign: body.campaign_id ? { api_id: body.campaign_id } : {} },
+      controls: {
+        override_frequency_capping: body.override_frequency_capping ?? false,
+        recipient_subscription_state: body.recipient_subscription_state ?? 'subscribed',
+      },
       audience,
       status: expands ? 'expanding' : 'enqueued',
       now,
     });
-    let first: DeliveryMessage[];
-    if (expands) {
-      first = [
-        { v: 1, type: 'expand', workspace_id: workspace.id, dispatch_id: dispatchId, after: null },
-      ];
-    } else {
-      first = [];
-      for (let i = 0; i < listed.length; i += RECIPIENTS_PER_MESSAGE) {
-        const deliver: DeliverMessage = {
-          v: 1,
-          type: 'deliver',
-          workspace_id: workspace.id,
-          dispatch_id: dispatchId,
-          channel: 'webhook',
-          attempt: 1,
-          recipients: listed.slice(i, i + RECIPIENTS_PER_MESSAGE),
-        };
-        first.push(deliver);
-      }
-    }
-    await c.env.DELIVERY_QUEUE.sendBatch(first.map((m) => ({ body: m })));
+    await enqueueDispatch(c.env, {
+      workspaceId: workspace.id,
+      dispatchId,
+      channels: dispatchChannels(messages),
+      recipients: expands ? null : listed,
+    });
     return c.json(
       {
         dispatch_id: dispatchId,

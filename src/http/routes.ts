@@ -40,6 +40,7 @@ import {
 } from '../catalogs/item-routes';
 import { messagesSendRoute } from '../delivery/send-routes';
 import { deadLettersRoute, dispatchStatusRoute } from '../delivery/status-routes';
+import { triggerSendRoute } from '../delivery/trigger-routes';
 import { trackRoute } from '../ingestion/track-route';
 import { renderRoute } from '../personalization/render-route';
 import { exportFileRoute, exportSegmentRoute, exportStatusRoute } from '../segments/export-routes';
@@ -152,6 +153,7 @@ export const ROUTES: readonly AnyRoute[] = [
   emailTemplateInfoRoute,
   renderRoute,
   messagesSendRoute,
+  triggerSendRoute,
   dispatchStatusRoute,
   deadLettersRoute,
   upsertWorkspaceRoute,

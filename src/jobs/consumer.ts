@@ -1,3 +1,4 @@
+import { startDueCampaigns } from '../delivery/scheduler';
 import { log } from '../lib/log';
 import { runExportSlice } from '../segments/export-job';
 import { recordSegmentSizes } from '../segments/sizes';
@@ -9,6 +10,7 @@ export interface JobBindings {
   EXPORTS: R2Bucket;
   USER_PROFILE: Env['USER_PROFILE'];
   JOBS_QUEUE: Queue;
+  DELIVERY_QUEUE: Queue;
 }
 
 /** Run job messages one by one: invalid ones are dropped with a log line, failures retried. */
@@ -22,7 +24,10 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: JobBindings
     }
     const job = parsed.data;
     try {
-      if (job.type === 'segment_export') {
+      if (job.type === 'campaigns_due') {
+        const started = await startDueCampaigns(env, job.at);
+        if (started > 0) log('info', 'scheduled campaigns started', { started });
+      } else if (job.type === 'segment_export') {
         await runExportSlice(env, {
           workspaceId: job.workspace_id,
           exportId: job.export_id,
@@ -46,9 +51,14 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: JobBindings
   }
 }
 
-/** What the minute cron enqueues: the size snapshot at the top of every hour. */
+/**
+ * What the minute cron enqueues: the scheduled campaigns due now, every minute, and the segment
+ * size snapshot at the top of every hour.
+ */
 export function dueJobs(scheduledTime: number): JobMessage[] {
-  return new Date(scheduledTime).getUTCMinutes() === 0
-    ? [{ type: 'segment_sizes', at: scheduledTime }]
-    : [];
+  const jobs: JobMessage[] = [{ type: 'campaigns_due', at: scheduledTime }];
+  if (new Date(scheduledTime).getUTCMinutes() === 0) {
+    jobs.push({ type: 'segment_sizes', at: scheduledTime });
+  }
+  return jobs;
 }

@@ -9,5 +9,7 @@ export const JobMessage = z.discriminatedUnion('type', [
     workspace_id: z.string().optional(),
     at: z.number(),
   }),
+  /** Start the scheduled campaign occurrences due at `at` (every minute). */
+  z.object({ type: z.literal('campaigns_due'), at: z.number() }),
 ]);
 export type JobMessage = z.infer<typeof JobMessage>;

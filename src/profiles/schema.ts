@@ -73,6 +73,13 @@ const STEPS: readonly (readonly string[])[] = [
          FROM raw_events WHERE kind = 'purchase' ORDER BY time DESC, id DESC LIMIT 50)
        ORDER BY time, id`,
   ],
+  [
+    // Delivery controls read the ledger: a send's campaign tags and whether it counts toward
+    // frequency caps (src/profiles/eligibility.ts), and why a send was skipped or failed.
+    `ALTER TABLE sends ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'`,
+    `ALTER TABLE sends ADD COLUMN counts INTEGER NOT NULL DEFAULT 1`,
+    `ALTER TABLE sends ADD COLUMN reason TEXT`,
+  ],
 ];
 
 /** Tables holding a user's behaviour: what a merge hands over and a delete wipes. */

@@ -1,6 +1,17 @@
+import {
+  type AssignmentPlan,
+  assignVariant,
+  type PreviousAssignment,
+} from '../campaigns/assignment';
 import type { Channel } from '../delivery/channels';
 import type { Recipient } from '../personalization/scope';
 import type { MessageSummary } from '../segments/summary';
+import {
+  checkEligibility,
+  type GlobalControlGroup,
+  inGlobalControlGroup,
+  type SendControls,
+} from './eligibility';
 import type { ProfileStore } from './profile-store';
 import { buildRecipient } from './recipient';
 
@@ -21,28 +32,70 @@ export const CLAIM_LEASE_MS = 180_000;
 /** Sends are remembered this long for de-duplication, then pruned. */
 export const LEDGER_RETENTION_MS = 30 * 86_400_000;
 
-export type SendState = 'claimed' | 'retry_wait' | 'sent' | 'aborted' | 'failed';
+export type SendState =
+  | 'claimed'
+  | 'retry_wait'
+  | 'sent'
+  | 'aborted'
+  | 'failed'
+  /** Not sent: a delivery control (re-eligibility, frequency cap, quiet hours, subscription). */
+  | 'skipped'
+  /** Held back: the user is in the campaign's control group. */
+  | 'control';
+
+const FINAL: ReadonlySet<SendState> = new Set(['sent', 'aborted', 'failed', 'skipped', 'control']);
 
 export interface SendClaim {
-  /** dispatch_id + profile + variant + channel (src/delivery/keys.ts). */
-  key: string;
   dispatchId: string;
+  /**
+   * What the send is unique by, when not the dispatch: an action-based send is one per trigger
+   * event, so a redelivered change record never sends twice even in a new dispatch.
+   */
+  dedupeId?: string;
   sendId: string | null;
   campaignId: string | null;
+  /** The variant when the sender fixed it (an API send's `message_variation_id`). */
   variantId: string | null;
   channel: Channel;
   /** 1 for the first try; each channel retry claims again with the next number. */
   attempt: number;
+  /** Delivery controls checked on the first claim (src/profiles/eligibility.ts). */
+  controls?: SendControls;
+  /**
+   * A campaign send: the profile assigns the variant or control group itself, because the rules
+   * depend on its history with the campaign (contract §3.5.1, §3.6).
+   */
+  assignment?: {
+    plan: AssignmentPlan;
+    controlVariationId: string;
+    /** The workspace's Global Control Group, when this campaign withholds it. */
+    globalControl: GlobalControlGroup | null;
+  };
+}
+
+/** The ledger key: one send per dispatch, user, variant and channel. */
+export function sendKey(input: {
+  dispatchId: string;
+  profileId: string;
+  variantId: string | null;
+  channel: string;
+}): string {
+  return [input.dispatchId, input.profileId, input.variantId ?? '', input.channel].join('\n');
 }
 
 export type ClaimResult =
-  | { status: 'claimed'; recipient: Recipient }
-  /** Already finished (or a newer attempt owns it): send nothing. */
-  | { status: 'done'; state: SendState }
+  | { status: 'claimed'; recipient: Recipient; key: string; variantId: string | null }
+  /**
+   * Already finished (or a newer attempt owns it): send nothing. `decided`: this claim made the
+   * decision (a control group hold, a control saying no), as opposed to finding an old one.
+   */
+  | { status: 'done'; state: SendState; decided?: boolean; reason?: string }
   /** Another consumer holds a live claim: try again after the lease. */
   | { status: 'in_flight'; retryAfterMs: number }
   /** The user is not in the dispatch's audience at send time. */
-  | { status: 'not_in_audience' };
+  | { status: 'not_in_audience' }
+  /** Quiet hours with "send when they end": claim again at `untilMs`. */
+  | { status: 'deferred'; untilMs: number };
 
 export interface SendOutcome {
   key: string;
@@ -67,17 +120,24 @@ type LedgerRow = {
 };
 
 /** Claim a send for this profile; atomic with respect to every other call on the profile. */
-export function claimSend(store: ProfileStore, claim: SendClaim, now: number): ClaimResult {
+export function claimSend(store: ProfileStore, input: SendClaim, now: number): ClaimResult {
   return store.transact(() => {
+    const placed = place(store, input);
+    const claim = { ...input, variantId: placed.variantId };
+    const key = sendKey({
+      dispatchId: claim.dedupeId ?? claim.dispatchId,
+      profileId: store.live.profileId,
+      variantId: claim.variantId,
+      channel: claim.channel,
+    });
     const row = store.sql
       .exec<Pick<LedgerRow, 'state' | 'attempt' | 'claimed_at'>>(
         'SELECT state, attempt, claimed_at FROM sends WHERE key = ?',
-        claim.key,
+        key,
       )
       .toArray()[0];
     if (row) {
-      const final = row.state === 'sent' || row.state === 'aborted' || row.state === 'failed';
-      if (final) return { status: 'done', state: row.state };
+      if (FINAL.has(row.state)) return { status: 'done', state: row.state };
       if (row.state === 'claimed' && row.attempt >= claim.attempt) {
         const leftMs = row.claimed_at + CLAIM_LEASE_MS - now;
         if (leftMs > 0) return { status: 'in_flight', retryAfterMs: leftMs };
@@ -86,24 +146,33 @@ export function claimSend(store: ProfileStore, claim: SendClaim, now: number): C
         return { status: 'done', state: row.state };
       }
     }
-    store.sql.exec(
-      `INSERT INTO sends (key, dispatch_id, send_id, campaign_id, variant_id, channel, state,
-         attempt, claimed_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'claimed', ?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET state = 'claimed', attempt = excluded.attempt,
-         claimed_at = excluded.claimed_at, updated_at = excluded.updated_at`,
-      claim.key,
-      claim.dispatchId,
-      claim.sendId,
-      claim.campaignId,
-      claim.variantId,
-      claim.channel,
-      claim.attempt,
-      now,
-      now,
-    );
+    if (!row) {
+      // First claim: the controls decide once; retries of a claimed send do not re-decide.
+      if (placed.kind === 'global_control') {
+        writeRow(store, key, claim, 'skipped', now, 'global_control_group');
+        return { status: 'done', state: 'skipped', decided: true, reason: 'global_control_group' };
+      }
+      if (placed.kind === 'control') {
+        holdInControl(store, key, claim, now);
+        return { status: 'done', state: 'control', decided: true };
+      }
+      const verdict = claim.controls
+        ? checkEligibility(store, {
+            controls: claim.controls,
+            campaignId: claim.campaignId,
+            channel: claim.channel,
+            now,
+          })
+        : ({ ok: true } as const);
+      if (!verdict.ok) {
+        if (verdict.reason === 'deferred') return { status: 'deferred', untilMs: verdict.untilMs };
+        skip(store, key, claim, verdict.reason, now);
+        return { status: 'done', state: 'skipped', decided: true, reason: verdict.reason };
+      }
+    }
+    writeRow(store, key, claim, 'claimed', now, null);
     pruneLedger(store, now);
-    return { status: 'claimed', recipient: buildRecipient(store) };
+    return { status: 'claimed', recipient: buildRecipient(store), key, variantId: claim.variantId };
   });
 }
 
@@ -116,32 +185,160 @@ export function completeSend(store: ProfileStore, outcome: SendOutcome, now: num
     const row = store.sql
       .exec<LedgerRow>('SELECT * FROM sends WHERE key = ?', outcome.key)
       .toArray()[0];
-    if (!row || row.state !== 'claimed' || row.attempt !== outcome.attempt) return false;
+    if (row?.state !== 'claimed' || row.attempt !== outcome.attempt) return false;
     const state: SendState = outcome.result === 'retry' ? 'retry_wait' : outcome.result;
     store.sql.exec(
-      'UPDATE sends SET state = ?, updated_at = ? WHERE key = ?',
+      'UPDATE sends SET state = ?, updated_at = ?, reason = ? WHERE key = ?',
       state,
       now,
+      outcome.reason ?? null,
       outcome.key,
     );
     if (outcome.result === 'retry') return true;
     if (outcome.result === 'sent') recordReceived(store, row, now);
-    store.emit({
-      type: 'message.event',
-      time: now,
-      event:
-        outcome.result === 'sent' ? 'send' : outcome.result === 'aborted' ? 'abort' : 'failure',
-      channel: row.channel,
-      dispatch_id: row.dispatch_id,
-      send_id: row.send_id,
-      campaign_id: row.campaign_id,
-      variant_id: row.variant_id,
-      reason: outcome.reason ?? null,
-      status: outcome.status ?? null,
-      message_extras: outcome.messageExtras ?? {},
-    });
+    emitEvent(
+      store,
+      {
+        channel: row.channel as Channel,
+        dispatchId: row.dispatch_id,
+        sendId: row.send_id,
+        campaignId: row.campaign_id,
+        variantId: row.variant_id,
+      },
+      outcome.result === 'sent' ? 'send' : outcome.result === 'aborted' ? 'abort' : 'failure',
+      outcome.reason ?? null,
+      outcome.status ?? null,
+      outcome.messageExtras ?? {},
+      now,
+    );
     store.touch(now);
     return true;
+  });
+}
+
+/** Where this user goes for the send: a variant, the campaign's control group, or the GCG. */
+function place(
+  store: ProfileStore,
+  claim: SendClaim,
+): { kind: 'variant' | 'control' | 'global_control'; variantId: string | null } {
+  const a = claim.assignment;
+  if (!a || claim.campaignId === null) return { kind: 'variant', variantId: claim.variantId };
+  const row = store.sql
+    .exec<{ in_control: number; received_count: number; variant_id: string | null }>(
+      'SELECT in_control, received_count, variant_id FROM message_engagement WHERE campaign_id = ?',
+      claim.campaignId,
+    )
+    .toArray()[0];
+  const previous: PreviousAssignment =
+    row?.in_control === 1 && row.received_count === 0
+      ? { type: 'control' }
+      : row && row.received_count > 0
+        ? { type: 'received', variantId: row.variant_id ?? '' }
+        : null;
+  const assigned = assignVariant(a.plan, {
+    profileId: store.live.profileId,
+    inGlobalControlGroup:
+      a.globalControl !== null && inGlobalControlGroup(store.live.randomBucket, a.globalControl),
+    previous,
+  });
+  if (assigned.type === 'variant') return { kind: 'variant', variantId: assigned.variantId };
+  if (assigned.type === 'control') return { kind: 'control', variantId: a.controlVariationId };
+  return { kind: 'global_control', variantId: null };
+}
+
+function writeRow(
+  store: ProfileStore,
+  key: string,
+  claim: SendClaim,
+  state: SendState,
+  now: number,
+  reason: string | null,
+): void {
+  store.sql.exec(
+    `INSERT INTO sends (key, dispatch_id, send_id, campaign_id, variant_id, channel, state,
+       attempt, claimed_at, updated_at, tags, counts, reason)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (key) DO UPDATE SET state = excluded.state, attempt = excluded.attempt,
+       claimed_at = excluded.claimed_at, updated_at = excluded.updated_at,
+       reason = excluded.reason`,
+    key,
+    claim.dispatchId,
+    claim.sendId,
+    claim.campaignId,
+    claim.variantId,
+    claim.channel,
+    state,
+    claim.attempt,
+    now,
+    now,
+    JSON.stringify(claim.controls?.tags ?? []),
+    claim.controls?.countsTowardCaps === false ? 0 : 1,
+    reason,
+  );
+}
+
+function inControl(store: ProfileStore, campaignId: string): boolean {
+  return (
+    store.sql
+      .exec('SELECT 1 FROM message_engagement WHERE campaign_id = ? AND in_control = 1', campaignId)
+      .toArray().length > 0
+  );
+}
+
+/** Control users never receive; the enrollment is recorded once (Braze's EnrollInControl). */
+function holdInControl(store: ProfileStore, key: string, claim: SendClaim, now: number): void {
+  const campaignId = claim.campaignId ?? '';
+  const fresh = !inControl(store, campaignId);
+  writeRow(store, key, claim, 'control', now, null);
+  store.sql.exec(
+    `INSERT INTO message_engagement (campaign_id, in_control, variant_id) VALUES (?, 1, ?)
+     ON CONFLICT (campaign_id) DO UPDATE SET in_control = 1`,
+    campaignId,
+    claim.variantId,
+  );
+  if (fresh) emitEvent(store, claim, 'control', null, null, {}, now);
+  store.touch(now);
+}
+
+/** A control said no: remembered, so a redelivery does not decide again. */
+function skip(
+  store: ProfileStore,
+  key: string,
+  claim: SendClaim,
+  reason: string,
+  now: number,
+): void {
+  writeRow(store, key, claim, 'skipped', now, reason);
+  // Braze emits FrequencyCap and Abort events; a user who is simply not (re-)eligible or not
+  // subscribed gets nothing, as in Braze's audience filtering.
+  if (reason === 'frequency_capped') {
+    emitEvent(store, claim, 'frequency_cap', reason, null, {}, now);
+  }
+  if (reason === 'quiet_hours') emitEvent(store, claim, 'abort', reason, null, {}, now);
+  store.touch(now);
+}
+
+function emitEvent(
+  store: ProfileStore,
+  claim: Pick<SendClaim, 'channel' | 'dispatchId' | 'sendId' | 'campaignId' | 'variantId'>,
+  event: 'send' | 'abort' | 'failure' | 'frequency_cap' | 'control',
+  reason: string | null,
+  status: number | null,
+  extras: Record<string, string>,
+  now: number,
+): void {
+  store.emit({
+    type: 'message.event',
+    time: now,
+    event,
+    channel: claim.channel,
+    dispatch_id: claim.dispatchId,
+    send_id: claim.sendId,
+    campaign_id: claim.campaignId,
+    variant_id: claim.variantId,
+    reason,
+    status,
+    message_extras: extras,
   });
 }
 

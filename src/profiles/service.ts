@@ -145,9 +145,7 @@ export class ProfileService {
   }
 
   /** The send ledger rows of one dispatch. */
-  sends(
-    req: Addressed & { dispatchId: string },
-  ):
+  sends(req: Addressed & { dispatchId: string }):
     | Miss
     | {
         status: 'ok';

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { RateBucketName } from '../auth/rate-limits';
+import { toIanaTimeZone } from '../lib/time-zone';
+import { FrequencyRule, GlobalControlGroup } from '../profiles/eligibility';
 
 /** Braze's default allowance of segmentable properties per workspace (§2.4). */
 export const DEFAULT_SEGMENTABLE_PROPERTY_LIMIT = 20;
@@ -53,6 +55,18 @@ export const WorkspaceSettings = z.object({
     .max(MAX_SEGMENTABLE_PROPERTIES)
     .default(DEFAULT_SEGMENTABLE_PROPERTY_LIMIT)
     .describe('How many event and purchase properties together may be enabled (Braze: 20)'),
+  /**
+   * Global frequency-capping rules (contract §3.5.2): at most 10, all applied; day and week
+   * windows are calendar days in the user's time zone.
+   */
+  frequency_capping_rules: z.array(FrequencyRule).max(10).default([]),
+  /** Braze's Global Control Group (contract §3.8); null: none. */
+  global_control_group: GlobalControlGroup.nullable().default(null),
+  /** Braze's company time zone: users without a time zone are treated as in it. */
+  company_time_zone: z
+    .string()
+    .refine((s) => toIanaTimeZone(s) !== null, 'must be an IANA time zone name')
+    .default('UTC'),
   /** Overrides of the default rate-limit buckets. */
   rate_limits: z
     .partialRecord(

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { sendKey } from '../../src/delivery/consumer';
 import { profileStub } from '../../src/lib/stubs';
+import { sendKey } from '../../src/profiles/sends';
 import {
   createSegment,
   get,
@@ -320,6 +320,46 @@ describe('POST /messages/send with a webhook', () => {
       channel: 'webhook',
     });
     expect((await ledger(ws, 'dup', res.json.dispatch_id)).map((r) => r.key)).toEqual([key]);
+  });
+});
+
+describe('delivery controls on /messages/send', () => {
+  it("applies the workspace's frequency cap per local day, unless the send overrides it", async () => {
+    const ws = await createWorkspace({
+      connected_content_allowlist: ['127.0.0.1'],
+      frequency_capping_rules: [{ channel: 'webhook', limit: 1, unit: 'days', count: 1 }],
+      company_time_zone: 'America/New_York',
+    });
+    await track(ws, [{ external_id: 'fc', time_zone: 'Europe/Paris' }]);
+    const path = hookPath();
+    const send = async (extra: Record<string, unknown> = {}) => {
+      const res = await ws.post('/messages/send', {
+        external_user_ids: ['fc'],
+        messages: { webhook: webhook(path) },
+        ...extra,
+      });
+      expect(res.status).toBe(201);
+      return eventually(
+        () => ledger(ws, 'fc', res.json.dispatch_id),
+        (r) => r[0] !== undefined && r[0].state !== 'claimed',
+      );
+    };
+    expect((await send())[0]).toMatchObject({ state: 'sent' });
+    expect((await send())[0]).toMatchObject({ state: 'skipped' });
+    // Overriding sends go out, and by Braze's current default do not count toward the cap.
+    expect((await send({ override_frequency_capping: true }))[0]).toMatchObject({
+      state: 'sent',
+    });
+    expect(await sinkReceived(path)).toHaveLength(2);
+  });
+
+  it('rejects invalid frequency rules and time zones in workspace settings', async () => {
+    await expect(
+      createWorkspace({
+        frequency_capping_rules: [{ channel: 'any', limit: 1, unit: 'days', count: 31 }],
+      }),
+    ).rejects.toThrow(/30 days/);
+    await expect(createWorkspace({ company_time_zone: 'Mars/Base' })).rejects.toThrow(/IANA/);
   });
 });
 

@@ -2,13 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { dueJobs } from '../../src/jobs/consumer';
 
 describe('the minute cron', () => {
-  it('enqueues the segment size snapshot at the top of the hour', () => {
-    const at = Date.parse('2026-11-23T14:00:00Z');
-    expect(dueJobs(at)).toEqual([{ type: 'segment_sizes', at }]);
+  it('enqueues the scheduled campaigns due every minute', () => {
+    for (const iso of ['2026-11-23T14:01:00Z', '2026-11-23T14:59:00Z']) {
+      const at = Date.parse(iso);
+      expect(dueJobs(at)).toEqual([{ type: 'campaigns_due', at }]);
+    }
   });
 
-  it('enqueues nothing in the other minutes', () => {
-    expect(dueJobs(Date.parse('2026-11-23T14:01:00Z'))).toEqual([]);
-    expect(dueJobs(Date.parse('2026-11-23T14:59:00Z'))).toEqual([]);
+  it('adds the segment size snapshot at the top of the hour', () => {
+    const at = Date.parse('2026-11-23T14:00:00Z');
+    expect(dueJobs(at)).toEqual([
+      { type: 'campaigns_due', at },
+      { type: 'segment_sizes', at },
+    ]);
   });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `dispatches` ADD `controls` text DEFAULT '{}' NOT NULL;

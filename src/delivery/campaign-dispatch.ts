@@ -1,0 +1,180 @@
+import type { Occurrence } from '../campaigns/schedule';
+import type { Campaign } from '../campaigns/store';
+import type { SegmentFilter } from '../segments/filters';
+import { getSegment } from '../segments/store';
+import {
+  createDispatch,
+  type DispatchControls,
+  type DispatchMessages,
+  dispatchChannels,
+} from './dispatch-store';
+import {
+  type DeliverMessage,
+  type DeliveryMessage,
+  type QueuedRecipient,
+  RECIPIENTS_PER_MESSAGE,
+} from './queue';
+
+/**
+ * Turning a campaign send (API-triggered, scheduled, action-based) into a dispatch: its variants
+ * and control group, its delivery controls, its audience; then handing it to the queue, as a
+ * list of recipients or as an audience to page.
+ */
+
+/** A new dispatch id: 32 hex characters, like Braze's. */
+export function newDispatchId(): string {
+  return crypto.randomUUID().replaceAll('-', '');
+}
+
+/** What a campaign's variants send, on the channels Herald delivers. */
+export function campaignMessages(c: Campaign): DispatchMessages {
+  return {
+    variants: c.variants.map((v) => ({
+      id: v.id,
+      percentage: v.percentage,
+      messages: { webhook: v.messages.webhook },
+    })),
+    control: {
+      percentage: c.controlPercentage,
+      variation_id: c.controlVariationId,
+      respects_global_control: c.controls.global_control_group,
+    },
+  };
+}
+
+/** The campaign's delivery controls (contract §3.5), as a dispatch stores them. */
+export function campaignControls(c: Campaign, occurrence?: Occurrence): DispatchControls {
+  const capped = c.controls.frequency_capping;
+  return {
+    override_frequency_capping: !capped,
+    counts_toward_caps: capped ? true : (c.controls.counts_toward_frequency_cap ?? false),
+    reeligible_after_seconds: c.controls.reeligibility_seconds,
+    quiet_hours: c.controls.quiet_hours,
+    recipient_subscription_state: c.controls.subscription_state,
+    tags: c.tags,
+    ...(occurrence?.inLocalTime
+      ? {
+          local_time: {
+            date: occurrence.date,
+            time: occurrence.time,
+            time_zone: occurrence.timeZone,
+            due_at: occurrence.dueAt,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * The campaign's audience, narrowed by an extra filter (an API call's `audience`). Its segments
+ * are resolved to their definitions as they are now, so the dispatch pages and re-checks the
+ * segments as the campaign names them, whatever older versions caches elsewhere still hold.
+ * A segment that no longer exists (or is archived) matches nobody.
+ */
+export async function campaignAudience(
+  db: D1Database,
+  c: Campaign,
+  extra: SegmentFilter | null,
+): Promise<SegmentFilter | null> {
+  const parts: SegmentFilter[] = [];
+  for (const id of c.audience.segment_ids) {
+    const segment = await getSegment(db, c.workspaceId, id);
+    parts.push(
+      segment && !segment.archived
+        ? segment.filter
+        : { segment_membership: { segment_id: id, comparison: 'is' } },
+    );
+  }
+  if (c.audience.filter) parts.push(c.audience.filter);
+  if (extra !== null) parts.push(extra);
+  if (parts.length === 0) return null;
+  return parts.length === 1 ? parts[0]! : { AND: parts };
+}
+
+/**
+ * Write the dispatch and queue its first messages: deliver messages for listed recipients, or
+ * the first expand page for an audience. Answers the dispatch id.
+ */
+export async function startCampaignDispatch(
+  env: { DB: D1Database; DELIVERY_QUEUE: Queue },
+  input: {
+    campaign: Campaign;
+    source: 'campaigns.trigger.send' | 'campaign.scheduled' | 'campaign.action';
+    sendId: string | null;
+    audience: SegmentFilter | null;
+    /** Listed recipients; null: everyone in `audience`. */
+    recipients: QueuedRecipient[] | null;
+    occurrence?: Occurrence;
+    /** Properties every recipient's render sees (a recipient's own replace them). */
+    triggerProperties?: Record<string, unknown> | null;
+    now: number;
+  },
+): Promise<string> {
+  const c = input.campaign;
+  const id = newDispatchId();
+  const messages = campaignMessages(c);
+  await createDispatch(env.DB, {
+    id,
+    workspaceId: c.workspaceId,
+    source: input.source,
+    campaignId: c.id,
+    sendId: input.sendId,
+    messages,
+    context: {
+      campaign: { api_id: c.id, name: c.name },
+      ...(input.triggerProperties
+        ? { api_trigger_properties: input.triggerProperties as Record<string, never> }
+        : {}),
+    },
+    controls: campaignControls(c, input.occurrence),
+    audience: input.audience,
+    status: input.recipients === null ? 'expanding' : 'enqueued',
+    now: input.now,
+  });
+  await enqueueDispatch(env, {
+    workspaceId: c.workspaceId,
+    dispatchId: id,
+    channels: dispatchChannels(messages),
+    recipients: input.recipients,
+  });
+  return id;
+}
+
+/** Queue a new dispatch's first messages. */
+export async function enqueueDispatch(
+  env: { DELIVERY_QUEUE: Queue },
+  input: {
+    workspaceId: string;
+    dispatchId: string;
+    channels: DeliverMessage['channel'][];
+    recipients: QueuedRecipient[] | null;
+  },
+): Promise<void> {
+  const first: DeliveryMessage[] = [];
+  if (input.recipients === null) {
+    first.push({
+      v: 1,
+      type: 'expand',
+      workspace_id: input.workspaceId,
+      dispatch_id: input.dispatchId,
+      after: null,
+    });
+  } else {
+    for (let i = 0; i < input.recipients.length; i += RECIPIENTS_PER_MESSAGE) {
+      for (const channel of input.channels) {
+        first.push({
+          v: 1,
+          type: 'deliver',
+          workspace_id: input.workspaceId,
+          dispatch_id: input.dispatchId,
+          channel,
+          attempt: 1,
+          recipients: input.recipients.slice(i, i + RECIPIENTS_PER_MESSAGE),
+        });
+      }
+    }
+  }
+  for (let i = 0; i < first.length; i += 100) {
+    await env.DELIVERY_QUEUE.sendBatch(first.slice(i, i + 100).map((body) => ({ body })));
+  }
+}
