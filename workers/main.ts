@@ -1,6 +1,7 @@
 import { consumeChanges } from '../src/changes/consumer';
 import { actionTriggerHandler } from '../src/delivery/action-triggers';
 import { consumeDeliveries, consumeDeliveryDeadLetters } from '../src/delivery/consumer';
+import { engagementStatsHandler } from '../src/delivery/engagement-stats';
 import { createApp } from '../src/http/app';
 import { ROUTES } from '../src/http/routes';
 import { consumeJobs, dueJobs } from '../src/jobs/consumer';
@@ -31,7 +32,11 @@ export default {
     }
     if (batch.queue.startsWith('herald-delivery')) return consumeDeliveries(batch, env);
     // Triggers and Currents register their handlers here as they arrive.
-    const stats = await consumeChanges(batch, [indexSyncHandler(env), actionTriggerHandler(env)]);
+    const stats = await consumeChanges(batch, [
+      indexSyncHandler(env),
+      actionTriggerHandler(env),
+      engagementStatsHandler(env),
+    ]);
     log('debug', 'change batch consumed', { queue: batch.queue, ...stats });
   },
 

@@ -94,7 +94,15 @@ export const ChangeRecord = z.discriminatedUnion('type', [
   /** A message to this user was sent, aborted or failed for good (src/profiles/sends.ts). */
   Base.extend({
     type: z.literal('message.event'),
-    event: z.enum(['send', 'abort', 'failure', 'frequency_cap', 'control']),
+    event: z.enum([
+      'send',
+      'abort',
+      'failure',
+      'frequency_cap',
+      'control',
+      'conversion',
+      'revenue',
+    ]),
     channel: z.string(),
     dispatch_id: z.string(),
     send_id: z.string().nullable(),
@@ -105,6 +113,10 @@ export const ChangeRecord = z.discriminatedUnion('type', [
     /** The channel's answer (a webhook's HTTP status); null when nothing answered. */
     status: z.number().nullable(),
     message_extras: z.record(z.string(), z.string()),
+    /** Conversions: which of the campaign's conversion events (0 = primary). */
+    conversion: z.number().int().min(0).max(3).optional(),
+    /** Revenue: the purchase's price × quantity, inside the primary conversion window. */
+    revenue: z.number().optional(),
   }),
 ]);
 export type ChangeRecord = z.infer<typeof ChangeRecord>;

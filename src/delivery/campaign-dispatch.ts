@@ -52,6 +52,8 @@ export function campaignControls(c: Campaign, occurrence?: Occurrence): Dispatch
     quiet_hours: c.controls.quiet_hours,
     recipient_subscription_state: c.controls.subscription_state,
     tags: c.tags,
+    rate_limit_per_minute: c.controls.rate_limit_per_minute,
+    ...(c.conversionEvents.length > 0 ? { conversions: c.conversionEvents } : {}),
     ...(occurrence?.inLocalTime
       ? {
           local_time: {

@@ -48,6 +48,9 @@ export interface DeliveryBindings {
 /** Recipients rendered and sent at once within one consumer invocation. */
 const CONCURRENCY = 16;
 
+/** Rate-limited sends still waiting this long after the dispatch are aborted (contract §3.5.3). */
+const RATE_LIMIT_ABORT_MS = 72 * 3_600_000;
+
 /** The longest delay a queue message may carry. */
 const MAX_QUEUE_DELAY_S = 43_200;
 
@@ -271,6 +274,7 @@ async function deliverOne(ctx: SendContext, r: QueuedRecipient): Promise<void> {
       audience: dispatch.audience,
       claim: {
         controls: controlsFor(dispatch, workspace, 'webhook', r),
+        ...(dispatch.controls.conversions ? { conversions: dispatch.controls.conversions } : {}),
         ...(r.trigger_id !== undefined
           ? { dedupeId: `${dispatch.campaignId ?? ''}:${r.trigger_id}` }
           : {}),
@@ -540,13 +544,33 @@ async function expand(
     return behind ? 'wait' : 'stale';
   }
   const now = Date.now();
+  // A campaign's delivery speed (contract §3.5.3): one minute's worth of recipients per page,
+  // the next page a minute later; each channel gets the full rate. Sends still waiting after
+  // 72 hours are aborted, as Braze does.
+  const rate = dispatch.controls.rate_limit_per_minute ?? null;
+  const pageSize = rate === null ? EXPAND_PAGE : Math.min(EXPAND_PAGE, rate);
+  if (rate !== null && now - dispatch.createdAt > RATE_LIMIT_ABORT_MS) {
+    log('warn', 'rate-limited dispatch aborted after 72 hours', {
+      dispatch_id: dispatch.id,
+      enqueued: dispatch.enqueued,
+    });
+    await advanceCursor(env.DB, {
+      id: dispatch.id,
+      from: m.after,
+      to: m.after,
+      added: 0,
+      done: true,
+      now,
+    });
+    return 'done';
+  }
   const page = await pageMatching(env.DB, {
     workspaceId: dispatch.workspaceId,
     // No audience: every profile of the workspace (an empty AND is true in both evaluators).
     filter: dispatch.audience ?? { AND: [] },
     now,
     after: m.after,
-    limit: EXPAND_PAGE,
+    limit: pageSize,
   });
   const bodies: DeliverMessage[] = [];
   for (let i = 0; i < page.length; i += RECIPIENTS_PER_MESSAGE) {
@@ -567,16 +591,19 @@ async function expand(
   for (let i = 0; i < bodies.length; i += 100) {
     await env.DELIVERY_QUEUE.sendBatch(bodies.slice(i, i + 100).map((body) => ({ body })));
   }
-  const done = page.length < EXPAND_PAGE;
+  const done = page.length < pageSize;
   const to = page.length > 0 ? page[page.length - 1]!.profileId : m.after;
   if (!done) {
-    await env.DELIVERY_QUEUE.send({
-      v: 1,
-      type: 'expand',
-      workspace_id: dispatch.workspaceId,
-      dispatch_id: dispatch.id,
-      after: to,
-    });
+    await env.DELIVERY_QUEUE.send(
+      {
+        v: 1,
+        type: 'expand',
+        workspace_id: dispatch.workspaceId,
+        dispatch_id: dispatch.id,
+        after: to,
+      },
+      rate === null ? {} : { delaySeconds: Math.ceil((60 * page.length) / rate) },
+    );
   }
   await advanceCursor(env.DB, {
     id: dispatch.id,

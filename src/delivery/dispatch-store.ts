@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { z } from 'zod';
-import { QuietHours } from '../campaigns/model';
+import { ConversionEvent, QuietHours } from '../campaigns/model';
 import { Delay, ExceptionEvent } from '../campaigns/triggers';
 import { deliveryDeadLetters, dispatches } from '../db/schema';
 import type { MessageContext } from '../personalization/scope';
@@ -23,6 +23,10 @@ export const DispatchControls = z.object({
   recipient_subscription_state: z.enum(['subscribed', 'opted_in', 'all']).optional(),
   /** The campaign's tags, for tag-based frequency rules. */
   tags: z.array(z.string()).optional(),
+  /** The campaign's delivery speed: sends per minute per channel (contract §3.5.3). */
+  rate_limit_per_minute: z.number().int().min(1).nullable().optional(),
+  /** The campaign's conversion events (contract §3.7), decided by each recipient's profile. */
+  conversions: z.array(ConversionEvent).optional(),
   /** Action-based sends: the campaign's delay, exception events, zone and end. */
   trigger: z
     .object({

@@ -79,6 +79,12 @@ const STEPS: readonly (readonly string[])[] = [
     `ALTER TABLE sends ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'`,
     `ALTER TABLE sends ADD COLUMN counts INTEGER NOT NULL DEFAULT 1`,
     `ALTER TABLE sends ADD COLUMN reason TEXT`,
+    // Conversions (src/profiles/conversions.ts): the campaign's conversion events travel with
+    // the send and stay with the engagement row, with the events already converted.
+    `ALTER TABLE sends ADD COLUMN conversions TEXT`,
+    `ALTER TABLE message_engagement ADD COLUMN conversions TEXT`,
+    `ALTER TABLE message_engagement ADD COLUMN converted TEXT NOT NULL DEFAULT '[]'`,
+    `ALTER TABLE message_engagement ADD COLUMN last_send_id TEXT`,
   ],
 ];
 

@@ -3,6 +3,7 @@ import {
   assignVariant,
   type PreviousAssignment,
 } from '../campaigns/assignment';
+import type { ConversionEvent } from '../campaigns/model';
 import type { Channel } from '../delivery/channels';
 import type { Recipient } from '../personalization/scope';
 import type { MessageSummary } from '../segments/summary';
@@ -65,6 +66,8 @@ export interface SendClaim {
    * A campaign send: the profile assigns the variant or control group itself, because the rules
    * depend on its history with the campaign (contract §3.5.1, §3.6).
    */
+  /** The campaign's conversion events, kept with the engagement once sent. */
+  conversions?: ConversionEvent[];
   assignment?: {
     plan: AssignmentPlan;
     controlVariationId: string;
@@ -117,6 +120,7 @@ type LedgerRow = {
   campaign_id: string | null;
   variant_id: string | null;
   channel: string;
+  conversions: string | null;
 };
 
 /** Claim a send for this profile; atomic with respect to every other call on the profile. */
@@ -256,8 +260,8 @@ function writeRow(
 ): void {
   store.sql.exec(
     `INSERT INTO sends (key, dispatch_id, send_id, campaign_id, variant_id, channel, state,
-       attempt, claimed_at, updated_at, tags, counts, reason)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       attempt, claimed_at, updated_at, tags, counts, reason, conversions)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET state = excluded.state, attempt = excluded.attempt,
        claimed_at = excluded.claimed_at, updated_at = excluded.updated_at,
        reason = excluded.reason`,
@@ -274,6 +278,7 @@ function writeRow(
     JSON.stringify(claim.controls?.tags ?? []),
     claim.controls?.countsTowardCaps === false ? 0 : 1,
     reason,
+    claim.conversions && claim.conversions.length > 0 ? JSON.stringify(claim.conversions) : null,
   );
 }
 
@@ -353,17 +358,21 @@ function recordReceived(store: ProfileStore, row: LedgerRow, now: number): void 
   if (row.campaign_id === null) return;
   store.sql.exec(
     `INSERT INTO message_engagement (campaign_id, received_at, last_received_at, received_count,
-       variant_id)
-     VALUES (?, ?, ?, 1, ?)
+       variant_id, conversions, last_send_id)
+     VALUES (?, ?, ?, 1, ?, ?, ?)
      ON CONFLICT (campaign_id) DO UPDATE SET
        received_at = COALESCE(received_at, excluded.received_at),
        last_received_at = MAX(COALESCE(last_received_at, 0), excluded.last_received_at),
        received_count = received_count + 1,
-       variant_id = COALESCE(excluded.variant_id, variant_id)`,
+       variant_id = COALESCE(excluded.variant_id, variant_id),
+       conversions = COALESCE(excluded.conversions, conversions),
+       last_send_id = COALESCE(excluded.last_send_id, last_send_id)`,
     row.campaign_id,
     now,
     now,
     row.variant_id,
+    row.conversions,
+    row.send_id,
   );
 }
 

@@ -7,6 +7,7 @@ import type {
 import type { SegmentableProperties } from '../workspaces/settings';
 import { recordEvent, recordPurchase } from './activity';
 import { applyCustomOp, type StoredAttr } from './attribute-ops';
+import { convertOnEvent, convertOnPurchase } from './conversions';
 import { type ProfileStore, Rejection } from './profile-store';
 import { bucketEvent, bucketPurchase, propertyLookup } from './property-buckets';
 
@@ -147,12 +148,14 @@ export function applyTrack(
     run('events', event.index, () => {
       recordEvent(store, event, now);
       bucketEvent(store, { event, lookup, now });
+      convertOnEvent(store, event, now);
     });
   }
   for (const purchase of input.purchases) {
     run('purchases', purchase.index, () => {
       recordPurchase(store, purchase, now);
       bucketPurchase(store, { purchase, lookup, now });
+      convertOnPurchase(store, purchase, now);
     });
   }
   return outcomes;

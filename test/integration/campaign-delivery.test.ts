@@ -475,3 +475,95 @@ describe('action-based campaigns', () => {
     expect(await sinkReceived(path)).toHaveLength(1);
   });
 });
+
+describe('conversions', () => {
+  it('count a conversion event inside its window once, and purchases as revenue', async () => {
+    const ws = await sinkWorkspace();
+    const path = `/conv/${crypto.randomUUID()}`;
+    const c = await launched(ws, {
+      variants: [{ messages: { webhook: hook(path, 'x') } }],
+      conversion_events: [
+        { type: 'Performs Custom Event', custom_event_name: 'activated', window: 3_600 },
+        { type: 'Makes Any Purchase', window: 3_600 },
+      ],
+    });
+    const converted = await createSegment(ws, {
+      filter: { message_engagement: { campaign_id: c.id, comparison: 'converted' } },
+    });
+    await ws.post('/users/track', { attributes: [{ external_id: 'cv' }, { external_id: 'nc' }] });
+    // Behaviour before the message does not convert.
+    await ws.post('/users/track', {
+      events: [{ external_id: 'cv', name: 'activated', time: new Date().toISOString() }],
+    });
+    const res = await ws.post('/campaigns/trigger/send', {
+      campaign_id: c.id,
+      recipients: [{ external_user_id: 'cv' }, { external_user_id: 'nc' }],
+    });
+    expect(res.status).toBe(201);
+    await eventually(
+      () => sinkReceived(path),
+      (r) => r.length >= 2,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const later = () => new Date(Date.now() + 1_000).toISOString();
+    await ws.post('/users/track', {
+      events: [
+        { external_id: 'cv', name: 'activated', time: later() },
+        { external_id: 'cv', name: 'activated', time: later() },
+      ],
+      purchases: [
+        {
+          external_id: 'cv',
+          product_id: 'socks',
+          currency: 'USD',
+          price: 12.5,
+          quantity: 2,
+          time: later(),
+        },
+      ],
+    });
+    const series = await eventually(
+      () => get(ws, `/campaigns/data_series?campaign_id=${c.id}&length=1`),
+      (r) => r.json.data?.[0]?.revenue === 25 && r.json.data?.[0]?.conversions1 === 1,
+    );
+    expect(series.json.data[0]).toMatchObject({
+      conversions: 1,
+      conversions1: 1,
+      revenue: 25,
+      unique_recipients: 2,
+    });
+    const member = await get(ws, '/herald/users/segments?external_id=cv');
+    expect(member.json.segments.map((s: { segment_id: string }) => s.segment_id)).toEqual([
+      converted,
+    ]);
+    const nonMember = await get(ws, '/herald/users/segments?external_id=nc');
+    expect(nonMember.json.segments).toEqual([]);
+  }, 20_000);
+});
+
+describe('delivery speed', () => {
+  it("sends at most the campaign's rate per minute, the rest a minute later", async () => {
+    const ws = await sinkWorkspace();
+    const users = Array.from({ length: 12 }, (_, i) => ({ external_id: `rl${i}` }));
+    await ws.post('/users/track', { attributes: users });
+    await syncIndex(
+      ws,
+      users.map((u) => u.external_id),
+    );
+    const path = `/rate/${crypto.randomUUID()}`;
+    const c = await launched(ws, {
+      variants: [{ messages: { webhook: hook(path, 'x') } }],
+      delivery_controls: { rate_limit_per_minute: 10 },
+    });
+    const res = await ws.post('/campaigns/trigger/send', { campaign_id: c.id, broadcast: true });
+    expect(res.status).toBe(201);
+    await eventually(
+      () => sinkReceived(path),
+      (r) => r.length >= 10,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await sinkReceived(path)).toHaveLength(10);
+    const status = await get(ws, `/herald/dispatches/${res.json.dispatch_id}`);
+    expect(status.json).toMatchObject({ status: 'expanding', enqueued_recipients: 10 });
+  }, 20_000);
+});
