@@ -155,6 +155,17 @@ const ENDPOINTS = [
     wrongType: { external_user_ids: 'victim', messages: {} },
   },
   {
+    // Another workspace's campaign id is unknown to the intruder: 400, nothing sent.
+    path: '/campaigns/trigger/send',
+    permission: 'campaigns.trigger.send',
+    valid: (v: Victims) => ({
+      campaign_id: v.campaignId,
+      recipients: [{ external_user_id: 'victim' }],
+    }),
+    wrongType: { campaign_id: 5, recipients: 'victim' },
+    intruderStatus: 400,
+  },
+  {
     path: '/herald/campaigns',
     permission: 'herald.campaigns.write',
     valid: campaignBody({ name: 'Mallory' }),
