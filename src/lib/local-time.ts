@@ -53,7 +53,7 @@ export function localParts(ms: number, timeZone: string): LocalParts {
 export function offsetMs(ms: number, timeZone: string): number {
   const p = localParts(ms, timeZone);
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return asUtc - (ms - (ms % 1_000));
+  return asUtc - (ms - (((ms % 1_000) + 1_000) % 1_000));
 }
 
 /**

@@ -1,3 +1,5 @@
+import { offsetMs } from '../lib/local-time';
+
 /**
  * Ruby's `Time#strftime`, which Braze's `date` filter uses, over an instant and a zone. Pure: the
  * zone arithmetic comes from `Intl`, so it runs the same in Node and workerd.
@@ -38,43 +40,11 @@ export interface WallClock {
   offsetMinutes: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
 /** The offset of `zone` from UTC at instant `ms`, in minutes (east positive). */
 export function offsetAt(ms: number, zone: Zone): number {
   if ('offsetMinutes' in zone) return zone.offsetMinutes;
   if (zone.iana === 'UTC') return 0;
-  const parts: Record<string, number> = {};
-  for (const p of formatterFor(zone.iana).formatToParts(new Date(ms))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const asUtc = Date.UTC(
-    parts.year!,
-    parts.month! - 1,
-    parts.day!,
-    parts.hour!,
-    parts.minute!,
-    parts.second!,
-  );
-  return Math.round((asUtc - (ms - (((ms % 1000) + 1000) % 1000))) / 60_000);
+  return Math.round(offsetMs(ms, zone.iana) / 60_000);
 }
 
 /** Wall-clock fields of `ms` in `zone`. */

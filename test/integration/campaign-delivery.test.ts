@@ -1,25 +1,12 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { startDueCampaigns } from '../../src/delivery/scheduler';
-import { profileStub } from '../../src/lib/stubs';
 import { createCampaign } from '../fixtures/campaigns';
+import { eventually, ledger, sinkWorkspace } from '../fixtures/delivery';
 import { createSegment, get, sinkReceived, sinkUrl, syncIndex } from '../fixtures/segments';
 import { createWorkspace, exportUser, type TestWorkspace } from '../fixtures/workspace';
 
 /** Sends of API-triggered campaigns through the delivery pipeline, to the local sink. */
-
-async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const v = await read();
-    if (check(v) || Date.now() > deadline) return v;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function sinkWorkspace(settings: Record<string, unknown> = {}): Promise<TestWorkspace> {
-  return createWorkspace({ connected_content_allowlist: ['127.0.0.1'], ...settings });
-}
 
 function hook(path: string, body: string) {
   return {
@@ -35,19 +22,6 @@ async function launched(ws: TestWorkspace, over: Record<string, unknown>) {
   const res = await ws.post(`/herald/campaigns/${c.id}/launch`, {});
   expect(res.status).toBe(200);
   return c;
-}
-
-async function ledger(ws: TestWorkspace, externalId: string, dispatchId: string) {
-  const user = await exportUser(ws, externalId);
-  const answer = await profileStub(env.USER_PROFILE, ws.id, user.braze_id).sends({
-    workspaceId: ws.id,
-    profileId: user.braze_id,
-    addressedBy: null,
-    now: Date.now(),
-    dispatchId,
-  });
-  if (answer.status !== 'ok') throw new Error(answer.status);
-  return answer.sends;
 }
 
 describe('POST /campaigns/trigger/send', () => {

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { profileStub } from '../../src/lib/stubs';
 import { sendKey } from '../../src/profiles/sends';
+import { eventually, ledger, sinkWorkspace } from '../fixtures/delivery';
 import {
   createSegment,
   get,
@@ -12,24 +12,8 @@ import {
 } from '../fixtures/segments';
 import { call, createWorkspace, exportUser, type TestWorkspace } from '../fixtures/workspace';
 
-/** A workspace whose webhooks may reach the local sink (loopback is refused otherwise). */
-function sinkWorkspace(): Promise<TestWorkspace> {
-  return createWorkspace({ connected_content_allowlist: ['127.0.0.1'] });
-}
-
 function hookPath(): string {
   return `/hook/${crypto.randomUUID()}`;
-}
-
-/** Poll until `check` holds (deliveries run in the queue consumer, after the API answered). */
-async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const v = await read();
-    if (check(v)) return v;
-    if (Date.now() > deadline) return v;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function track(ws: TestWorkspace, attributes: Record<string, unknown>[]) {
@@ -45,20 +29,6 @@ function webhook(path: string, extra: Record<string, unknown> = {}) {
     body: '{"name":"{{${first_name} | default: \'friend\'}}","dispatch":"{{campaign.${dispatch_id}}}"}',
     ...extra,
   };
-}
-
-/** The profile's ledger rows for a dispatch. */
-async function ledger(ws: TestWorkspace, externalId: string, dispatchId: string) {
-  const user = await exportUser(ws, externalId);
-  const answer = await profileStub(env.USER_PROFILE, ws.id, user.braze_id).sends({
-    workspaceId: ws.id,
-    profileId: user.braze_id,
-    addressedBy: null,
-    now: Date.now(),
-    dispatchId,
-  });
-  if (answer.status !== 'ok') throw new Error(answer.status);
-  return answer.sends;
 }
 
 describe('POST /messages/send with a webhook', () => {
