@@ -5,12 +5,18 @@
  * (open it in Chrome DevTools). Diagnostic only; the inspector slows the isolate somewhat.
  *
  *   node bench/profile.mjs --ref HEAD [--scenario track-attributes-1] [--seconds 8] [--seed]
+ *   node bench/profile.mjs --ref HEAD --scenario delivery [--delivery-users 2000]
+ *
+ * `--scenario delivery` prepares the delivery benchmark (lib/delivery.mjs: users, segment, index,
+ * warm-up) unprofiled, then profiles the measured send from the API call to the last webhook.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { bundleHerald, describeSource, exportRef, REPO_ROOT } from './lib/build.mjs';
+import { DELIVERY_ID, prepareHerald, sendAndWait } from './lib/delivery.mjs';
+import { Sink } from './lib/sink.mjs';
 import { RuntimeLog, startHerald } from './lib/targets.mjs';
 import { SCENARIOS, SEED_REQUESTS, seedBody } from './scenarios.mjs';
 
@@ -22,12 +28,14 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '8' },
     seed: { type: 'boolean', default: false },
     'inspector-port': { type: 'string', default: '9339' },
+    'delivery-users': { type: 'string', default: '2000' },
   },
 });
 
 const OUT = join(REPO_ROOT, 'bench', 'out');
-const scenario = SCENARIOS.find((s) => s.id === args.scenario);
-if (!scenario?.body) throw new Error(`no Herald scenario ${args.scenario}`);
+const isDelivery = args.scenario === DELIVERY_ID;
+const scenario = isDelivery ? { id: DELIVERY_ID } : SCENARIOS.find((s) => s.id === args.scenario);
+if (!isDelivery && !scenario?.body) throw new Error(`no Herald scenario ${args.scenario}`);
 
 function inspector(wsUrl) {
   const ws = new WebSocket(wsUrl);
@@ -80,13 +88,39 @@ const fromDir = exported?.dir ?? args.from ?? REPO_ROOT;
 const source = describeSource(fromDir, args.ref);
 const script = await bundleHerald(fromDir, join(OUT, 'worker'));
 const port = Number(args['inspector-port']);
+const runtimeLog = new RuntimeLog();
+const sink = isDelivery ? new Sink() : null;
+await sink?.listen();
 const target = await startHerald({
   script,
   fromDir,
-  runtimeLog: new RuntimeLog(),
+  runtimeLog,
   extraOptions: { inspectorPort: port },
+  settings: isDelivery ? { connected_content_allowlist: ['127.0.0.1'] } : {},
 });
-try {
+const say = (msg) => process.stderr.write(`${msg}\n`);
+
+/** Attach to the Herald isolate's inspector; returns start() and stop() -> profile. */
+async function profiler() {
+  const list = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
+  const entry = list.find((t) => /herald/.test(`${t.title} ${t.url} ${t.id}`)) ?? list[0];
+  const cdp = inspector(entry.webSocketDebuggerUrl);
+  await cdp.opened;
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  return {
+    title: entry.title,
+    start: () => cdp.send('Profiler.start'),
+    stop: async () => {
+      const { result } = await cdp.send('Profiler.stop');
+      cdp.close();
+      return result.profile;
+    },
+  };
+}
+
+/** The track scenarios: autocannon load, profiled for --seconds after 1.5 s. */
+async function profileLoad() {
   if (args.seed) {
     for (let r = 0; r < SEED_REQUESTS; r += 8) {
       await Promise.all(
@@ -103,12 +137,7 @@ try {
       );
     }
   }
-  const list = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
-  const entry = list.find((t) => /herald/.test(`${t.title} ${t.url} ${t.id}`)) ?? list[0];
-  const cdp = inspector(entry.webSocketDebuggerUrl);
-  await cdp.opened;
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  const prof = await profiler();
   let next = 0;
   const run = autocannon({
     url: target.url,
@@ -127,19 +156,48 @@ try {
     ],
   });
   await new Promise((r) => setTimeout(r, 1500));
-  await cdp.send('Profiler.start');
+  await prof.start();
   await new Promise((r) => setTimeout(r, Number(args.seconds) * 1000));
-  const { result } = await cdp.send('Profiler.stop');
+  const profile = await prof.stop();
   const done = await run;
-  cdp.close();
+  return { profile, note: `${Math.round(done.requests.average)} req/s`, title: prof.title };
+}
+
+/** The delivery benchmark's send, profiled from the API call to the last webhook. */
+async function profileDelivery() {
+  const users = Number(args['delivery-users']);
+  const prep = await prepareHerald(target, { users, sink, say });
+  const prof = await profiler();
+  let profile = null;
+  const send = await sendAndWait(target, prep, {
+    users,
+    sink,
+    runtimeLog,
+    say,
+    hooks: {
+      started: () => prof.start(),
+      finished: async () => {
+        profile = await prof.stop();
+      },
+    },
+  });
+  const note =
+    `${send.delivered}/${users} delivered in ${send.seconds} s = ${Math.round(send.deliveredPerSec)}/s, ` +
+    `duplicates ${send.duplicates}, CPU workerd ${send.cpu.workerdPct}%`;
+  return { profile, note, title: prof.title };
+}
+
+try {
+  const { profile, note, title } = isDelivery ? await profileDelivery() : await profileLoad();
   const file = join(OUT, `${scenario.id}.cpuprofile`);
-  writeFileSync(file, JSON.stringify(result.profile));
+  writeFileSync(file, JSON.stringify(profile));
   process.stdout.write(
     `${scenario.id} at ${source.commit?.slice(0, 7)}${source.dirty ? '+uncommitted' : ''}: ` +
-      `${Math.round(done.requests.average)} req/s under the profiler (${entry.title})\n` +
-      `top self time:\n${summarize(result.profile).join('\n')}\nwrote ${file}\n`,
+      `${note} under the profiler (${title})\n` +
+      `top self time:\n${summarize(profile).join('\n')}\nwrote ${file}\n`,
   );
 } finally {
   await target.mf.dispose();
+  await sink?.close();
   exported?.dispose();
 }

@@ -13,7 +13,9 @@
  *   --warmup <s>        discarded warm-up seconds per scenario (default 3)
  *   --only <id,...>     run only these scenario ids (the ceiling runs too, unless only segment
  *                       ids are given)
- *   --diagnose          also run the track scenarios with bindings faked (see scenarios.mjs)
+ *   --diagnose          also run the track scenarios with bindings faked (see scenarios.mjs),
+ *                       and the delivery benchmark's Herald part with `message.event` change
+ *                       records dropped (no-send-events)
  *   --seed              create all 10,000 users before measuring (slow: minutes), so the track
  *                       scenarios measure updates only
  *   --storage memory|disk  where workerd keeps DO/D1/queue state: tmpfs (default) or the OS
@@ -27,6 +29,12 @@
  *   --no-liquid         skip the Liquid benchmark (lib/liquid.mjs): Herald's Braze-dialect engine
  *                       vs plain liquidjs on an equivalent email template, and cold parse time;
  *                       its id `liquid` works with --only
+ *   --no-delivery       skip the delivery benchmark (lib/delivery.mjs): a segment broadcast
+ *                       through POST /messages/send to a local webhook sink, end to end, next to
+ *                       the raw queue throughput of a bench Worker (queue-worker.js) on the same
+ *                       runtime; its id `delivery` works with --only
+ *   --delivery-users <n>  users the delivery benchmark creates and sends to (default 10000;
+ *                       creating them takes most of the time: ~100-170 users/s)
  *   --profiles <n>      synthetic profiles for segments-count (default 1000000)
  *   --freshness-samples <n>  samples per freshness measurement (default 50)
  */
@@ -35,9 +43,16 @@ import { cpus, loadavg, type as osType, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleHello, bundleHerald, describeSource, exportRef, REPO_ROOT } from './lib/build.mjs';
+import {
+  DEFAULT_DELIVERY_USERS,
+  DELIVERY_GOAL,
+  DELIVERY_ID,
+  runDeliverySuite,
+} from './lib/delivery.mjs';
 import { formatLiquid, LIQUID_GOAL, LIQUID_ID, runLiquidSuite } from './lib/liquid.mjs';
 import { measure } from './lib/load.mjs';
 import {
+  formatDeliveryTable,
   formatHeader,
   formatSegmentsTable,
   formatTable,
@@ -71,6 +86,8 @@ const { values: args } = parseArgs({
     storage: { type: 'string', default: 'memory' },
     'no-segments': { type: 'boolean', default: false },
     'no-liquid': { type: 'boolean', default: false },
+    'no-delivery': { type: 'boolean', default: false },
+    'delivery-users': { type: 'string', default: String(DEFAULT_DELIVERY_USERS) },
     profiles: { type: 'string', default: '1000000' },
     'freshness-samples': { type: 'string', default: '50' },
   },
@@ -106,7 +123,7 @@ async function seedUsers(target) {
  * Target name -> how to start it. `herald@a,b` runs Herald with diagnostic tokens: `disk` keeps
  * state on disk; any other token is a binding variant for lib/variant-entry.js.
  */
-function startTarget(name, ctx) {
+function startTarget(name, ctx, settings = {}) {
   const [base, tokens = ''] = name.split('@');
   const list = tokens.split(',').filter(Boolean);
   const storage = list.includes('disk') ? 'disk' : ctx.storage;
@@ -120,6 +137,7 @@ function startTarget(name, ctx) {
       runtimeLog: ctx.runtimeLog,
       variant: list.filter((t) => t !== 'disk').join(','),
       storage,
+      settings,
     });
   }
   throw new Error(`unknown target ${name}`);
@@ -132,13 +150,16 @@ async function main() {
   let scenarios = [...SCENARIOS, ...(args.diagnose ? diagnosticScenarios() : [])];
   let segmentParts = args['no-segments'] ? [] : Object.values(SEGMENT_IDS);
   let runLiquid = !args['no-liquid'];
+  let runDelivery = !args['no-delivery'];
   if (args.only) {
     const keep = new Set(args.only.split(','));
     scenarios = scenarios.filter((s) => s.ceiling || keep.has(s.id));
     segmentParts = segmentParts.filter((id) => keep.has(id));
     runLiquid = keep.has(LIQUID_ID);
-    // Only segment or liquid ids asked for: the ceiling has nothing to compare with.
-    if (scenarios.every((s) => s.ceiling) && (segmentParts.length > 0 || runLiquid)) scenarios = [];
+    runDelivery = keep.has(DELIVERY_ID);
+    // Only segment, liquid or delivery ids asked for: the ceiling has nothing to compare with.
+    const others = segmentParts.length > 0 || runLiquid || runDelivery;
+    if (scenarios.every((s) => s.ceiling) && others) scenarios = [];
   }
 
   mkdirSync(OUT, { recursive: true });
@@ -159,6 +180,7 @@ async function main() {
   let startupFailed = null;
   let segments = null;
   let liquid = null;
+  let delivery = null;
 
   try {
     say(`bench: bundling Herald from ${args.ref ? `${args.ref} (${source.commit})` : fromDir}`);
@@ -236,6 +258,19 @@ async function main() {
       liquid = await runLiquidSuite({ outDir: OUT, runtimeLog, say });
       liquid.goal = LIQUID_GOAL;
     }
+    if (runDelivery && !startupFailed) {
+      delivery = await runDeliverySuite({
+        start: (settings, variant) =>
+          startTarget(variant ? `herald@${variant}` : 'herald', ctx, settings),
+        fromDir,
+        users: Number(args['delivery-users']),
+        storage: args.storage,
+        diagnose: args.diagnose,
+        runtimeLog,
+        say,
+      });
+      delivery.goal = DELIVERY_GOAL;
+    }
   } catch (err) {
     startupFailed ??= String(err.stack ?? err);
   } finally {
@@ -273,6 +308,7 @@ async function main() {
       segments: segmentParts,
       profiles: Number(args.profiles),
       freshnessSamples: Number(args['freshness-samples']),
+      deliveryUsers: runDelivery ? Number(args['delivery-users']) : null,
     },
     targets: targetsInfo,
     startupFailed,
@@ -286,12 +322,14 @@ async function main() {
     })),
     segments,
     liquid,
+    delivery,
   };
   writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
 
   process.stdout.write(results.length > 0 ? formatTable(report) : formatHeader(report));
   if (segments) process.stdout.write(formatSegmentsTable(segments, SEGMENT_GOALS));
   if (liquid) process.stdout.write(formatLiquid(liquid));
+  if (delivery) process.stdout.write(formatDeliveryTable(delivery, DELIVERY_GOAL));
   if (startupFailed) {
     process.stdout.write(`\nSTARTUP FAILED: ${startupFailed}\n`);
     if (runtimeLog.lines.length)
@@ -300,7 +338,12 @@ async function main() {
   process.stdout.write(`\nWrote ${join('bench', 'out', 'results.json')}\n`);
 
   const tooManyErrors = results.filter((r) => r.errorRate > MAX_ERROR_RATE);
-  if (startupFailed || tooManyErrors.length > 0 || segments?.errors.length > 0)
+  if (
+    startupFailed ||
+    tooManyErrors.length > 0 ||
+    segments?.errors.length > 0 ||
+    delivery?.errors.length > 0
+  )
     process.exitCode = 1;
 }
 

@@ -49,7 +49,7 @@ export function workerdPids() {
 }
 
 /** CPU seconds of workerd processes (children of this process) and of this process. */
-function cpuSnapshot() {
+export function cpuSnapshot() {
   const workerd = workerdPids();
   const u = process.cpuUsage();
   return {
@@ -59,7 +59,8 @@ function cpuSnapshot() {
   };
 }
 
-function cpuDelta(a, b) {
+/** CPU between two snapshots, in percent of one core: { workerdPct, loadgenPct }. */
+export function cpuDelta(a, b) {
   const wall = (b.at - a.at) / 1000;
   let workerd = 0;
   for (const [pid, end] of b.workerd) {

@@ -191,3 +191,102 @@ export function formatSegmentsTable(seg, goals) {
   }
   return out;
 }
+
+/** The delivery table: Herald's broadcast end to end next to the raw queue ceiling. */
+export function formatDeliveryTable(d, goal) {
+  const rows = [];
+  const q = d.queue;
+  if (q) {
+    rows.push([
+      `raw queue ceiling: ${int(q.messages)} messages, consumer batches of ${q.consumer.maxBatchSize}`,
+      `${int(q.messagesPerSec)} msgs/s`,
+      '',
+      `${q.seconds} s end to end (enqueue ${q.enqueueSeconds} s); CPU workerd ${q.cpu.workerdPct}%; load avg ${q.loadAvg}`,
+    ]);
+    rows.push([
+      `  as recipients (${d.recipientsPerMessage} per deliver message)`,
+      `${int(q.recipientsPerSec)}/s`,
+      '',
+      '',
+    ]);
+    const p = q.pipeline;
+    if (p) {
+      rows.push([
+        `bare pipeline: ${int(p.messages)} messages, 1 webhook per recipient, no profiles`,
+        `${int(p.recipientsPerSec)} webhooks/s`,
+        '',
+        `${p.seconds} s; CPU workerd ${p.cpu.workerdPct}% / bench process (sink) ${p.cpu.loadgenPct}%`,
+      ]);
+    }
+  }
+  const h = d.herald;
+  if (h?.seed) {
+    rows.push([
+      `create ${int(h.seed.users)} users: /users/track, 75 per request, ${h.seed.connections} conns`,
+      `${int(h.seed.usersPerSec)} users/s`,
+      '',
+      `${h.seed.seconds} s; segment index complete ${h.index.seconds} s later`,
+    ]);
+  }
+  const s = h?.send;
+  if (s) {
+    const verdict = s.deliveredPerSec >= goal.min && s.complete ? 'MET' : 'MISSED';
+    rows.push([
+      `Herald: segment broadcast, webhook to a local sink, ${int(s.users)} users`,
+      `${int(s.deliveredPerSec)} delivered/s`,
+      `${goal.label}: ${verdict}`,
+      `${int(s.delivered)} in ${s.seconds} s; API answered in ${ms(s.apiMs)}; first webhook ${ms(s.firstMs)}`,
+    ]);
+    rows.push([
+      '  ratio to the raw queue (recipients/s)',
+      d.ratio === undefined ? '-' : `${(d.ratio * 100).toFixed(d.ratio < 0.01 ? 2 : 1)}%`,
+      '',
+      d.pipelineRatio === undefined ? '' : `${pct(d.pipelineRatio)} of the bare pipeline`,
+    ]);
+    rows.push([
+      '  webhook arrival - trigger',
+      `p50 ${ms(s.p50Ms)} / p99 ${ms(s.p99Ms)}`,
+      '',
+      `CPU workerd ${s.cpu.workerdPct}% / bench process (sink) ${s.cpu.loadgenPct}%; load avg ${s.loadAvg}`,
+    ]);
+    rows.push([
+      '  exactly once',
+      `${int(s.duplicates)} duplicates, ${int(s.misses)} misses`,
+      '',
+      `${int(s.webhooks)} webhooks; dispatch ${s.dispatch.status}, ${int(s.dispatch.enqueuedRecipients)} enqueued; ${s.deadLetters} dead letters; ${s.warnings} warning lines`,
+    ]);
+    if (s.stateBytesPerUser) {
+      rows.push([
+        '  workerd state (DO SQLite files, D1, queues)',
+        `${int(s.stateBytesPerUser / 1024)} KB/user`,
+        '',
+        `x 100,000 users = ${((s.stateBytesPerUser * 1e5) / 2 ** 30).toFixed(1)} GB`,
+      ]);
+    }
+  }
+  for (const v of d.diagnostics ?? []) {
+    const x = v.send;
+    rows.push([
+      `  diagnostic [${v.variant}]`,
+      `${int(x.deliveredPerSec)} delivered/s`,
+      '',
+      `${int(x.delivered)} in ${x.seconds} s; ${x.duplicates} duplicates, ${x.misses} misses; CPU workerd ${x.cpu.workerdPct}%; load avg ${x.loadAvg}`,
+    ]);
+  }
+  let out =
+    `\nDelivery: ${int(d.users)} users` +
+    `${d.users < 100_000 ? ' (the issue asks for 100,000: fewer by default, see --delivery-users)' : ''}; ` +
+    'trigger = POST /messages/send, end = last webhook at the sink; CPU as % of one core\n\n';
+  out += rows.length
+    ? `${table(['measurement', 'value', 'goal', 'detail'], rows, [true, false, false, true])}\n`
+    : '(no delivery measurement completed)\n';
+  if (s?.sampleBody) out += `\nfirst webhook body received: ${s.sampleBody}\n`;
+  if (s?.incompleteReason) out += `\nincomplete: ${s.incompleteReason}\n`;
+  for (const err of d.errors ?? []) {
+    out += `\n${err.scenario} FAILED: ${err.message}\n`;
+    if (err.detail) out += `  status ${err.detail.status}: ${err.detail.body.slice(0, 1000)}\n`;
+    if (err.runtimeLog.length)
+      out += `  workerd/worker log:\n    ${err.runtimeLog.join('\n    ')}\n`;
+  }
+  return out;
+}

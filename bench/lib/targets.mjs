@@ -95,8 +95,8 @@ async function urls(mf) {
   return { url, entryUrl };
 }
 
-/** The hello-world ceiling. */
-export async function startHello({ script, runtimeLog, storage = 'memory' }) {
+/** The hello-world ceiling, or another small bench Worker (`extraOptions`: its bindings). */
+export async function startHello({ script, runtimeLog, storage = 'memory', extraOptions = {} }) {
   const mf = withStorage(storage, (dir) =>
     miniflare({
       ...baseOptions(runtimeLog),
@@ -104,6 +104,7 @@ export async function startHello({ script, runtimeLog, storage = 'memory' }) {
       compatibilityDate: '2026-11-01',
       compatibilityFlags: ['nodejs_compat'],
       modules: [{ type: 'ESModule', path: script }],
+      ...extraOptions,
     }),
   );
   return { ...(await urls(mf)), mf, info: {} };
@@ -119,9 +120,34 @@ const HAND_CONFIG = {
     RATE_LIMITER: { className: 'RateLimiter', useSQLite: true },
   },
   d1Databases: ['DB'],
-  queueProducers: { CHANGES_QUEUE: 'herald-changes' },
-  queueConsumers: ['herald-changes'],
+  queueProducers: {
+    CHANGES_QUEUE: 'herald-changes',
+    JOBS_QUEUE: 'herald-jobs',
+    DELIVERY_QUEUE: 'herald-delivery',
+  },
+  queueConsumers: {
+    'herald-changes': {
+      maxBatchSize: 100,
+      maxBatchTimeout: 0,
+      maxRetries: 5,
+      deadLetterQueue: 'herald-changes-dlq',
+    },
+    'herald-jobs': {
+      maxBatchSize: 10,
+      maxBatchTimeout: 1,
+      maxRetries: 5,
+      deadLetterQueue: 'herald-jobs-dlq',
+    },
+    'herald-delivery': {
+      maxBatchSize: 10,
+      maxBatchTimeout: 0,
+      maxRetries: 10,
+      deadLetterQueue: 'herald-delivery-dlq',
+    },
+    'herald-delivery-dlq': { maxBatchSize: 10, maxBatchTimeout: 1 },
+  },
   r2Buckets: ['EXPORTS'],
+  bindings: { HERALD_LOG_LEVEL: 'info', HERALD_RETRY_BASE_SECONDS: '30' },
 };
 
 const FROM_WRANGLER = [
@@ -159,6 +185,17 @@ async function heraldConfig(fromDir) {
   }
 }
 
+/**
+ * One queue consumer's settings as Herald's wrangler.toml declares them (maxBatchSize,
+ * maxBatchTimeout, maxRetries, deadLetterQueue), so a bench Worker can consume alike.
+ */
+export async function queueConsumerSettings(fromDir, queue) {
+  const { options } = await heraldConfig(fromDir);
+  const settings = options.queueConsumers?.[queue];
+  if (!settings) throw new Error(`wrangler.toml has no consumer for ${queue}`);
+  return settings;
+}
+
 /** Each migrations/*.sql in name order, split on drizzle's statement breakpoints. */
 async function applyMigrations(mf, fromDir) {
   const dir = join(fromDir, 'migrations');
@@ -190,8 +227,11 @@ async function call(url, { method, path, token, body, expect }) {
   return JSON.parse(text);
 }
 
-/** Workspace with a rate limit the bench cannot reach, and an all-permissions key. */
-async function bootstrap(url) {
+/**
+ * Workspace with a rate limit the bench cannot reach, and an all-permissions key. `settings`
+ * adds to the workspace settings (e.g. a Connected Content allowlist for a local sink).
+ */
+async function bootstrap(url, settings = {}) {
   const ws = `/operator/workspaces/${WORKSPACE_ID}`;
   await call(url, {
     method: 'PUT',
@@ -199,7 +239,10 @@ async function bootstrap(url) {
     token: OPERATOR_TOKEN,
     body: {
       name: 'bench',
-      settings: { rate_limits: { users_track: { limit: 100_000_000, window_seconds: 3 } } },
+      settings: {
+        rate_limits: { users_track: { limit: 100_000_000, window_seconds: 3 } },
+        ...settings,
+      },
     },
     expect: [200, 201],
   });
@@ -215,7 +258,8 @@ async function bootstrap(url) {
 
 /**
  * Herald: the bundle from `wrangler deploy --dry-run`, migrated and bootstrapped. `variant`
- * (diagnostics only) runs it behind lib/variant-entry.js with some bindings faked.
+ * (diagnostics only) runs it behind lib/variant-entry.js with some bindings faked; `settings`
+ * goes into the bench workspace's settings.
  */
 export async function startHerald({
   script,
@@ -224,6 +268,7 @@ export async function startHerald({
   variant = '',
   storage = 'memory',
   extraOptions = {},
+  settings = {},
 }) {
   const config = await heraldConfig(fromDir);
   let modules = [{ type: 'ESModule', path: script }];
@@ -256,7 +301,7 @@ export async function startHerald({
   try {
     const { url, entryUrl } = await urls(mf);
     const migrations = await applyMigrations(mf, fromDir);
-    const apiKey = await bootstrap(url);
+    const apiKey = await bootstrap(url, settings);
     return {
       url,
       entryUrl,

@@ -39,12 +39,34 @@ const allowAll = {
 // CHANGES_QUEUE: change records dropped instead of sent (so the consumer has nothing to do).
 const dropQueue = { send: async () => undefined, sendBatch: async () => undefined };
 
+// CHANGES_QUEUE: only `message.event` records (one per delivered message) dropped, so profile
+// changes still reach the segment index while sends cost no change message or index write.
+const withoutRecords = (body) => {
+  const batches = (body.batches ?? [])
+    .map((b) => ({ ...b, records: b.records.filter((r) => r.type !== 'message.event') }))
+    .filter((b) => b.records.length > 0);
+  return batches.length > 0 ? { ...body, batches } : null;
+};
+const dropSendEvents = (queue) => ({
+  send: async (body, opts) => {
+    const kept = withoutRecords(body);
+    if (kept) await queue.send(kept, opts);
+  },
+  sendBatch: async (messages, opts) => {
+    const kept = messages
+      .map((m) => ({ ...m, body: withoutRecords(m.body) }))
+      .filter((m) => m.body !== null);
+    if (kept.length > 0) await queue.sendBatch(kept, opts);
+  },
+});
+
 function patch(env) {
   const v = variant(env);
   if (v.size === 0) return env;
   const out = { ...env };
   if (v.has('no-ratelimit')) out.RATE_LIMITER = allowAll;
   if (v.has('no-queue')) out.CHANGES_QUEUE = dropQueue;
+  if (v.has('no-send-events')) out.CHANGES_QUEUE = dropSendEvents(env.CHANGES_QUEUE);
   return out;
 }
 
