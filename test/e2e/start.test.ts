@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sendSeries } from '../../admin/chart.js';
 import {
   type CapturedProcess,
   freePort,
@@ -47,6 +48,11 @@ async function track(externalId: string, attributes: Record<string, unknown>) {
       events: [{ external_id: externalId, name: 'signed_up', time: new Date().toISOString() }],
     },
   });
+}
+
+async function getJson(path: string, token = DEMO_KEY): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${baseUrl}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  return { status: res.status, body: await res.json() };
 }
 
 async function exportUser(externalId: string) {
@@ -121,6 +127,86 @@ describe('npm start on a fresh state directory', () => {
     const css = await fetch(`${baseUrl}/admin.css`);
     expect(css.status).toBe(200);
     expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+  });
+
+  it('serves the campaigns page, linked from the other admin pages, with its chart module', async () => {
+    const page = await fetch(`${baseUrl}/campaigns.html`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    for (const used of ['/herald/campaigns', '/campaigns/data_series', "from '/chart.js'"]) {
+      expect(html).toContain(used);
+    }
+    for (const action of ['launch', 'stop', 'archive', 'unarchive']) {
+      expect(html).toContain(`data-action="${action}"`);
+    }
+    for (const other of ['/', '/preview.html']) {
+      expect(await (await fetch(`${baseUrl}${other}`)).text()).toContain('href="/campaigns.html"');
+    }
+    const chart = await fetch(`${baseUrl}/chart.js`);
+    expect(chart.status).toBe(200);
+    expect(chart.headers.get('content-type')).toMatch(/javascript/);
+    expect(await chart.text()).toContain('export function chartLayout');
+    expect((await fetch(`${baseUrl}/chart.d.ts`)).status).toBe(404);
+  });
+
+  it('answers the campaigns page’s requests in the shapes the page reads', async () => {
+    const created = await postJson(`${baseUrl}/herald/campaigns`, {
+      token: DEMO_KEY,
+      body: {
+        name: 'E2E welcome',
+        tags: ['e2e'],
+        delivery: { type: 'api_triggered' },
+        variants: [
+          { messages: { webhook: { url: 'https://example.com/hook', request_method: 'POST' } } },
+        ],
+      },
+    });
+    expect(created).toMatchObject({ status: 201 });
+    const id = (created.body as { id: string }).id;
+
+    const list = await getJson('/herald/campaigns?limit=20&offset=0');
+    expect(list.body.next_offset).toBeNull();
+    expect(list.body.campaigns).toContainEqual(
+      expect.objectContaining({
+        id,
+        name: 'E2E welcome',
+        status: 'draft',
+        delivery_type: 'api_triggered',
+        channels: ['webhook'],
+        tags: ['e2e'],
+      }),
+    );
+    expect((await getJson(`/herald/campaigns/${id}`)).body).toMatchObject({ last_sent: null });
+
+    const stats = await getJson(`/campaigns/data_series?campaign_id=${id}&length=7`);
+    const series = sendSeries(stats.body.data);
+    expect(series.days).toHaveLength(7);
+    expect(series.series).toEqual([expect.objectContaining({ values: [0, 0, 0, 0, 0, 0, 0] })]);
+
+    const launched = await postJson(`${baseUrl}/herald/campaigns/${id}/launch`, {
+      token: DEMO_KEY,
+      body: {},
+    });
+    expect(launched.body).toMatchObject({ status: 'active', enabled: true });
+    const archived = await postJson(`${baseUrl}/herald/campaigns/${id}/archive`, {
+      token: DEMO_KEY,
+      body: {},
+    });
+    expect(archived.body).toMatchObject({ status: 'stopped', archived: true });
+    const refused = await postJson(`${baseUrl}/herald/campaigns/${id}/launch`, {
+      token: DEMO_KEY,
+      body: {},
+    });
+    expect(refused).toEqual({
+      status: 400,
+      body: expect.objectContaining({ message: 'Campaign is archived: unarchive it first' }),
+    });
+  });
+
+  it('answers a bad key on the campaign list with a message the page can show', async () => {
+    const res = await getJson('/herald/campaigns', 'not-a-key-of-this-instance');
+    expect(res.status).toBe(401);
+    expect(res.body.message).toEqual(expect.any(String));
   });
 
   it('describes /users/track in /openapi.json', async () => {
