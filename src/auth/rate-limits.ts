@@ -26,6 +26,8 @@ export const RATE_BUCKETS = {
   messaging_broadcast: { limit: 250, windowSeconds: 60 },
   /** `/campaigns/data_series` (contract §10.1). */
   campaigns_data_series: { limit: 50_000, windowSeconds: 60 },
+  /** `/sends/id/create`: 100 requests a day (contract §10.1); new ids are also counted in D1. */
+  sends_id_create: { limit: 100, windowSeconds: 86_400 },
   default: { limit: 250_000, windowSeconds: 3_600 },
 } as const satisfies Record<string, RateLimit>;
 

@@ -11,7 +11,39 @@ import { type Campaign, getCampaign, listCampaigns } from './store';
 const TAG = 'Campaigns';
 const PAGE_SIZE = 100;
 
-const CampaignId = z.string({ error: 'campaign_id is required' }).min(1, 'campaign_id is required');
+export const CampaignId = z
+  .string({ error: 'campaign_id is required' })
+  .min(1, 'campaign_id is required');
+
+/** A daily series as `/campaigns/data_series` and `/sends/data_series` answer it. */
+export const SeriesOut = z.object({
+  message: z.string(),
+  data: z.array(
+    z
+      .object({
+        time: z.string(),
+        conversions: z.number(),
+        unique_recipients: z.number(),
+        revenue: z.number(),
+        messages: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
+      })
+      .passthrough(),
+  ),
+});
+
+/** A daily series' window: `length` days ending on the day of `ending_at` (default now). */
+export const SeriesQuery = z.object({
+  length: z.coerce
+    .number({ error: 'length must be 1..100' })
+    .int('length must be 1..100')
+    .min(1, 'length must be 1..100')
+    .max(100, 'length must be 1..100'),
+  ending_at: z
+    .string()
+    .refine((s) => parseBrazeTime(s) !== null, 'ending_at must be an ISO 8601 time')
+    .transform((s) => parseBrazeTime(s)!.getTime())
+    .optional(),
+});
 
 const bool = (name: string) =>
   z
@@ -20,7 +52,11 @@ const bool = (name: string) =>
     .transform((s) => s === 'true');
 
 /** The campaign, or Braze's answer to an id that is not one of the workspace's campaigns. */
-async function mustGet(db: D1Database, workspaceId: string, id: string): Promise<Campaign> {
+export async function mustGetCampaign(
+  db: D1Database,
+  workspaceId: string,
+  id: string,
+): Promise<Campaign> {
   const campaign = await getCampaign(db, workspaceId, id);
   if (!campaign) throw badRequest('Invalid Campaign ID', [`No campaign with id ${id}`]);
   return campaign;
@@ -129,7 +165,11 @@ export const campaignsDetailsRoute = defineRoute({
       .passthrough(),
   },
   handler: async (c, { query }) => {
-    const campaign = await mustGet(c.env.DB, c.get('caller').workspace.id, query.campaign_id);
+    const campaign = await mustGetCampaign(
+      c.env.DB,
+      c.get('caller').workspace.id,
+      query.campaign_id,
+    );
     return c.json({ message: 'success', ...campaignDetails(campaign) });
   },
 });
@@ -143,39 +183,14 @@ export const campaignsDataSeriesRoute = defineRoute({
     '`length` is 1–100 days ending on the day of `ending_at` (ISO 8601, default now). Every day ' +
     'and every variation of every channel is present, with zeros where nothing was counted.',
   auth: { type: 'api_key', permission: 'campaigns.data_series', bucket: 'campaigns_data_series' },
-  query: z.object({
-    campaign_id: CampaignId,
-    length: z.coerce
-      .number({ error: 'length must be 1..100' })
-      .int('length must be 1..100')
-      .min(1, 'length must be 1..100')
-      .max(100, 'length must be 1..100'),
-    ending_at: z
-      .string()
-      .refine((s) => parseBrazeTime(s) !== null, 'ending_at must be an ISO 8601 time')
-      .transform((s) => parseBrazeTime(s)!.getTime())
-      .optional(),
-  }),
-  success: {
-    status: 200,
-    description: 'One entry per day, oldest first',
-    schema: z.object({
-      message: z.string(),
-      data: z.array(
-        z
-          .object({
-            time: z.string(),
-            conversions: z.number(),
-            unique_recipients: z.number(),
-            revenue: z.number(),
-            messages: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
-          })
-          .passthrough(),
-      ),
-    }),
-  },
+  query: SeriesQuery.extend({ campaign_id: CampaignId }),
+  success: { status: 200, description: 'One entry per day, oldest first', schema: SeriesOut },
   handler: async (c, { query }) => {
-    const campaign = await mustGet(c.env.DB, c.get('caller').workspace.id, query.campaign_id);
+    const campaign = await mustGetCampaign(
+      c.env.DB,
+      c.get('caller').workspace.id,
+      query.campaign_id,
+    );
     const data = await campaignDataSeries(c.env.DB, {
       campaign,
       endingAt: query.ending_at ?? Date.now(),

@@ -2,6 +2,7 @@ import { and, eq, gte, lte, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { campaignStats } from '../db/campaigns';
 import type { Channel } from './messages';
+import { sendStatUpsert } from './send-stats';
 import type { Campaign } from './store';
 
 /**
@@ -101,21 +102,27 @@ export type StatEntry = StatTarget & {
   delta: number;
 };
 
-const dayOf = (day: string | number) =>
+/** `YYYY-MM-DD` (UTC) of a day given as such or as a time on it. */
+export const dayOf = (day: string | number) =>
   typeof day === 'number' ? new Date(day).toISOString().slice(0, 10) : day;
+
+/** The row a counter's delta is added to, in `campaign_stats` (and `send_stats`). */
+export function counterRow(e: StatEntry) {
+  return {
+    workspaceId: e.workspaceId,
+    campaignId: e.campaignId,
+    day: dayOf(e.day),
+    channel: e.channel ?? '',
+    variant: e.variant ?? '',
+    field: e.field,
+    value: e.delta,
+  };
+}
 
 function upsert(db: D1Database, e: StatEntry) {
   return drizzle(db)
     .insert(campaignStats)
-    .values({
-      workspaceId: e.workspaceId,
-      campaignId: e.campaignId,
-      day: dayOf(e.day),
-      channel: e.channel ?? '',
-      variant: e.variant ?? '',
-      field: e.field,
-      value: e.delta,
-    })
+    .values(counterRow(e))
     .onConflictDoUpdate({
       target: [
         campaignStats.workspaceId,
@@ -134,21 +141,103 @@ export async function recordCampaignStat(db: D1Database, entry: StatEntry): Prom
   await upsert(db, entry).run();
 }
 
-/** Add to several counters in one D1 round trip. */
-export async function recordCampaignStats(db: D1Database, entries: StatEntry[]): Promise<void> {
-  const [first, ...rest] = entries.map((e) => upsert(db, e));
+/**
+ * Add to several counters in one D1 round trip. With `sendId` (an API send's `send_id`) the
+ * same counts are also kept per send for `/sends/data_series`, in the same batch.
+ */
+export async function recordCampaignStats(
+  db: D1Database,
+  entries: StatEntry[],
+  opts: { sendId?: string | null } = {},
+): Promise<void> {
+  const statements = entries.map((e) => upsert(db, e));
+  const { sendId } = opts;
+  const perSend = sendId ? entries.map((e) => sendStatUpsert(db, e, sendId)) : [];
+  const [first, ...rest] = [...statements, ...perSend];
   if (first) await drizzle(db).batch([first, ...rest]);
 }
 
 const DAY_MS = 86_400_000;
 
-type Counters = Record<string, number>;
-
-/** One day of `/campaigns/data_series`. */
+/** One day of `/campaigns/data_series` (and `/sends/data_series`). */
 export interface SeriesDay {
   time: string;
   messages: Record<string, Record<string, string | number>[]>;
   [field: string]: unknown;
+}
+
+/** The `YYYY-MM-DD` days of a series of `length` days ending on the day of `endingAt`. */
+export function seriesDates(endingAt: number, length: number): string[] {
+  return Array.from({ length }, (_, i) => dayOf(endingAt - (length - 1 - i) * DAY_MS));
+}
+
+/** A counter as read back: zero where nothing was counted. */
+type ReadCounter = (day: string, channel: string, variant: string, field: string) => number;
+
+/** Counter rows, of `campaign_stats` or `send_stats`. */
+type CounterRow = { day: string; channel: string; variant: string; field: string; value: number };
+
+function counterReader(rows: CounterRow[]): ReadCounter {
+  const counters = new Map<string, Record<string, number>>();
+  for (const r of rows) {
+    const key = `${r.day}|${r.channel}|${r.variant}`;
+    const c = counters.get(key) ?? {};
+    c[r.field] = (c[r.field] ?? 0) + r.value;
+    counters.set(key, c);
+  }
+  return (day, channel, variant, field) =>
+    counters.get(`${day}|${channel}|${variant}`)?.[field] ?? 0;
+}
+
+/** One variation of a channel in a series: a variant's message, or the control group. */
+interface SeriesVariation {
+  name: string;
+  /** Its `message_variation_id`. */
+  id: string;
+  control: boolean;
+}
+
+/** A variation's own counters on its channel (Braze's per-channel fields, contract §3.9). */
+function channelCounters(read: ReadCounter, day: string, channel: Channel, id: string) {
+  return Object.fromEntries(
+    CHANNEL_STAT_FIELDS[channel].map((f) => [f, read(day, channel, id, f)]),
+  ) as Record<string, number>;
+}
+
+/**
+ * A daily series over `dates` from counter rows, with every current variation of every channel
+ * present: the campaign-wide counters at the top of each day, and for each variation its
+ * channel's counters, extended by `extra`.
+ */
+export function buildSeries(input: {
+  campaign: Campaign;
+  dates: string[];
+  rows: CounterRow[];
+  extra?: (channel: Channel, own: Record<string, number>) => Record<string, number>;
+}): SeriesDay[] {
+  const { campaign } = input;
+  const read = counterReader(input.rows);
+  return input.dates.map((day) => {
+    const out: SeriesDay = { time: day, messages: {} };
+    for (const f of CAMPAIGN_STAT_FIELDS) out[f] = read(day, '', '', f);
+    for (const channel of campaign.channels) {
+      const variations: SeriesVariation[] = campaign.variants.map((v) => ({
+        name: v.name,
+        id: v.messages[channel]?.message_variation_id ?? v.id,
+        control: false,
+      }));
+      if (campaign.controlPercentage > 0) {
+        variations.push({ name: 'Control', id: campaign.controlVariationId, control: true });
+      }
+      out.messages[BRAZE_CHANNEL[channel]] = variations.map((v) => {
+        const head = { variation_name: v.name, variation_api_id: v.id };
+        if (v.control) return { ...head, enrolled: read(day, channel, v.id, 'enrolled') };
+        const own = channelCounters(read, day, channel, v.id);
+        return { ...head, ...own, ...input.extra?.(channel, own) };
+      });
+    }
+    return out;
+  });
 }
 
 /**
@@ -160,8 +249,7 @@ export async function campaignDataSeries(
   input: { campaign: Campaign; endingAt: number; length: number },
 ): Promise<SeriesDay[]> {
   const { campaign } = input;
-  const last = dayOf(input.endingAt);
-  const first = dayOf(input.endingAt - (input.length - 1) * DAY_MS);
+  const dates = seriesDates(input.endingAt, input.length);
   const rows = await drizzle(db)
     .select()
     .from(campaignStats)
@@ -169,44 +257,10 @@ export async function campaignDataSeries(
       and(
         eq(campaignStats.workspaceId, campaign.workspaceId),
         eq(campaignStats.campaignId, campaign.id),
-        gte(campaignStats.day, first),
-        lte(campaignStats.day, last),
+        gte(campaignStats.day, dates[0]!),
+        lte(campaignStats.day, dates[dates.length - 1]!),
       ),
     )
     .all();
-  const counters = new Map<string, Counters>();
-  for (const r of rows) {
-    const key = `${r.day}|${r.channel}|${r.variant}`;
-    const c = counters.get(key) ?? {};
-    c[r.field] = (c[r.field] ?? 0) + r.value;
-    counters.set(key, c);
-  }
-  const read = (day: string, channel: string, variant: string, field: string) =>
-    counters.get(`${day}|${channel}|${variant}`)?.[field] ?? 0;
-
-  const days: SeriesDay[] = [];
-  for (let i = input.length - 1; i >= 0; i--) {
-    const day = dayOf(input.endingAt - i * DAY_MS);
-    const out: SeriesDay = { time: day, messages: {} };
-    for (const f of CAMPAIGN_STAT_FIELDS) out[f] = read(day, '', '', f);
-    for (const channel of campaign.channels) {
-      const entries: Record<string, string | number>[] = campaign.variants.map((v) => {
-        const id = v.messages[channel]?.message_variation_id ?? v.id;
-        const e: Record<string, string | number> = { variation_name: v.name, variation_api_id: id };
-        for (const f of CHANNEL_STAT_FIELDS[channel]) e[f] = read(day, channel, id, f);
-        return e;
-      });
-      if (campaign.controlPercentage > 0) {
-        const id = campaign.controlVariationId;
-        entries.push({
-          variation_name: 'Control',
-          variation_api_id: id,
-          enrolled: read(day, channel, id, 'enrolled'),
-        });
-      }
-      out.messages[BRAZE_CHANNEL[channel]] = entries;
-    }
-    days.push(out);
-  }
-  return days;
+  return buildSeries({ campaign, dates, rows });
 }

@@ -52,6 +52,20 @@ export const campaigns = sqliteTable(
   ],
 );
 
+/** The columns of one daily counter: `campaign_stats`, and `send_stats` (src/db/sends.ts). */
+export function counterColumns() {
+  return {
+    /** `YYYY-MM-DD`, UTC. */
+    day: text('day').notNull(),
+    /** '' for campaign-wide counters. */
+    channel: text('channel').notNull(),
+    /** The `message_variation_id` counted, or ''. */
+    variant: text('variant').notNull(),
+    field: text('field').notNull(),
+    value: real('value').notNull().default(0),
+  };
+}
+
 /**
  * Per-day campaign statistics behind `/campaigns/data_series`, one row per counter: the delivery
  * pipeline adds to them with `recordCampaignStat` (src/campaigns/stats.ts). `channel` and
@@ -62,13 +76,7 @@ export const campaignStats = sqliteTable(
   {
     workspaceId: text('workspace_id').notNull(),
     campaignId: text('campaign_id').notNull(),
-    /** `YYYY-MM-DD`, UTC. */
-    day: text('day').notNull(),
-    channel: text('channel').notNull(),
-    /** The `message_variation_id` counted, or ''. */
-    variant: text('variant').notNull(),
-    field: text('field').notNull(),
-    value: real('value').notNull().default(0),
+    ...counterColumns(),
   },
   (t) => [
     primaryKey({

@@ -57,5 +57,7 @@ export * from './campaigns';
 export * from './catalogs';
 export * from './delivery';
 export * from './personalization';
+export * from './schedules';
 export * from './segment-index';
 export * from './segments';
+export * from './sends';

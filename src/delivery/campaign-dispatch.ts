@@ -4,9 +4,11 @@ import type { SegmentFilter } from '../segments/filters';
 import { getSegment } from '../segments/store';
 import {
   createDispatch,
+  createDispatchOnce,
   type DispatchControls,
   type DispatchMessages,
   dispatchChannels,
+  getDispatch,
 } from './dispatch-store';
 import {
   type DeliverMessage,
@@ -54,17 +56,14 @@ export function campaignControls(c: Campaign, occurrence?: Occurrence): Dispatch
     tags: c.tags,
     rate_limit_per_minute: c.controls.rate_limit_per_minute,
     ...(c.conversionEvents.length > 0 ? { conversions: c.conversionEvents } : {}),
-    ...(occurrence?.inLocalTime
-      ? {
-          local_time: {
-            date: occurrence.date,
-            time: occurrence.time,
-            time_zone: occurrence.timeZone,
-            due_at: occurrence.dueAt,
-          },
-        }
-      : {}),
+    ...localTimeControl(occurrence),
   };
+}
+
+/** A local-time send's control: each profile waits for `date time` in its own zone. */
+export function localTimeControl(o: Occurrence | undefined): Pick<DispatchControls, 'local_time'> {
+  if (!o?.inLocalTime) return {};
+  return { local_time: { date: o.date, time: o.time, time_zone: o.timeZone, due_at: o.dueAt } };
 }
 
 /**
@@ -101,7 +100,13 @@ export async function startCampaignDispatch(
   env: { DB: D1Database; DELIVERY_QUEUE: Queue },
   input: {
     campaign: Campaign;
-    source: 'campaigns.trigger.send' | 'campaign.scheduled' | 'campaign.action';
+    source:
+      | 'campaigns.trigger.send'
+      | 'campaigns.trigger.schedule'
+      | 'campaign.scheduled'
+      | 'campaign.action';
+    /** A dispatch id derived from what starts it (see `launchDispatch`); default: a new one. */
+    id?: string;
     sendId: string | null;
     audience: SegmentFilter | null;
     /** Listed recipients; null: everyone in `audience`. */
@@ -113,15 +118,15 @@ export async function startCampaignDispatch(
   },
 ): Promise<string> {
   const c = input.campaign;
-  const id = newDispatchId();
-  const messages = campaignMessages(c);
-  await createDispatch(env.DB, {
+  const id = input.id ?? newDispatchId();
+  await launchDispatch(env, {
     id,
+    once: input.id !== undefined,
     workspaceId: c.workspaceId,
     source: input.source,
     campaignId: c.id,
     sendId: input.sendId,
-    messages,
+    messages: campaignMessages(c),
     context: {
       campaign: { api_id: c.id, name: c.name },
       ...(input.triggerProperties
@@ -130,16 +135,43 @@ export async function startCampaignDispatch(
     },
     controls: campaignControls(c, input.occurrence),
     audience: input.audience,
-    status: input.recipients === null ? 'expanding' : 'enqueued',
+    recipients: input.recipients,
     now: input.now,
   });
-  await enqueueDispatch(env, {
-    workspaceId: c.workspaceId,
-    dispatchId: id,
-    channels: dispatchChannels(messages),
-    recipients: input.recipients,
-  });
   return id;
+}
+
+/**
+ * Write a dispatch and queue its first messages. With `once` (an id derived from what starts
+ * the dispatch, repeated after a crash) a dispatch already written is kept, and its audience's
+ * first page is queued again only while nothing has paged yet; listed recipients are queued
+ * again, and their profiles' ledgers drop what was already sent.
+ */
+export async function launchDispatch(
+  env: { DB: D1Database; DELIVERY_QUEUE: Queue },
+  input: Omit<Parameters<typeof createDispatch>[1], 'status'> & {
+    once: boolean;
+    /** Listed recipients; null: everyone in `audience`. */
+    recipients: QueuedRecipient[] | null;
+  },
+): Promise<void> {
+  const { once, recipients, ...row } = input;
+  const status = recipients === null ? 'expanding' : 'enqueued';
+  if (!once) {
+    await createDispatch(env.DB, { ...row, status });
+  } else {
+    await createDispatchOnce(env.DB, { ...row, status });
+    if (recipients === null) {
+      const stored = await getDispatch(env.DB, row.workspaceId, row.id, { fresh: true });
+      if (stored?.status !== 'expanding' || stored.cursor !== null) return;
+    }
+  }
+  await enqueueDispatch(env, {
+    workspaceId: row.workspaceId,
+    dispatchId: row.id,
+    channels: dispatchChannels(row.messages),
+    recipients,
+  });
 }
 
 /** Queue a new dispatch's first messages. */

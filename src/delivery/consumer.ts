@@ -15,6 +15,7 @@ import type { Channel, WebhookMessage } from './channels';
 import {
   addDeadLetter,
   advanceCursor,
+  apiSendId,
   type Dispatch,
   dispatchChannels,
   getDispatch,
@@ -399,7 +400,10 @@ function countStat(ctx: SendContext, field: string, variant: string | undefined)
   ctx.stats.set(key, (ctx.stats.get(key) ?? 0) + 1);
 }
 
-/** Add a batch's counts to the campaign's daily statistics (`/campaigns/data_series`). */
+/**
+ * Add a batch's counts to the campaign's daily statistics (`/campaigns/data_series`) and, for an
+ * API send with a `send_id`, to the send's (`/sends/data_series`): one D1 batch.
+ */
 async function flushStats(ctx: SendContext, now: number): Promise<void> {
   const campaignId = ctx.dispatch.campaignId;
   if (campaignId === null || ctx.stats.size === 0) return;
@@ -413,7 +417,7 @@ async function flushStats(ctx: SendContext, now: number): Promise<void> {
         : ({ ...base, channel: 'webhook', field, variant: variant || undefined } as StatEntry),
     );
   }
-  await recordCampaignStats(ctx.env.DB, entries);
+  await recordCampaignStats(ctx.env.DB, entries, { sendId: apiSendId(ctx.dispatch) });
 }
 
 function deliverMessageFor(ctx: SendContext, r: QueuedRecipient): DeliverMessage {

@@ -97,6 +97,19 @@ export interface Dispatch {
   createdAt: number;
 }
 
+/** Dispatches of Braze's API sending endpoints, whose `send_id` has statistics of its own. */
+const API_SOURCES = new Set([
+  'messages.send',
+  'messages.schedule',
+  'campaigns.trigger.send',
+  'campaigns.trigger.schedule',
+]);
+
+/** The `send_id` a dispatch's statistics are also counted under (`/sends/data_series`), if any. */
+export function apiSendId(d: Pick<Dispatch, 'source' | 'sendId'>): string | null {
+  return API_SOURCES.has(d.source) ? d.sendId : null;
+}
+
 type Row = typeof dispatches.$inferSelect;
 
 function fromRow(row: Row): Dispatch {

@@ -1,13 +1,7 @@
 import { advanceSchedule, listDueScheduledCampaigns, noteCampaignSent } from '../campaigns/store';
 import { log } from '../lib/log';
 import { dispatchIdFor } from './action-triggers';
-import {
-  campaignAudience,
-  campaignControls,
-  campaignMessages,
-  enqueueDispatch,
-} from './campaign-dispatch';
-import { createDispatchOnce, dispatchChannels, getDispatch } from './dispatch-store';
+import { campaignAudience, startCampaignDispatch } from './campaign-dispatch';
 
 /**
  * Scheduled campaigns (contract §3.2): the minute job starts every occurrence that is due. Each
@@ -24,31 +18,17 @@ export async function startDueCampaigns(
   let started = 0;
   for (const { campaign, occurrence } of due) {
     const id = await dispatchIdFor(campaign.id, [`scheduled:${occurrence.dueAt}`]);
-    const messages = campaignMessages(campaign);
-    await createDispatchOnce(env.DB, {
-      id,
-      workspaceId: campaign.workspaceId,
+    await startCampaignDispatch(env, {
+      campaign,
       source: 'campaign.scheduled',
-      campaignId: campaign.id,
+      id,
       // Braze generates a send id for broadcasts of a campaign: one per occurrence.
       sendId: id,
-      messages,
-      context: { campaign: { api_id: campaign.id, name: campaign.name } },
-      controls: campaignControls(campaign, occurrence),
       audience: await campaignAudience(env.DB, campaign, null),
-      status: 'expanding',
+      recipients: null,
+      occurrence,
       now,
     });
-    const dispatch = await getDispatch(env.DB, campaign.workspaceId, id, { fresh: true });
-    // Only a dispatch that has not paged yet gets its first page (again, after a crash).
-    if (dispatch?.status === 'expanding' && dispatch.cursor === null) {
-      await enqueueDispatch(env, {
-        workspaceId: campaign.workspaceId,
-        dispatchId: id,
-        channels: dispatchChannels(messages),
-        recipients: null,
-      });
-    }
     const advanced = await advanceSchedule(env.DB, {
       workspaceId: campaign.workspaceId,
       campaignId: campaign.id,

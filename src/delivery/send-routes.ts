@@ -1,14 +1,15 @@
 import { z } from 'zod';
+import type { Occurrence } from '../campaigns/schedule';
 import { badRequest } from '../http/errors';
 import { enforceRateLimit } from '../http/guard';
 import { defineRoute } from '../http/route';
-import { UserAlias } from '../http/schemas';
+import { SendId, UserAlias } from '../http/schemas';
 import type { SegmentFilter } from '../segments/filters';
 import { parseSegmentFilter } from '../segments/filters';
 import { getSegment } from '../segments/store';
-import { enqueueDispatch, newDispatchId } from './campaign-dispatch';
+import { launchDispatch, localTimeControl, newDispatchId } from './campaign-dispatch';
 import { type Channel, DELIVERED_CHANNELS, WebhookMessage } from './channels';
-import { createDispatch, type DispatchMessages, dispatchChannels } from './dispatch-store';
+import type { DispatchMessages } from './dispatch-store';
 import type { QueuedRecipient } from './queue';
 
 /** `POST /messages/send` (contract §3.10.4, §1.4): one dispatch, delivered through the queue. */
@@ -16,14 +17,8 @@ import type { QueuedRecipient } from './queue';
 /** Listed users per request (contract §1.4). */
 const MAX_LISTED = 50;
 
-const SendId = z
-  .string({ error: 'send_id must be a string' })
-  .min(1, 'send_id cannot be blank')
-  .max(64, 'send_id must be at most 64 characters')
-  .regex(/^[\x20-\x7e]+$/, 'send_id must be ASCII');
-
 /** Every Braze message object key; the ones Herald cannot deliver yet are refused by name. */
-const Messages = z
+export const Messages = z
   .strictObject(
     {
       webhook: WebhookMessage.optional(),
@@ -66,7 +61,7 @@ export const MessagesSendBody = z.object({
     .optional(),
   messages: Messages,
 });
-type MessagesSendBody = z.infer<typeof MessagesSendBody>;
+export type MessagesSendBody = z.infer<typeof MessagesSendBody>;
 
 function listedRecipients(body: MessagesSendBody): QueuedRecipient[] {
   const seen = new Set<string>();
@@ -84,6 +79,120 @@ function listedRecipients(body: MessagesSendBody): QueuedRecipient[] {
     out.push({ id: { kind: 'user_alias', label: a.alias_label, name: a.alias_name } });
   }
   return out;
+}
+
+/** A `/messages/send` request checked and resolved: whom it reaches and what it sends. */
+export interface MessagesSendPlan {
+  /** Listed users; empty: everyone in `audience` (a broadcast). */
+  listed: QueuedRecipient[];
+  /** Whether a segment or audience narrows it (the `messaging_broadcast` bucket). */
+  targeted: boolean;
+  /** The segment's definition as it is now, ANDed with the request's `audience`. */
+  audience: SegmentFilter | null;
+  messages: DispatchMessages;
+}
+
+/**
+ * Check a `/messages/send` body beyond its shape (Braze's audience rules, channels Herald
+ * delivers, a live segment) and resolve it; throws the Braze error. Scheduled messages run it
+ * when they are created and again when they start.
+ */
+export async function planMessagesSend(
+  db: D1Database,
+  workspaceId: string,
+  body: MessagesSendBody,
+): Promise<MessagesSendPlan> {
+  const listed = listedRecipients(body);
+  const targeted = body.segment_id !== undefined || body.audience !== undefined;
+  if (listed.length > MAX_LISTED) {
+    throw badRequest(`At most ${MAX_LISTED} users may be listed in one request`);
+  }
+  if (listed.length === 0 && !targeted) {
+    throw badRequest(
+      'Give external_user_ids or user_aliases, or a segment_id or audience with broadcast: true',
+    );
+  }
+  if (listed.length === 0 && body.broadcast !== true) {
+    throw badRequest('broadcast must be true when no users are listed');
+  }
+  if (listed.length > 0 && body.broadcast === true) {
+    throw badRequest('broadcast must not be true when users are listed');
+  }
+  const channels = Object.entries(body.messages)
+    .filter(([, m]) => m !== undefined)
+    .map(([k]) => k);
+  if (channels.length === 0) throw badRequest('messages must contain at least one message');
+  const undelivered = channels.filter((ch) => !DELIVERED_CHANNELS.has(ch as Channel));
+  if (undelivered.length > 0) {
+    throw badRequest(
+      `Herald cannot deliver ${undelivered.join(', ')} messages yet; only webhook is available`,
+    );
+  }
+  const filters: SegmentFilter[] = [];
+  if (body.segment_id !== undefined) {
+    const segment = await getSegment(db, workspaceId, body.segment_id);
+    if (!segment || segment.archived) throw badRequest('segment_id is invalid');
+    // The definition as it is now goes with the dispatch: profiles and the index page by the
+    // segment the caller named, even while caches elsewhere still hold an older version.
+    filters.push(segment.filter);
+  }
+  if (body.audience !== undefined) {
+    const parsed = parseSegmentFilter(body.audience);
+    if (!parsed.ok) throw badRequest(`audience is invalid: ${parsed.error}`);
+    filters.push(parsed.filter);
+  }
+  return {
+    listed,
+    targeted,
+    audience: filters.length === 0 ? null : filters.length === 1 ? filters[0]! : { AND: filters },
+    messages: {
+      variants: [
+        {
+          id: body.messages.webhook?.message_variation_id ?? null,
+          percentage: 100,
+          messages: { webhook: body.messages.webhook },
+        },
+      ],
+    },
+  };
+}
+
+/** Write a planned `/messages/send` dispatch and queue it (`launchDispatch`). */
+export async function startMessagesSend(
+  env: { DB: D1Database; DELIVERY_QUEUE: Queue },
+  input: {
+    id: string;
+    once: boolean;
+    workspaceId: string;
+    source: 'messages.send' | 'messages.schedule';
+    body: MessagesSendBody;
+    plan: MessagesSendPlan;
+    /** `override_frequency_capping` (or the schedule endpoints' `override_messaging_limits`). */
+    overrideCaps: boolean;
+    /** A local-time send: each user at its wall-clock time. */
+    occurrence?: Occurrence;
+    now: number;
+  },
+): Promise<void> {
+  const { body, plan } = input;
+  await launchDispatch(env, {
+    id: input.id,
+    once: input.once,
+    workspaceId: input.workspaceId,
+    source: input.source,
+    campaignId: body.campaign_id ?? null,
+    sendId: body.send_id ?? null,
+    messages: plan.messages,
+    context: { campaign: body.campaign_id ? { api_id: body.campaign_id } : {} },
+    controls: {
+      override_frequency_capping: input.overrideCaps,
+      recipient_subscription_state: body.recipient_subscription_state ?? 'subscribed',
+      ...localTimeControl(input.occurrence),
+    },
+    audience: plan.audience,
+    recipients: plan.listed.length === 0 ? null : plan.listed,
+    now: input.now,
+  });
 }
 
 export const messagesSendRoute = defineRoute({
@@ -111,81 +220,18 @@ export const messagesSendRoute = defineRoute({
   },
   handler: async (c, { body }) => {
     const workspace = c.get('caller').workspace;
-    const listed = listedRecipients(body);
-    const targeted = body.segment_id !== undefined || body.audience !== undefined;
-    if (listed.length > MAX_LISTED) {
-      throw badRequest(`At most ${MAX_LISTED} users may be listed in one request`);
-    }
-    if (listed.length === 0 && !targeted) {
-      throw badRequest(
-        'Give external_user_ids or user_aliases, or a segment_id or audience with broadcast: true',
-      );
-    }
-    if (listed.length === 0 && body.broadcast !== true) {
-      throw badRequest('broadcast must be true when no users are listed');
-    }
-    if (listed.length > 0 && body.broadcast === true) {
-      throw badRequest('broadcast must not be true when users are listed');
-    }
-    const channels = Object.entries(body.messages)
-      .filter(([, m]) => m !== undefined)
-      .map(([k]) => k);
-    if (channels.length === 0) throw badRequest('messages must contain at least one message');
-    const undelivered = channels.filter((ch) => !DELIVERED_CHANNELS.has(ch as Channel));
-    if (undelivered.length > 0) {
-      throw badRequest(
-        `Herald cannot deliver ${undelivered.join(', ')} messages yet; only webhook is available`,
-      );
-    }
-    const filters: SegmentFilter[] = [];
-    if (body.segment_id !== undefined) {
-      const segment = await getSegment(c.env.DB, workspace.id, body.segment_id);
-      if (!segment || segment.archived) throw badRequest('segment_id is invalid');
-      // The definition as it is now goes with the dispatch: profiles and the index page by the
-      // segment the caller named, even while caches elsewhere still hold an older version.
-      filters.push(segment.filter);
-    }
-    if (body.audience !== undefined) {
-      const parsed = parseSegmentFilter(body.audience);
-      if (!parsed.ok) throw badRequest(`audience is invalid: ${parsed.error}`);
-      filters.push(parsed.filter);
-    }
-    if (targeted) await enforceRateLimit(c, 'messaging_broadcast');
-    const audience: SegmentFilter | null =
-      filters.length === 0 ? null : filters.length === 1 ? filters[0]! : { AND: filters };
+    const plan = await planMessagesSend(c.env.DB, workspace.id, body);
+    if (plan.targeted) await enforceRateLimit(c, 'messaging_broadcast');
     const dispatchId = newDispatchId();
-    const now = Date.now();
-    const messages: DispatchMessages = {
-      variants: [
-        {
-          id: body.messages.webhook?.message_variation_id ?? null,
-          percentage: 100,
-          messages: { webhook: body.messages.webhook },
-        },
-      ],
-    };
-    const expands = listed.length === 0;
-    await createDispatch(c.env.DB, {
+    await startMessagesSend(c.env, {
       id: dispatchId,
+      once: false,
       workspaceId: workspace.id,
       source: 'messages.send',
-      campaignId: body.campaign_id ?? null,
-      sendId: body.send_id ?? null,
-      messages,
-      context: { campaign: body.campaign_id ? { api_id: body.campaign_id } : {} },
-      controls: {
-        override_frequency_capping: body.override_frequency_capping ?? false,
-        recipient_subscription_state: body.recipient_subscription_state ?? 'subscribed',
-      },
-      audience,
-      status: expands ? 'expanding' : 'enqueued',
-      now,
-    });
-    await enqueueDispatch(c.env, {
-      workspaceId: workspace.id,
-      dispatchId,
-      channels: dispatchChannels(messages),
-      recipients: expands ? null : listed,
+      body,
+      plan,
+      overrideCaps: body.override_frequency_capping ?? false,
+      now: Date.now(),
     });
     return c.json(
       {

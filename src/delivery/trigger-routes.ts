@@ -1,13 +1,16 @@
 import { z } from 'zod';
-import { getCampaign } from '../campaigns/store';
+import type { Occurrence } from '../campaigns/schedule';
+import { type Campaign, getCampaign } from '../campaigns/store';
 import { ApiError, badRequest } from '../http/errors';
 import { enforceRateLimit } from '../http/guard';
 import { defineRoute } from '../http/route';
-import { UserAlias } from '../http/schemas';
+import { SendId, UserAlias } from '../http/schemas';
 import { ingestTrack } from '../ingestion/ingest';
+import type { AttributesInput } from '../ingestion/types';
 import { validateTrackRequest } from '../ingestion/validate-track';
 import { parseSegmentFilter, type SegmentFilter } from '../segments/filters';
 import { segmentableOf } from '../workspaces/settings';
+import type { Workspace } from '../workspaces/store';
 import { campaignAudience, startCampaignDispatch } from './campaign-dispatch';
 import type { QueuedRecipient } from './queue';
 
@@ -17,7 +20,7 @@ const MAX_RECIPIENTS = 50;
 /** Braze's cap on `trigger_properties` (contract §3.10.1). */
 const MAX_TRIGGER_PROPERTIES_BYTES = 50 * 1024;
 
-const JsonObject = z.record(z.string(), z.json());
+export const JsonObject = z.record(z.string(), z.json());
 
 const Recipient = z
   .strictObject({
@@ -58,12 +61,6 @@ const Recipient = z
   });
 type Recipient = z.infer<typeof Recipient>;
 
-const SendId = z
-  .string({ error: 'send_id must be a string' })
-  .min(1, 'send_id cannot be blank')
-  .max(64, 'send_id must be at most 64 characters')
-  .regex(/^[\x20-\x7e]+$/, 'send_id must be ASCII');
-
 export const TriggerSendBody = z.object({
   campaign_id: z
     .string({ error: 'campaign_id must be a string' })
@@ -86,8 +83,13 @@ export const TriggerSendBody = z.object({
     }),
 });
 
-function byteLength(value: unknown): number {
-  return new TextEncoder().encode(JSON.stringify(value)).byteLength;
+export type TriggerSendBody = z.infer<typeof TriggerSendBody>;
+
+/** Braze's 400 for `trigger_properties` over 50 KB (contract §3.10.1). */
+export function checkTriggerProperties(props: Record<string, unknown> | undefined): void {
+  const bytes = props ? new TextEncoder().encode(JSON.stringify(props)).byteLength : 0;
+  if (bytes > MAX_TRIGGER_PROPERTIES_BYTES)
+    throw badRequest('trigger_properties must be at most 50 KB');
 }
 
 function identifierOf(r: Recipient): QueuedRecipient['id'] {
@@ -130,77 +132,23 @@ export const triggerSendRoute = defineRoute({
   },
   handler: async (c, { body }) => {
     const workspace = c.get('caller').workspace;
-    const now = Date.now();
-    const recipients = body.recipients ?? [];
-    if (recipients.length === 0 && body.broadcast !== true) {
-      throw badRequest('broadcast must be true when recipients is omitted');
+    const plan = await planTriggerSend(c.env.DB, workspace.id, body);
+    if (body.broadcast === true || plan.extra !== null) {
+      await enforceRateLimit(c, 'messaging_broadcast');
     }
-    if (recipients.length > 0 && body.broadcast === true) {
-      throw badRequest('broadcast must not be true when recipients are given');
-    }
-    if (
-      body.trigger_properties &&
-      byteLength(body.trigger_properties) > MAX_TRIGGER_PROPERTIES_BYTES
-    ) {
-      throw badRequest('trigger_properties must be at most 50 KB');
-    }
-    for (const r of recipients) {
-      const merged = { ...body.trigger_properties, ...r.trigger_properties };
-      if (byteLength(merged) > MAX_TRIGGER_PROPERTIES_BYTES) {
-        throw badRequest('trigger_properties must be at most 50 KB');
-      }
-    }
-    let extra: SegmentFilter | null = null;
-    if (body.audience !== undefined) {
-      const parsed = parseSegmentFilter(body.audience);
-      if (!parsed.ok) throw badRequest(`audience is invalid: ${parsed.error}`);
-      extra = parsed.filter;
-    }
-    const campaign = await getCampaign(c.env.DB, workspace.id, body.campaign_id);
-    if (!campaign) throw badRequest('campaign_id is invalid');
-    if (campaign.delivery.type !== 'api_triggered') {
-      throw badRequest('campaign_id must name an API-triggered campaign');
-    }
-    if (body.broadcast === true || extra !== null) await enforceRateLimit(c, 'messaging_broadcast');
-    if (campaign.status !== 'active' || campaign.archived) {
-      return c.json(
-        { message: 'success', notice: 'The campaign is not active: nothing was sent' },
-        201,
-      );
-    }
-    // Attributes are written before the send, so the message sees them (contract §3.10.1).
-    const withAttributes = recipients.filter((r) => r.attributes !== undefined);
-    if (withAttributes.length > 0) await writeAttributes(c, withAttributes, now);
-
-    let listed: QueuedRecipient[] | null = null;
-    if (recipients.length > 0) {
-      const seen = new Set<string>();
-      listed = [];
-      for (const r of recipients) {
-        const id = identifierOf(r)!;
-        const key = identityKey(id);
-        // Two entries naming the same user get one message; the first entry's properties win.
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const props = { ...body.trigger_properties, ...r.trigger_properties };
-        listed.push({
-          id,
-          ...(Object.keys(props).length > 0 ? { trigger_properties: props } : {}),
-        });
-      }
-    }
-    const dispatchId = await startCampaignDispatch(c.env, {
-      campaign,
+    const started = await startTriggerSend(c.env, {
+      workspace,
+      body,
+      plan,
       source: 'campaigns.trigger.send',
-      sendId: body.send_id ?? null,
-      audience: await campaignAudience(c.env.DB, campaign, extra),
-      recipients: listed,
-      triggerProperties: body.trigger_properties ?? null,
-      now,
+      now: Date.now(),
     });
+    if (started.type === 'inactive') {
+      return c.json({ message: 'success', notice: INACTIVE_NOTICE }, 201);
+    }
     return c.json(
       {
-        dispatch_id: dispatchId,
+        dispatch_id: started.dispatchId,
         ...(body.send_id ? { send_id: body.send_id } : {}),
         message: 'success',
       },
@@ -209,21 +157,136 @@ export const triggerSendRoute = defineRoute({
   },
 });
 
-/** Write recipients' `attributes` through the `/users/track` path, before anything is sent. */
-async function writeAttributes(
-  c: Parameters<typeof triggerSendRoute.handler>[0],
+/** What a campaign that is not active answers (Braze's behaviour for paused Canvases). */
+export const INACTIVE_NOTICE = 'The campaign is not active: nothing was sent';
+
+/** A `/campaigns/trigger/send` request checked: its API-triggered campaign and extra audience. */
+export interface TriggerSendPlan {
+  campaign: Campaign;
+  /** The request's `audience`, ANDed with the campaign's. */
+  extra: SegmentFilter | null;
+}
+
+/**
+ * Check a `/campaigns/trigger/send` body beyond its shape (recipients or broadcast, trigger
+ * property sizes, the audience, an API-triggered campaign of the workspace); throws the Braze
+ * error. Scheduled triggers run it when they are created and again when they start.
+ */
+export async function planTriggerSend(
+  db: D1Database,
+  workspaceId: string,
+  body: TriggerSendBody,
+): Promise<TriggerSendPlan> {
+  const recipients = body.recipients ?? [];
+  if (recipients.length === 0 && body.broadcast !== true) {
+    throw badRequest('broadcast must be true when recipients is omitted');
+  }
+  if (recipients.length > 0 && body.broadcast === true) {
+    throw badRequest('broadcast must not be true when recipients are given');
+  }
+  checkTriggerProperties(body.trigger_properties);
+  for (const r of recipients) {
+    checkTriggerProperties({ ...body.trigger_properties, ...r.trigger_properties });
+  }
+  let extra: SegmentFilter | null = null;
+  if (body.audience !== undefined) {
+    const parsed = parseSegmentFilter(body.audience);
+    if (!parsed.ok) throw badRequest(`audience is invalid: ${parsed.error}`);
+    extra = parsed.filter;
+  }
+  const campaign = await getCampaign(db, workspaceId, body.campaign_id);
+  if (!campaign) throw badRequest('campaign_id is invalid');
+  if (campaign.delivery.type !== 'api_triggered') {
+    throw badRequest('campaign_id must name an API-triggered campaign');
+  }
+  return { campaign, extra };
+}
+
+/** What a trigger send writes through: the delivery pipeline and, for attributes, ingestion. */
+export interface TriggerBindings {
+  DB: D1Database;
+  DELIVERY_QUEUE: Queue;
+  USER_PROFILE: Env['USER_PROFILE'];
+  IDENTITY_INDEX: Env['IDENTITY_INDEX'];
+  CHANGES_QUEUE: Queue;
+}
+
+/**
+ * Start a planned trigger send: nothing for a campaign that is not active; otherwise write the
+ * recipients' attributes, then the dispatch (`startCampaignDispatch`).
+ */
+export async function startTriggerSend(
+  env: TriggerBindings,
+  input: {
+    workspace: Workspace;
+    body: TriggerSendBody;
+    plan: TriggerSendPlan;
+    source: 'campaigns.trigger.send' | 'campaigns.trigger.schedule';
+    /** A dispatch id derived from what starts it; default: a new one. */
+    id?: string;
+    /** A local-time send: each user at its wall-clock time. */
+    occurrence?: Occurrence;
+    now: number;
+  },
+): Promise<{ type: 'inactive' } | { type: 'started'; dispatchId: string }> {
+  const { body, plan, workspace, now } = input;
+  const { campaign } = plan;
+  if (campaign.status !== 'active' || campaign.archived) return { type: 'inactive' };
+  const recipients = body.recipients ?? [];
+  // Attributes are written before the send, so the message sees them (contract §3.10.1).
+  const withAttributes = recipients.filter((r) => r.attributes !== undefined);
+  if (withAttributes.length > 0) await writeAttributes(env, workspace, withAttributes, now);
+
+  let listed: QueuedRecipient[] | null = null;
+  if (recipients.length > 0) {
+    const seen = new Set<string>();
+    listed = [];
+    for (const r of recipients) {
+      const id = identifierOf(r)!;
+      const key = identityKey(id);
+      // Two entries naming the same user get one message; the first entry's properties win.
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const props = { ...body.trigger_properties, ...r.trigger_properties };
+      listed.push({
+        id,
+        ...(Object.keys(props).length > 0 ? { trigger_properties: props } : {}),
+      });
+    }
+  }
+  const dispatchId = await startCampaignDispatch(env, {
+    campaign,
+    source: input.source,
+    ...(input.id !== undefined ? { id: input.id } : {}),
+    sendId: body.send_id ?? null,
+    audience: await campaignAudience(env.DB, campaign, plan.extra),
+    recipients: listed,
+    ...(input.occurrence ? { occurrence: input.occurrence } : {}),
+    triggerProperties: body.trigger_properties ?? null,
+    now,
+  });
+  return { type: 'started', dispatchId };
+}
+
+/**
+ * Recipients' `attributes` checked as `/users/track` checks them; throws the Braze error.
+ * Scheduled triggers check them when created and write them when they start.
+ */
+export function checkRecipientAttributes(
+  workspace: Workspace,
   recipients: Recipient[],
   now: number,
-): Promise<void> {
-  const workspace = c.get('caller').workspace;
-  const attributes = recipients.map((r) => ({
-    ...r.attributes,
-    ...(r.external_user_id !== undefined ? { external_id: r.external_user_id } : {}),
-    ...(r.user_alias !== undefined ? { user_alias: r.user_alias } : {}),
-    ...(r.braze_id !== undefined ? { braze_id: r.braze_id } : {}),
-    ...(r.email !== undefined ? { email: r.email } : {}),
-    _update_existing_only: r.send_to_existing_only !== false,
-  }));
+): AttributesInput[] {
+  const attributes = recipients
+    .filter((r) => r.attributes !== undefined)
+    .map((r) => ({
+      ...r.attributes,
+      ...(r.external_user_id !== undefined ? { external_id: r.external_user_id } : {}),
+      ...(r.user_alias !== undefined ? { user_alias: r.user_alias } : {}),
+      ...(r.braze_id !== undefined ? { braze_id: r.braze_id } : {}),
+      ...(r.email !== undefined ? { email: r.email } : {}),
+      _update_existing_only: r.send_to_existing_only !== false,
+    }));
   const validation = validateTrackRequest(
     { attributes },
     { limits: { capMode: workspace.settings.track_cap_mode }, now },
@@ -232,11 +295,21 @@ async function writeAttributes(
   if (validation.errors.length > 0) {
     throw badRequest(`recipient attributes are invalid: ${validation.errors[0]!.message}`);
   }
+  return validation.attributes;
+}
+
+/** Write recipients' `attributes` through the `/users/track` path, before anything is sent. */
+async function writeAttributes(
+  env: TriggerBindings,
+  workspace: Workspace,
+  recipients: Recipient[],
+  now: number,
+): Promise<void> {
   await ingestTrack(
-    { profiles: c.env.USER_PROFILE, directory: c.env.IDENTITY_INDEX },
+    { profiles: env.USER_PROFILE, directory: env.IDENTITY_INDEX },
     {
       workspaceId: workspace.id,
-      attributes: validation.attributes,
+      attributes: checkRecipientAttributes(workspace, recipients, now),
       events: [],
       purchases: [],
       settings: {
@@ -244,7 +317,7 @@ async function writeAttributes(
         segmentable: segmentableOf(workspace.settings),
       },
       now,
-      delivery: { queue: c.env.CHANGES_QUEUE },
+      delivery: { queue: env.CHANGES_QUEUE },
     },
   );
 }

@@ -13,6 +13,8 @@ import {
   campaignsDetailsRoute,
   campaignsListRoute,
 } from '../campaigns/routes';
+import { scheduledBroadcastsRoute } from '../campaigns/scheduled-broadcasts';
+import { sendIdCreateRoute, sendsDataSeriesRoute } from '../campaigns/sends-routes';
 import {
   addItemsRoute,
   deleteItemsRoute,
@@ -38,8 +40,17 @@ import {
   replaceItemRoute,
   updateItemRoute,
 } from '../catalogs/item-routes';
+import {
+  messagesScheduleCreateRoute,
+  messagesScheduleDeleteRoute,
+  messagesScheduleUpdateRoute,
+  triggerScheduleCreateRoute,
+  triggerScheduleDeleteRoute,
+  triggerScheduleUpdateRoute,
+} from '../delivery/schedule-routes';
 import { messagesSendRoute } from '../delivery/send-routes';
 import { deadLettersRoute, dispatchStatusRoute } from '../delivery/status-routes';
+import { transactionalSendRoute } from '../delivery/transactional-route';
 import { triggerSendRoute } from '../delivery/trigger-routes';
 import { trackRoute } from '../ingestion/track-route';
 import { renderRoute } from '../personalization/render-route';
@@ -118,6 +129,8 @@ export const ROUTES: readonly AnyRoute[] = [
   campaignsListRoute,
   campaignsDetailsRoute,
   campaignsDataSeriesRoute,
+  sendIdCreateRoute,
+  sendsDataSeriesRoute,
   createCampaignRoute,
   listCampaignsRoute,
   getCampaignRoute,
@@ -154,6 +167,14 @@ export const ROUTES: readonly AnyRoute[] = [
   renderRoute,
   messagesSendRoute,
   triggerSendRoute,
+  messagesScheduleCreateRoute,
+  messagesScheduleUpdateRoute,
+  messagesScheduleDeleteRoute,
+  triggerScheduleCreateRoute,
+  triggerScheduleUpdateRoute,
+  triggerScheduleDeleteRoute,
+  scheduledBroadcastsRoute,
+  transactionalSendRoute,
   dispatchStatusRoute,
   deadLettersRoute,
   upsertWorkspaceRoute,

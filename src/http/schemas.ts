@@ -16,3 +16,10 @@ export const PrioritizationList = z
   });
 
 export const ExternalId = z.string().min(1).max(512);
+
+/** Braze's `send_id`: ASCII, at most 64 characters (contract §1.3). */
+export const SendId = z
+  .string({ error: 'send_id must be a string' })
+  .min(1, 'send_id cannot be blank')
+  .max(64, 'send_id must be at most 64 characters')
+  .regex(/^[\x20-\x7e]+$/, 'send_id must be ASCII');

@@ -1,3 +1,5 @@
+import { pruneSendStats } from '../campaigns/send-stats';
+import { startDueSchedules } from '../delivery/due-schedules';
 import { startDueCampaigns } from '../delivery/scheduler';
 import { log } from '../lib/log';
 import { runExportSlice } from '../segments/export-job';
@@ -11,6 +13,9 @@ export interface JobBindings {
   USER_PROFILE: Env['USER_PROFILE'];
   JOBS_QUEUE: Queue;
   DELIVERY_QUEUE: Queue;
+  /** Scheduled API-triggered sends write their recipients' attributes as they start. */
+  IDENTITY_INDEX: Env['IDENTITY_INDEX'];
+  CHANGES_QUEUE: Queue;
 }
 
 /** Run job messages one by one: invalid ones are dropped with a log line, failures retried. */
@@ -26,7 +31,12 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: JobBindings
     try {
       if (job.type === 'campaigns_due') {
         const started = await startDueCampaigns(env, job.at);
-        if (started > 0) log('info', 'scheduled campaigns started', { started });
+        const scheduled = await startDueSchedules(env, job.at);
+        if (started + scheduled > 0) {
+          log('info', 'scheduled sends started', { campaigns: started, api_schedules: scheduled });
+        }
+      } else if (job.type === 'send_stats_prune') {
+        log('info', 'send statistics pruned', { rows: await pruneSendStats(env.DB, job.at) });
       } else if (job.type === 'segment_export') {
         await runExportSlice(env, {
           workspaceId: job.workspace_id,
@@ -52,13 +62,16 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: JobBindings
 }
 
 /**
- * What the minute cron enqueues: the scheduled campaigns due now, every minute, and the segment
- * size snapshot at the top of every hour.
+ * What the minute cron enqueues: the scheduled campaigns and API schedules due now, every
+ * minute, the segment size snapshot at the top of every hour, and the pruning of per-send
+ * statistics at midnight UTC.
  */
 export function dueJobs(scheduledTime: number): JobMessage[] {
   const jobs: JobMessage[] = [{ type: 'campaigns_due', at: scheduledTime }];
-  if (new Date(scheduledTime).getUTCMinutes() === 0) {
+  const t = new Date(scheduledTime);
+  if (t.getUTCMinutes() === 0) {
     jobs.push({ type: 'segment_sizes', at: scheduledTime });
+    if (t.getUTCHours() === 0) jobs.push({ type: 'send_stats_prune', at: scheduledTime });
   }
   return jobs;
 }

@@ -9,7 +9,9 @@ export const JobMessage = z.discriminatedUnion('type', [
     workspace_id: z.string().optional(),
     at: z.number(),
   }),
-  /** Start the scheduled campaign occurrences due at `at` (every minute). */
+  /** Start the scheduled campaign occurrences and API schedules due at `at` (every minute). */
   z.object({ type: z.literal('campaigns_due'), at: z.number() }),
+  /** Drop per-send statistics past their 14 days (daily). */
+  z.object({ type: z.literal('send_stats_prune'), at: z.number() }),
 ]);
 export type JobMessage = z.infer<typeof JobMessage>;

@@ -1,28 +1,12 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { startDueCampaigns } from '../../src/delivery/scheduler';
-import { createCampaign } from '../fixtures/campaigns';
-import { eventually, ledger, sinkWorkspace } from '../fixtures/delivery';
-import { createSegment, get, sinkReceived, sinkUrl, syncIndex } from '../fixtures/segments';
-import { createWorkspace, exportUser, type TestWorkspace } from '../fixtures/workspace';
+import { createCampaign, launchCampaign } from '../fixtures/campaigns';
+import { eventually, ledger, sinkHook, sinkWorkspace } from '../fixtures/delivery';
+import { createSegment, get, sinkReceived, syncIndex } from '../fixtures/segments';
+import { createWorkspace, exportUser } from '../fixtures/workspace';
 
 /** Sends of API-triggered campaigns through the delivery pipeline, to the local sink. */
-
-function hook(path: string, body: string) {
-  return {
-    url: `${sinkUrl()}${path}`,
-    request_method: 'POST',
-    request_headers: { 'X-User': '{{${user_id}}}' },
-    body,
-  };
-}
-
-async function launched(ws: TestWorkspace, over: Record<string, unknown>) {
-  const c = await createCampaign(ws, over);
-  const res = await ws.post(`/herald/campaigns/${c.id}/launch`, {});
-  expect(res.status).toBe(200);
-  return c;
-}
 
 describe('POST /campaigns/trigger/send', () => {
   it('reaches the webhook with the rendered body, trigger properties merged per recipient', async () => {
@@ -34,11 +18,11 @@ describe('POST /campaigns/trigger/send', () => {
       ],
     });
     const path = `/camp/${crypto.randomUUID()}`;
-    const c = await launched(ws, {
+    const c = await launchCampaign(ws, {
       variants: [
         {
           messages: {
-            webhook: hook(
+            webhook: sinkHook(
               path,
               '{{${first_name}}} gets {{api_trigger_properties.${coupon}}} in {{api_trigger_properties.${city}}} from {{campaign.${name}}}',
             ),
@@ -84,8 +68,8 @@ describe('POST /campaigns/trigger/send', () => {
   it('creates a user from attributes before sending when send_to_existing_only is false', async () => {
     const ws = await sinkWorkspace();
     const path = `/camp/${crypto.randomUUID()}`;
-    const c = await launched(ws, {
-      variants: [{ messages: { webhook: hook(path, 'Hi {{${first_name}}}') } }],
+    const c = await launchCampaign(ws, {
+      variants: [{ messages: { webhook: sinkHook(path, 'Hi {{${first_name}}}') } }],
     });
     const res = await ws.post('/campaigns/trigger/send', {
       campaign_id: c.id,
@@ -123,9 +107,9 @@ describe('POST /campaigns/trigger/send', () => {
       },
     });
     const path = `/camp/${crypto.randomUUID()}`;
-    const c = await launched(ws, {
+    const c = await launchCampaign(ws, {
       audience: { segment_ids: [segment] },
-      variants: [{ messages: { webhook: hook(path, '{{api_trigger_properties.${sale}}}') } }],
+      variants: [{ messages: { webhook: sinkHook(path, '{{api_trigger_properties.${sale}}}') } }],
     });
     const res = await ws.post('/campaigns/trigger/send', {
       campaign_id: c.id,
@@ -145,7 +129,9 @@ describe('POST /campaigns/trigger/send', () => {
     const ws = await sinkWorkspace();
     await ws.post('/users/track', { attributes: [{ external_id: 'once' }] });
     const path = `/camp/${crypto.randomUUID()}`;
-    const c = await launched(ws, { variants: [{ messages: { webhook: hook(path, 'x') } }] });
+    const c = await launchCampaign(ws, {
+      variants: [{ messages: { webhook: sinkHook(path, 'x') } }],
+    });
     const trigger = () =>
       ws.post('/campaigns/trigger/send', {
         campaign_id: c.id,
@@ -169,10 +155,10 @@ describe('POST /campaigns/trigger/send', () => {
     const ws = await sinkWorkspace();
     const pathA = `/camp/${crypto.randomUUID()}`;
     const pathB = `/camp/${crypto.randomUUID()}`;
-    const c = await launched(ws, {
+    const c = await launchCampaign(ws, {
       variants: [
-        { name: 'A', percentage: 40, messages: { webhook: hook(pathA, 'A') } },
-        { name: 'B', percentage: 40, messages: { webhook: hook(pathB, 'B') } },
+        { name: 'A', percentage: 40, messages: { webhook: sinkHook(pathA, 'A') } },
+        { name: 'B', percentage: 40, messages: { webhook: sinkHook(pathB, 'B') } },
       ],
       control_percentage: 20,
     });
@@ -282,10 +268,10 @@ describe('scheduled campaigns', () => {
       },
     });
     const path = `/sched/${crypto.randomUUID()}`;
-    const c = await launched(ws, {
+    const c = await launchCampaign(ws, {
       delivery: { type: 'scheduled', schedule: { type: 'immediately' } },
       audience: { segment_ids: [segment] },
-      variants: [{ messages: { webhook: hook(path, 'news for {{${user_id}}}') } }],
+      variants: [{ messages: { webhook: sinkHook(path, 'news for {{${user_id}}}') } }],
     });
     expect(await startDueCampaigns(env, Date.now() + 1_000)).toBeGreaterThanOrEqual(1);
     const got = await eventually(
@@ -319,12 +305,12 @@ describe('scheduled campaigns', () => {
     });
     await syncIndex(ws, ['lagos', 'kolkata', 'reykjavik']);
     const path = `/local/${crypto.randomUUID()}`;
-    await launched(ws, {
+    await launchCampaign(ws, {
       delivery: {
         type: 'scheduled',
         schedule: { type: 'once', date, time, in_local_time: true },
       },
-      variants: [{ messages: { webhook: hook(path, 'local') } }],
+      variants: [{ messages: { webhook: sinkHook(path, 'local') } }],
     });
     await startDueCampaigns(env, Date.now());
     const got = await eventually(
@@ -341,7 +327,7 @@ describe('action-based campaigns', () => {
   it('fire on a tracked custom event matching the property filters, with event_properties', async () => {
     const ws = await sinkWorkspace();
     const path = `/act/${crypto.randomUUID()}`;
-    await launched(ws, {
+    await launchCampaign(ws, {
       delivery: {
         type: 'action_based',
         triggers: [
@@ -355,7 +341,7 @@ describe('action-based campaigns', () => {
       variants: [
         {
           messages: {
-            webhook: hook(path, '{{${user_id}}} left {{event_properties.${total}}}'),
+            webhook: sinkHook(path, '{{${user_id}}} left {{event_properties.${total}}}'),
           },
         },
       ],
@@ -380,7 +366,7 @@ describe('action-based campaigns', () => {
   it('waits out a delay, and an exception event in the meantime cancels the send', async () => {
     const ws = await sinkWorkspace();
     const path = `/act/${crypto.randomUUID()}`;
-    await launched(ws, {
+    await launchCampaign(ws, {
       delivery: {
         type: 'action_based',
         triggers: [{ type: 'custom_event', event_name: 'signed_up', property_filters: [] }],
@@ -388,7 +374,7 @@ describe('action-based campaigns', () => {
         exception_events: [{ type: 'custom_event', event_name: 'onboarded', property_filters: [] }],
         reevaluate_audience_at_send: false,
       },
-      variants: [{ messages: { webhook: hook(path, 'nudge {{${user_id}}}') } }],
+      variants: [{ messages: { webhook: sinkHook(path, 'nudge {{${user_id}}}') } }],
     });
     const now = new Date().toISOString();
     await ws.post('/users/track', {
@@ -416,7 +402,7 @@ describe('action-based campaigns', () => {
     const path = `/act/${crypto.randomUUID()}`;
     const hh = (offsetH: number) =>
       new Date(Date.now() + offsetH * 3_600_000).toISOString().slice(11, 13);
-    await launched(ws, {
+    await launchCampaign(ws, {
       delivery: {
         type: 'action_based',
         triggers: [{ type: 'custom_event', event_name: 'ping', property_filters: [] }],
@@ -425,7 +411,7 @@ describe('action-based campaigns', () => {
         // Quiet from an hour ago to two hours from now, read in each user's zone.
         quiet_hours: { start: `${hh(-1)}:00`, end: `${hh(2)}:00`, on_quiet: 'abort' },
       },
-      variants: [{ messages: { webhook: hook(path, 'ping') } }],
+      variants: [{ messages: { webhook: sinkHook(path, 'ping') } }],
     });
     const time = new Date().toISOString();
     await ws.post('/users/track', {
@@ -454,8 +440,8 @@ describe('conversions', () => {
   it('count a conversion event inside its window once, and purchases as revenue', async () => {
     const ws = await sinkWorkspace();
     const path = `/conv/${crypto.randomUUID()}`;
-    const c = await launched(ws, {
-      variants: [{ messages: { webhook: hook(path, 'x') } }],
+    const c = await launchCampaign(ws, {
+      variants: [{ messages: { webhook: sinkHook(path, 'x') } }],
       conversion_events: [
         { type: 'Performs Custom Event', custom_event_name: 'activated', window: 3_600 },
         { type: 'Makes Any Purchase', window: 3_600 },
@@ -525,8 +511,8 @@ describe('delivery speed', () => {
       users.map((u) => u.external_id),
     );
     const path = `/rate/${crypto.randomUUID()}`;
-    const c = await launched(ws, {
-      variants: [{ messages: { webhook: hook(path, 'x') } }],
+    const c = await launchCampaign(ws, {
+      variants: [{ messages: { webhook: sinkHook(path, 'x') } }],
       delivery_controls: { rate_limit_per_minute: 10 },
     });
     const res = await ws.post('/campaigns/trigger/send', { campaign_id: c.id, broadcast: true });

@@ -1,4 +1,6 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { getSchedule } from '../../src/delivery/schedule-store';
 import { campaignBody } from '../fixtures/campaigns';
 import { call, createWorkspace, exportUser, type TestWorkspace } from '../fixtures/workspace';
 
@@ -11,14 +13,26 @@ import { call, createWorkspace, exportUser, type TestWorkspace } from '../fixtur
  * intruder's included, so its valid call succeeds there while the victim's data stays put.
  * `{campaign_id}` in a path is the victim's campaign; `method` defaults to POST; a row without
  * `wrongType` takes no body (its JSON is read, and must parse, but has no fields to be wrong).
+ * The victim also has a scheduled message and a scheduled trigger of its campaign.
  */
 const alias = { alias_name: 'victim-alias', alias_label: 'crm' };
 interface Victims {
   contentBlockId: string;
   emailTemplateId: string;
   campaignId: string;
+  messageScheduleId: string;
+  triggerScheduleId: string;
 }
-const NO_VICTIMS: Victims = { contentBlockId: 'none', emailTemplateId: 'none', campaignId: 'none' };
+const NO_VICTIMS: Victims = {
+  contentBlockId: 'none',
+  emailTemplateId: 'none',
+  campaignId: 'none',
+  messageScheduleId: 'none',
+  triggerScheduleId: 'none',
+};
+/** A schedule an hour away: nothing starts it during the test. */
+const LATER = { time: new Date(Date.now() + 3_600_000).toISOString() };
+const HOOK = { url: 'http://127.0.0.1:9/hook', request_method: 'POST', body: 'x' };
 const ENDPOINTS = [
   {
     path: '/users/track',
@@ -166,6 +180,78 @@ const ENDPOINTS = [
     intruderStatus: 400,
   },
   {
+    path: '/messages/schedule/create',
+    permission: 'messages.schedule.create',
+    valid: { external_user_ids: ['victim'], schedule: LATER, messages: { webhook: HOOK } },
+    wrongType: { external_user_ids: ['victim'], schedule: { time: 5 }, messages: {} },
+  },
+  {
+    // Another workspace's schedule id is unknown to the intruder: 400, the schedule unchanged.
+    path: '/messages/schedule/update',
+    permission: 'messages.schedule.update',
+    valid: (v: Victims) => ({
+      schedule_id: v.messageScheduleId,
+      messages: { webhook: { ...HOOK, body: 'Mallory' } },
+    }),
+    wrongType: { schedule_id: 7, schedule: 'soon' },
+    intruderStatus: 400,
+  },
+  {
+    path: '/messages/schedule/delete',
+    permission: 'messages.schedule.delete',
+    valid: (v: Victims) => ({ schedule_id: v.messageScheduleId }),
+    wrongType: { schedule_id: ['x'] },
+    intruderStatus: 400,
+  },
+  {
+    path: '/campaigns/trigger/schedule/create',
+    permission: 'campaigns.trigger.schedule.create',
+    valid: (v: Victims) => ({
+      campaign_id: v.campaignId,
+      recipients: [{ external_user_id: 'victim', attributes: { first_name: 'Mallory' } }],
+      schedule: LATER,
+    }),
+    wrongType: {
+      campaign_id: 'c',
+      broadcast: true,
+      schedule: { time: '2030-01-01', in_local_time: 'y' },
+    },
+    intruderStatus: 400,
+  },
+  {
+    path: '/campaigns/trigger/schedule/update',
+    permission: 'campaigns.trigger.schedule.update',
+    valid: (v: Victims) => ({
+      campaign_id: v.campaignId,
+      schedule_id: v.triggerScheduleId,
+      schedule: { time: new Date(Date.now() + 7_200_000).toISOString() },
+    }),
+    wrongType: { campaign_id: 'c', schedule_id: 's', schedule: { time: ['now'] } },
+    intruderStatus: 400,
+  },
+  {
+    path: '/campaigns/trigger/schedule/delete',
+    permission: 'campaigns.trigger.schedule.delete',
+    valid: (v: Victims) => ({ campaign_id: v.campaignId, schedule_id: v.triggerScheduleId }),
+    wrongType: { campaign_id: 1, schedule_id: 2 },
+    intruderStatus: 400,
+  },
+  {
+    path: '/sends/id/create',
+    permission: 'sends.id.create',
+    valid: (v: Victims) => ({ campaign_id: v.campaignId, send_id: 'victim-send' }),
+    wrongType: { campaign_id: 'c', send_id: 64 },
+    intruderStatus: 400,
+  },
+  {
+    // Nothing is written even for the owner (no email channel); the intruder's campaign is unknown.
+    path: '/transactional/v1/campaigns/{campaign_id}/send',
+    permission: 'transactional.send',
+    valid: { recipient: { external_user_id: 'victim', attributes: { first_name: 'Mallory' } } },
+    wrongType: { recipient: 'victim', trigger_properties: [] },
+    intruderStatus: 400,
+  },
+  {
     path: '/herald/campaigns',
     permission: 'herald.campaigns.write',
     valid: campaignBody({ name: 'Mallory' }),
@@ -237,10 +323,22 @@ async function seededWorkspace() {
   });
   await seedCatalog(ws);
   const campaign = await ws.post('/herald/campaigns', campaignBody({ name: 'victim' }));
+  const message = await ws.post('/messages/schedule/create', {
+    external_user_ids: ['victim'],
+    schedule: LATER,
+    messages: { webhook: HOOK },
+  });
+  const trigger = await ws.post('/campaigns/trigger/schedule/create', {
+    campaign_id: campaign.json.id,
+    recipients: [{ external_user_id: 'victim' }],
+    schedule: LATER,
+  });
   const victims: Victims = {
     contentBlockId: block.json.content_block_id,
     emailTemplateId: template.json.email_template_id,
     campaignId: campaign.json.id,
+    messageScheduleId: message.json.schedule_id,
+    triggerScheduleId: trigger.json.schedule_id,
   };
   return { ws, victims };
 }
@@ -255,6 +353,17 @@ async function snapshot(ws: Awaited<ReturnType<typeof createWorkspace>>, v: Vict
     catalogs: await info('/catalogs'),
     catalogItems: await info('/catalogs/victim_catalog/items'),
     campaign: await info(`/herald/campaigns/${v.campaignId}`),
+    // Braze has no read endpoint for schedules: read the rows.
+    messageSchedule: await getSchedule(env.DB, {
+      workspaceId: ws.id,
+      kind: 'messages',
+      id: v.messageScheduleId,
+    }),
+    triggerSchedule: await getSchedule(env.DB, {
+      workspaceId: ws.id,
+      kind: 'campaign',
+      id: v.triggerScheduleId,
+    }),
   };
 }
 
@@ -312,9 +421,11 @@ describe.each(ENDPOINTS)('$path', (endpoint) => {
     expect(res.json.message).toBe('Access Denied');
   });
 
-  it("leaves another workspace's users, Content Blocks, templates, catalogs and campaigns untouched", async () => {
+  it("leaves another workspace's users, Content Blocks, templates, catalogs, campaigns and schedules untouched", async () => {
     const { ws: target, victims } = await seededWorkspace();
     const before = await snapshot(target, victims);
+    expect(before.messageSchedule?.status).toBe('scheduled');
+    expect(before.triggerSchedule?.status).toBe('scheduled');
     const intruder = await createWorkspace();
     if ('setup' in endpoint) await endpoint.setup(intruder);
     const res = await callRow(endpoint, {
@@ -363,6 +474,20 @@ const QUERY_ENDPOINTS = [
     permission: 'herald.campaigns.read',
     intruderStatus: 404,
   },
+  {
+    path: '/sends/data_series?campaign_id={campaign_id}&send_id=victim-send&length=7',
+    permission: 'sends.data_series',
+    wrongQuery: 'length=a-week',
+    intruderStatus: 400,
+  },
+  {
+    // Only launched scheduled campaigns are listed: the victim here is one.
+    path: '/messages/scheduled_broadcasts?end_time=2099-01-01T00:00:00Z',
+    permission: 'messages.schedule_broadcasts',
+    wrongQuery: 'end_time=soon',
+    scheduled: true,
+    listed: (json: any) => json.scheduled_broadcasts.map((b: any) => b.id),
+  },
 ] as const;
 
 async function getRow(path: string, key: string | null): Promise<{ status: number; json: any }> {
@@ -370,10 +495,19 @@ async function getRow(path: string, key: string | null): Promise<{ status: numbe
   return { status: res.status, json: await res.json() };
 }
 
-/** A workspace holding one campaign, the victim of the read matrix. */
-async function campaignVictim(): Promise<{ ws: TestWorkspace; victims: Victims }> {
+/** A workspace holding one campaign, the victim of the read matrix (launched and scheduled). */
+async function campaignVictim(
+  endpoint: (typeof QUERY_ENDPOINTS)[number],
+): Promise<{ ws: TestWorkspace; victims: Victims }> {
   const ws = await createWorkspace();
-  const campaign = await ws.post('/herald/campaigns', campaignBody({ name: 'victim' }));
+  const date = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+  const delivery = { type: 'scheduled', schedule: { type: 'once', date, time: '12:00' } };
+  const scheduled = 'scheduled' in endpoint;
+  const campaign = await ws.post(
+    '/herald/campaigns',
+    campaignBody({ name: 'victim', ...(scheduled ? { delivery } : {}) }),
+  );
+  if (scheduled) await ws.post(`/herald/campaigns/${campaign.json.id}/launch`, {});
   return { ws, victims: { ...NO_VICTIMS, campaignId: campaign.json.id } };
 }
 
@@ -383,7 +517,7 @@ describe.each(QUERY_ENDPOINTS)('GET $path', (endpoint) => {
   it.skipIf(!('wrongQuery' in endpoint))(
     'answers 400 to a query of the wrong type, naming it',
     async () => {
-      const { ws, victims } = await campaignVictim();
+      const { ws, victims } = await campaignVictim(endpoint);
       const query = 'wrongQuery' in endpoint ? endpoint.wrongQuery : '';
       const res = await getRow(withQuery(pathOf(endpoint, victims), query), ws.key);
       expect(res.status).toBe(400);
@@ -404,7 +538,7 @@ describe.each(QUERY_ENDPOINTS)('GET $path', (endpoint) => {
   });
 
   it("does not show another workspace's campaign", async () => {
-    const { ws, victims } = await campaignVictim();
+    const { ws, victims } = await campaignVictim(endpoint);
     const own = await getRow(pathOf(endpoint, victims), ws.key);
     expect(own.status).toBe(200);
     const intruder = await createWorkspace();
