@@ -28,13 +28,13 @@ export function newDispatchId(): string {
   return crypto.randomUUID().replaceAll('-', '');
 }
 
-/** What a campaign's variants send, on the channels Herald delivers. */
+/** What a campaign's variants send (channels Herald does not deliver yet are never queued). */
 export function campaignMessages(c: Campaign): DispatchMessages {
   return {
     variants: c.variants.map((v) => ({
       id: v.id,
       percentage: v.percentage,
-      messages: { webhook: v.messages.webhook },
+      messages: v.messages,
     })),
     control: {
       percentage: c.controlPercentage,

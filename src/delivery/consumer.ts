@@ -11,7 +11,8 @@ import { pageMatching } from '../segments/query';
 import { isMiss, withProfile } from '../users/locate';
 import { getWorkspace, type Workspace } from '../workspaces/store';
 import { HostBreaker } from './breaker';
-import type { Channel, WebhookMessage } from './channels';
+import type { ChannelSender } from './channel';
+import type { Channel } from './channels';
 import {
   addDeadLetter,
   advanceCursor,
@@ -24,11 +25,10 @@ import {
   type DeliverMessage,
   DeliveryMessage,
   EXPAND_PAGE,
-  MAX_ATTEMPTS,
   type QueuedRecipient,
   RECIPIENTS_PER_MESSAGE,
 } from './queue';
-import { callWebhook } from './webhook';
+import { SENDERS } from './senders';
 
 /**
  * The delivery consumer. For each recipient of a `deliver` message it claims the send in the
@@ -203,7 +203,8 @@ async function deliver(env: DeliveryBindings, m: DeliverMessage): Promise<Tally>
     });
     return tally;
   }
-  if (m.channel !== 'webhook' || !dispatchChannels(dispatch.messages).includes(m.channel)) {
+  const sender = SENDERS[m.channel];
+  if (!sender || !dispatchChannels(dispatch.messages).includes(m.channel)) {
     log('error', 'dispatch has no message for this channel', {
       dispatch_id: m.dispatch_id,
       channel: m.channel,
@@ -214,6 +215,8 @@ async function deliver(env: DeliveryBindings, m: DeliverMessage): Promise<Tally>
     env,
     dispatch,
     workspace,
+    channel: m.channel,
+    sender,
     attempt: m.attempt,
     tally,
     stats: new Map(),
@@ -250,6 +253,8 @@ interface SendContext {
   env: DeliveryBindings;
   dispatch: Dispatch;
   workspace: Workspace;
+  channel: Channel;
+  sender: ChannelSender<never>;
   attempt: number;
   tally: Tally;
 }
@@ -274,7 +279,7 @@ async function deliverOne(ctx: SendContext, r: QueuedRecipient): Promise<void> {
       now,
       audience: dispatch.audience,
       claim: {
-        controls: controlsFor(dispatch, workspace, 'webhook', r),
+        controls: controlsFor(dispatch, workspace, ctx.channel, r),
         ...(dispatch.controls.conversions ? { conversions: dispatch.controls.conversions } : {}),
         ...(r.trigger_id !== undefined
           ? { dedupeId: `${dispatch.campaignId ?? ''}:${r.trigger_id}` }
@@ -283,7 +288,7 @@ async function deliverOne(ctx: SendContext, r: QueuedRecipient): Promise<void> {
         sendId: dispatch.sendId,
         campaignId: dispatch.campaignId,
         variantId: variants[0]!.id,
-        channel: 'webhook',
+        channel: ctx.channel,
         attempt: ctx.attempt,
         ...(control && dispatch.campaignId !== null
           ? {
@@ -345,24 +350,24 @@ async function deliverOne(ctx: SendContext, r: QueuedRecipient): Promise<void> {
   }
   const claimed = answer as Extract<ClaimResult, { status: 'claimed' }>;
   const variant = variants.find((v) => v.id === claimed.variantId) ?? variants[0]!;
-  const message = variant.messages.webhook;
-  const outcome: WebhookOutcome = message
-    ? await sendWebhook(ctx, message, r, claimed.recipient, now)
-    : { result: 'aborted', reason: 'the variant has no webhook message' };
+  const message = variant.messages[ctx.channel] as { message_variation_id?: string } | undefined;
+  const outcome: ChannelOutcome = message
+    ? await sendOne(ctx, message, r, claimed, profileId, now)
+    : { result: 'aborted', reason: `the variant has no ${ctx.channel} message` };
   const result: SendOutcome = {
     key: claimed.key,
     attempt: ctx.attempt,
     ...outcome,
   };
   if (outcome.result === 'retry') {
-    if (ctx.attempt >= MAX_ATTEMPTS) {
+    if (ctx.attempt >= ctx.sender.maxAttempts) {
       result.result = 'failed';
-      result.reason = `gave up after ${MAX_ATTEMPTS} attempts: ${outcome.reason ?? ''}`;
+      result.reason = `gave up after ${ctx.attempt} attempts: ${outcome.reason ?? ''}`;
       await addDeadLetter(env.DB, {
         id: crypto.randomUUID(),
         workspaceId: dispatch.workspaceId,
         dispatchId: dispatch.id,
-        channel: 'webhook',
+        channel: ctx.channel,
         recipient: { ...r, id: undefined, profile_id: profileId },
         reason: outcome.reason ?? 'retries exhausted',
         status: outcome.status ?? null,
@@ -390,7 +395,9 @@ async function deliverOne(ctx: SendContext, r: QueuedRecipient): Promise<void> {
     countStat(ctx, 'sent', variation);
     countStat(ctx, 'unique_recipients', undefined);
   }
-  if (result.result === 'failed') countStat(ctx, 'errors', variation);
+  if (result.result === 'failed' && ctx.channel === 'webhook') {
+    countStat(ctx, 'errors', variation);
+  }
 }
 
 /** Count a campaign statistic for this batch (written once per batch, `flushStats`). */
@@ -414,7 +421,7 @@ async function flushStats(ctx: SendContext, now: number): Promise<void> {
     entries.push(
       field === 'unique_recipients'
         ? { ...base, channel: null, field }
-        : ({ ...base, channel: 'webhook', field, variant: variant || undefined } as StatEntry),
+        : ({ ...base, channel: ctx.channel, field, variant: variant || undefined } as StatEntry),
     );
   }
   await recordCampaignStats(ctx.env.DB, entries, { sendId: apiSendId(ctx.dispatch) });
@@ -426,7 +433,7 @@ function deliverMessageFor(ctx: SendContext, r: QueuedRecipient): DeliverMessage
     type: 'deliver',
     workspace_id: ctx.dispatch.workspaceId,
     dispatch_id: ctx.dispatch.id,
-    channel: 'webhook',
+    channel: ctx.channel,
     attempt: ctx.attempt,
     recipients: [r],
   };
@@ -456,30 +463,26 @@ async function completeWithRetry(
   }
 }
 
-type WebhookOutcome = Omit<SendOutcome, 'key' | 'attempt'> & { retryAfterMs?: number | null };
+type ChannelOutcome = Omit<SendOutcome, 'key' | 'attempt'> & { retryAfterMs?: number | null };
 
-async function sendWebhook(
+/** Render the channel's templates for this recipient and hand them to its sender. */
+async function sendOne(
   ctx: SendContext,
-  message: WebhookMessage,
+  message: unknown,
   r: QueuedRecipient,
-  recipient: Extract<ClaimResult, { status: 'claimed' }>['recipient'],
+  claimed: Extract<ClaimResult, { status: 'claimed' }>,
+  profileId: string,
   now: number,
-): Promise<WebhookOutcome> {
-  const { dispatch, workspace } = ctx;
-  const fields: Record<string, string> = { url: message.url };
-  if (message.body !== undefined) fields.body = message.body;
-  const headerNames = Object.keys(message.request_headers ?? {});
-  headerNames.forEach((name, i) => {
-    fields[`header.${i}`] = message.request_headers?.[name] ?? '';
-  });
-  const scope = buildScope(recipient, {
+): Promise<ChannelOutcome> {
+  const { dispatch, workspace, sender } = ctx;
+  const scope = buildScope(claimed.recipient, {
     ...dispatch.context,
     campaign: { ...dispatch.context.campaign, dispatch_id: dispatch.id },
     api_trigger_properties: r.trigger_properties ?? dispatch.context.api_trigger_properties,
     ...(r.event_properties ? { event_properties: r.event_properties } : {}),
   });
   const rendered = await renderFields({
-    fields,
+    fields: sender.templates(message as never),
     scope,
     now,
     sources: workspaceSources(ctx.env.DB, workspace),
@@ -490,46 +493,44 @@ async function sendWebhook(
   }
   const out: Record<string, string> = {};
   for (const [name, f] of Object.entries(rendered.fields)) {
-    if (!f.ok) {
-      const label = name.startsWith('header.')
-        ? `header ${headerNames[Number(name.slice(7))]}`
-        : name;
-      return { result: 'aborted', reason: `${label}: ${f.error}`, messageExtras: extras };
-    }
+    if (!f.ok) return { result: 'aborted', reason: `${name}: ${f.error}`, messageExtras: extras };
     out[name] = f.output;
   }
-  const headers: Record<string, string> = {};
-  headerNames.forEach((name, i) => {
-    headers[name] = out[`header.${i}`] ?? '';
-  });
-  const call = await callWebhook(
+  const result = await sender.send(
     {
-      url: (out.url ?? '').trim(),
-      method: message.request_method,
-      headers,
-      body: out.body ?? null,
+      message: message as never,
+      rendered: out,
+      recipient: claimed.recipient,
+      profileId,
+      workspace,
+      dispatchId: dispatch.id,
+      campaignId: dispatch.campaignId,
+      sendKey: claimed.key,
+      attempt: ctx.attempt,
     },
-    {
-      workspaceId: dispatch.workspaceId,
-      allowlist: workspace.settings.connected_content_allowlist,
-      breaker,
-      fetch: (request) => fetch(request),
-      now: Date.now,
-    },
+    { DB: ctx.env.DB, fetch: (request) => fetch(request), breaker, now: Date.now },
   );
-  if (call.outcome === 'delivered') {
-    return { result: 'sent', status: call.status, messageExtras: extras };
+  switch (result.result) {
+    case 'sent':
+      return { result: 'sent', status: result.status, messageExtras: extras };
+    case 'aborted':
+      return { result: 'aborted', reason: result.reason, messageExtras: extras };
+    case 'retry':
+      return {
+        result: 'retry',
+        status: result.status,
+        reason: result.reason,
+        retryAfterMs: result.retryAfterMs,
+        messageExtras: extras,
+      };
+    case 'failed':
+      return {
+        result: 'failed',
+        status: result.status,
+        reason: result.reason,
+        messageExtras: extras,
+      };
   }
-  if (call.outcome === 'retry') {
-    return {
-      result: 'retry',
-      status: call.status,
-      reason: call.reason,
-      retryAfterMs: call.retryAfterMs,
-      messageExtras: extras,
-    };
-  }
-  return { result: 'failed', status: call.status, reason: call.reason, messageExtras: extras };
 }
 
 /**

@@ -6,7 +6,7 @@ import { Delay, ExceptionEvent } from '../campaigns/triggers';
 import { deliveryDeadLetters, dispatches } from '../db/schema';
 import type { MessageContext } from '../personalization/scope';
 import type { SegmentFilter } from '../segments/filters';
-import { type Channel, WebhookMessage } from './channels';
+import { CHANNELS, type Channel, DELIVERED_CHANNELS, WebhookMessage } from './channels';
 
 /**
  * The delivery controls a dispatch was created with (contract §3.5); the workspace's frequency
@@ -48,8 +48,13 @@ export const DispatchControls = z.object({
 });
 export type DispatchControls = z.infer<typeof DispatchControls>;
 
-/** One variant's message objects, by channel. */
-export const VariantMessages = z.object({ webhook: WebhookMessage.optional() });
+/**
+ * One variant's message objects, by channel. Each channel's sender validates its own object
+ * when it sends (src/delivery/senders.ts); the webhook's is checked here as well.
+ */
+export const VariantMessages = z
+  .partialRecord(z.enum(CHANNELS), z.unknown())
+  .and(z.object({ webhook: WebhookMessage.optional() }));
 export type VariantMessages = z.infer<typeof VariantMessages>;
 
 /**
@@ -74,9 +79,11 @@ export const DispatchMessages = z.object({
 });
 export type DispatchMessages = z.infer<typeof DispatchMessages>;
 
-/** The channels any variant of a dispatch sends on. */
-export function dispatchChannels(messages: DispatchMessages): 'webhook'[] {
-  return messages.variants.some((v) => v.messages.webhook) ? ['webhook'] : [];
+/** The channels Herald delivers that any variant of a dispatch has a message for. */
+export function dispatchChannels(messages: DispatchMessages): Channel[] {
+  return CHANNELS.filter(
+    (c) => DELIVERED_CHANNELS.has(c) && messages.variants.some((v) => v.messages[c] != null),
+  );
 }
 
 export interface Dispatch {
