@@ -23,6 +23,36 @@ import {
  * list of recipients or as an audience to page.
  */
 
+/**
+ * The dispatch id of an API request that names a `send_id`: derived from the workspace, the
+ * endpoint, the request body and the UTC day, so a client that repeats an identical request
+ * (a retry after a timeout, say) gets the same dispatch and every user still gets one message.
+ * Different bodies under the same `send_id` are different sends, as Braze lets send ids be reused.
+ */
+export async function requestDispatchId(
+  workspaceId: string,
+  endpoint: string,
+  body: unknown,
+  now: number,
+): Promise<string> {
+  const day = new Date(now).toISOString().slice(0, 10);
+  const data = new TextEncoder().encode(`${workspaceId}\n${endpoint}\n${day}\n${canonical(body)}`);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+  return Array.from(digest.slice(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** JSON with object keys sorted, so key order does not make two requests differ. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** A new dispatch id: 32 hex characters, like Braze's. */
 export function newDispatchId(): string {
   return crypto.randomUUID().replaceAll('-', '');

@@ -7,7 +7,12 @@ import { SendId, UserAlias } from '../http/schemas';
 import type { SegmentFilter } from '../segments/filters';
 import { parseSegmentFilter } from '../segments/filters';
 import { getSegment } from '../segments/store';
-import { launchDispatch, localTimeControl, newDispatchId } from './campaign-dispatch';
+import {
+  launchDispatch,
+  localTimeControl,
+  newDispatchId,
+  requestDispatchId,
+} from './campaign-dispatch';
 import { type Channel, DELIVERED_CHANNELS, WebhookMessage } from './channels';
 import type { DispatchMessages } from './dispatch-store';
 import type { QueuedRecipient } from './queue';
@@ -222,16 +227,20 @@ export const messagesSendRoute = defineRoute({
     const workspace = c.get('caller').workspace;
     const plan = await planMessagesSend(c.env.DB, workspace.id, body);
     if (plan.targeted) await enforceRateLimit(c, 'messaging_broadcast');
-    const dispatchId = newDispatchId();
+    const now = Date.now();
+    // A repeated identical request with a send_id is the same send (a client retry).
+    const dispatchId = body.send_id
+      ? await requestDispatchId(workspace.id, 'messages.send', body, now)
+      : newDispatchId();
     await startMessagesSend(c.env, {
       id: dispatchId,
-      once: false,
+      once: body.send_id !== undefined,
       workspaceId: workspace.id,
       source: 'messages.send',
       body,
       plan,
       overrideCaps: body.override_frequency_capping ?? false,
-      now: Date.now(),
+      now,
     });
     return c.json(
       {

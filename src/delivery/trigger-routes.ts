@@ -11,7 +11,7 @@ import { validateTrackRequest } from '../ingestion/validate-track';
 import { parseSegmentFilter, type SegmentFilter } from '../segments/filters';
 import { segmentableOf } from '../workspaces/settings';
 import type { Workspace } from '../workspaces/store';
-import { campaignAudience, startCampaignDispatch } from './campaign-dispatch';
+import { campaignAudience, requestDispatchId, startCampaignDispatch } from './campaign-dispatch';
 import type { QueuedRecipient } from './queue';
 
 /** `POST /campaigns/trigger/send` (contract §3.10.1, §3.10.8): an API-triggered campaign. */
@@ -136,12 +136,17 @@ export const triggerSendRoute = defineRoute({
     if (body.broadcast === true || plan.extra !== null) {
       await enforceRateLimit(c, 'messaging_broadcast');
     }
+    const now = Date.now();
     const started = await startTriggerSend(c.env, {
       workspace,
       body,
       plan,
       source: 'campaigns.trigger.send',
-      now: Date.now(),
+      // A repeated identical request with a send_id is the same send (a client retry).
+      ...(body.send_id
+        ? { id: await requestDispatchId(workspace.id, 'campaigns.trigger.send', body, now) }
+        : {}),
+      now,
     });
     if (started.type === 'inactive') {
       return c.json({ message: 'success', notice: INACTIVE_NOTICE }, 201);

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { sendKey } from '../../src/profiles/sends';
+import { profileStub } from '../../src/lib/stubs';
+import { CLAIM_LEASE_MS, sendKey } from '../../src/profiles/sends';
 import { eventually, ledger, sinkWorkspace } from '../fixtures/delivery';
 import {
   createSegment,
@@ -290,6 +291,84 @@ describe('POST /messages/send with a webhook', () => {
       channel: 'webhook',
     });
     expect((await ledger(ws, 'dup', res.json.dispatch_id)).map((r) => r.key)).toEqual([key]);
+  });
+});
+
+describe('duplicate requests and restarts', () => {
+  it('treats an identical request with the same send_id as the same send', async () => {
+    const ws = await sinkWorkspace();
+    await track(ws, [{ external_id: 'twice' }]);
+    const path = hookPath();
+    const body = {
+      external_user_ids: ['twice'],
+      send_id: 'receipt-42',
+      messages: { webhook: webhook(path) },
+    };
+    const first = await ws.post('/messages/send', body);
+    // The client retries: same body (keys in another order), same send_id.
+    const { messages, ...rest } = body;
+    const again = await ws.post('/messages/send', { messages, ...rest });
+    expect(again.json.dispatch_id).toBe(first.json.dispatch_id);
+    await eventually(
+      () => ledger(ws, 'twice', first.json.dispatch_id),
+      (r) => r[0]?.state === 'sent',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await sinkReceived(path)).toHaveLength(1);
+    // The same send_id with another body is another send, as Braze reuses send ids.
+    const other = await ws.post('/messages/send', {
+      ...body,
+      messages: { webhook: webhook(path, { body: 'second' }) },
+    });
+    expect(other.json.dispatch_id).not.toBe(first.json.dispatch_id);
+    const got = await eventually(
+      () => sinkReceived(path),
+      (r) => r.length >= 2,
+    );
+    expect(got).toHaveLength(2);
+  });
+
+  it('lets a send claimed by a consumer that died be taken over once the lease runs out', async () => {
+    const ws = await sinkWorkspace();
+    await track(ws, [{ external_id: 'crash' }]);
+    const user = await exportUser(ws, 'crash');
+    const stub = profileStub(env.USER_PROFILE, ws.id, user.braze_id);
+    const claim = (now: number) =>
+      stub.claimSend({
+        workspaceId: ws.id,
+        profileId: user.braze_id,
+        addressedBy: null,
+        now,
+        audience: null,
+        claim: {
+          dispatchId: 'd-crash',
+          sendId: null,
+          campaignId: null,
+          variantId: null,
+          channel: 'webhook',
+          attempt: 1,
+        },
+      });
+    const t0 = Date.now();
+    expect(await claim(t0)).toMatchObject({ status: 'claimed' });
+    // The consumer dies mid-send: the queue redelivers; within the lease the claim is held.
+    expect(await claim(t0 + 1_000)).toMatchObject({ status: 'in_flight' });
+    // After the lease another consumer takes over (at least once: never lost).
+    const taken = await claim(t0 + CLAIM_LEASE_MS + 1);
+    expect(taken).toMatchObject({ status: 'claimed' });
+    const key = (taken as { key: string }).key;
+    // The first completion is recorded; a late second one (the dead consumer's) changes nothing.
+    const complete = (attempt: number) =>
+      stub.completeSend({
+        workspaceId: ws.id,
+        profileId: user.braze_id,
+        addressedBy: null,
+        now: Date.now(),
+        outcome: { key, attempt, result: 'sent', status: 200 },
+      });
+    expect(await complete(1)).toEqual({ status: 'ok', applied: true });
+    expect(await complete(1)).toEqual({ status: 'ok', applied: false });
+    expect(await claim(t0 + CLAIM_LEASE_MS + 2)).toMatchObject({ status: 'done', state: 'sent' });
   });
 });
 
