@@ -50,6 +50,11 @@ export const TimeZoneName = z
 const Zoned = {
   /** Send at this wall-clock time in each user's zone (the schedule's zone when unknown). */
   in_local_time: z.boolean().default(false),
+  /**
+   * Intelligent Timing (contract §3.5.6): each user at their best hour of the day, learnt from
+   * when they are active; `time` in their zone when there is too little history.
+   */
+  at_optimal_time: z.boolean().default(false),
   /** Braze's company time zone: where `time` is read unless `in_local_time`. */
   time_zone: TimeZoneName.default('UTC'),
 };
@@ -108,6 +113,11 @@ export interface Occurrence {
   inLocalTime: boolean;
   /** The zone `date time` is read in for users without one (and for everyone unless local). */
   timeZone: string;
+  /**
+   * Intelligent Timing: each user at their own best hour of `date` (from their history), `time`
+   * when they have too little history. Implies `inLocalTime`.
+   */
+  optimal?: boolean;
 }
 
 const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
@@ -122,10 +132,18 @@ export function wallTimeToInstant(date: string, time: string, timeZone: string):
 }
 
 function occurrence(s: Exclude<Schedule, { type: 'immediately' }>, date: string): Occurrence {
-  const dueAt = s.in_local_time
+  const local = s.in_local_time || s.at_optimal_time;
+  const dueAt = local
     ? Date.parse(`${date}T00:00:00Z`) - FIRST_ZONE_OFFSET_MS
     : wallTimeToInstant(date, s.time, s.time_zone);
-  return { dueAt, date, time: s.time, inLocalTime: s.in_local_time, timeZone: s.time_zone };
+  return {
+    dueAt,
+    date,
+    time: s.time,
+    inLocalTime: local,
+    timeZone: s.time_zone,
+    ...(s.at_optimal_time ? { optimal: true } : {}),
+  };
 }
 
 function daysInMonth(year: number, month0: number): number {

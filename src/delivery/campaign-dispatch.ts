@@ -93,7 +93,15 @@ export function campaignControls(c: Campaign, occurrence?: Occurrence): Dispatch
 /** A local-time send's control: each profile waits for `date time` in its own zone. */
 export function localTimeControl(o: Occurrence | undefined): Pick<DispatchControls, 'local_time'> {
   if (!o?.inLocalTime) return {};
-  return { local_time: { date: o.date, time: o.time, time_zone: o.timeZone, due_at: o.dueAt } };
+  return {
+    local_time: {
+      date: o.date,
+      time: o.time,
+      time_zone: o.timeZone,
+      due_at: o.dueAt,
+      ...(o.optimal ? { optimal: true } : {}),
+    },
+  };
 }
 
 /**

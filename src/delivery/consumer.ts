@@ -123,6 +123,7 @@ export function controlsFor(
             time: c.local_time.time,
             timeZone: c.local_time.time_zone,
             dueAt: c.local_time.due_at,
+            ...(c.local_time.optimal ? { optimal: true } : {}),
             inLocalTime: true,
           },
         }

@@ -43,6 +43,8 @@ export const DispatchControls = z.object({
       time: z.string(),
       time_zone: z.string(),
       due_at: z.number(),
+      /** Intelligent Timing: each user's best hour, `time` without history. */
+      optimal: z.boolean().optional(),
     })
     .optional(),
 });

@@ -10,9 +10,10 @@ import { toIanaTimeZone } from '../lib/time-zone';
  * - `time` only: everyone at that instant (no zone means UTC).
  * - `in_local_time`: each user at that wall-clock time in their own zone (the workspace's
  *   company zone when they have none). Refused once the time has passed in every zone.
- * - `at_optimal_time`: Herald has no engagement-history model yet, so it uses Braze's
- *   documented fallback, a fixed local time: `OPTIMAL_FALLBACK_TIME` on the given date in each
- *   user's zone (the time of day given is ignored, as Braze ignores it).
+ * - `at_optimal_time`: each user at their own best hour of the given date, learnt by their
+ *   profile from when they were active (`bestLocalHour`); users with too little history get
+ *   Braze's documented fallback, a fixed local time (`OPTIMAL_FALLBACK_TIME`). The time of day
+ *   given is ignored, as Braze ignores it.
  *
  * A local or optimal send starts when its wall-clock time arrives in the earliest zone (UTC+14);
  * each profile then waits for its own zone, and users more than an hour late are skipped
@@ -88,7 +89,10 @@ export function planSchedule(
   if (input.now > asUtc - LAST_ZONE_OFFSET_MS) {
     return { ok: false, error: 'schedule.time has already passed in every time zone' };
   }
-  const dueAt = asUtc - FIRST_ZONE_OFFSET_MS;
+  // An optimal send starts with the date in the earliest zone: a user's best hour may be early.
+  const dueAt = s.at_optimal_time
+    ? Date.parse(`${date}T00:00:00Z`) - FIRST_ZONE_OFFSET_MS
+    : asUtc - FIRST_ZONE_OFFSET_MS;
   if (tooFar(dueAt)) return { ok: false, error: 'schedule.time must be within 90 days' };
   return {
     ok: true,
@@ -99,6 +103,7 @@ export function planSchedule(
       time,
       inLocalTime: true,
       timeZone: toIanaTimeZone(input.companyTimeZone) ?? 'UTC',
+      ...(s.at_optimal_time ? { optimal: true } : {}),
     },
   };
 }

@@ -81,7 +81,7 @@ export interface SendControls {
     endAt: number | null;
   };
   /** A local-time scheduled send: each user at `date time` in their own zone (contract §3.2). */
-  localTime?: Pick<Occurrence, 'date' | 'time' | 'timeZone' | 'inLocalTime' | 'dueAt'>;
+  localTime?: Pick<Occurrence, 'date' | 'time' | 'timeZone' | 'inLocalTime' | 'dueAt' | 'optimal'>;
 }
 
 export type Eligibility =
@@ -150,7 +150,14 @@ export function checkEligibility(
   if (controls.localTime?.inLocalTime) {
     const attr = store.getAttr('time_zone', false);
     const own = typeof attr?.value === 'string' ? attr.value : null;
-    const slot = localSendTime(controls.localTime, own, now);
+    let occurrence = controls.localTime;
+    if (occurrence.optimal) {
+      const zone = (own && toIanaTimeZone(own)) || occurrence.timeZone;
+      const best = bestLocalHour(store, zone, now);
+      if (best !== null)
+        occurrence = { ...occurrence, time: `${String(best).padStart(2, '0')}:00` };
+    }
+    const slot = localSendTime(occurrence, own, now);
     if (slot.skip) return { ok: false, reason: 'local_time_passed' };
     if (slot.at > now) return { ok: false, reason: 'deferred', untilMs: slot.at };
   }
@@ -195,6 +202,33 @@ function exceptionSince(store: ProfileStore, events: ExceptionEvent[], since: nu
     if (events.some((e) => matchesTrigger(e, event))) return true;
   }
   return false;
+}
+
+/** Activity needed before a user's own best hour is trusted (else the fallback time). */
+const MIN_ACTIVITY_FOR_BEST_HOUR = 5;
+/** History Intelligent Timing reads: the last 30 days. */
+const BEST_HOUR_LOOKBACK_MS = 30 * 86_400_000;
+
+/**
+ * Intelligent Timing's prediction (contract §3.5.6): the local hour of day at which this user
+ * was most often active over the last 30 days — their custom events and purchases (sessions
+ * join when the SDK records them), from the profile's recent raw events (ties go to the earlier
+ * hour). Null with too little history. Braze also weighs push and email opens; those arrive
+ * with the channels.
+ */
+export function bestLocalHour(store: ProfileStore, zone: string, now: number): number | null {
+  const rows = store.sql
+    .exec<{ time: number }>(
+      'SELECT time FROM raw_events WHERE time > ?',
+      now - BEST_HOUR_LOOKBACK_MS,
+    )
+    .toArray();
+  if (rows.length < MIN_ACTIVITY_FOR_BEST_HOUR) return null;
+  const hours = new Array<number>(24).fill(0);
+  for (const r of rows) hours[localParts(r.time, zone).hour]! += 1;
+  let best = 0;
+  for (let h = 1; h < 24; h++) if (hours[h]! > hours[best]!) best = h;
+  return best;
 }
 
 /** When quiet hours end, if `now` falls inside them; null otherwise. */

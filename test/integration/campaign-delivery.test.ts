@@ -527,3 +527,47 @@ describe('delivery speed', () => {
     expect(status.json).toMatchObject({ status: 'expanding', enqueued_recipients: 10 });
   }, 20_000);
 });
+
+describe('Intelligent Timing', () => {
+  it("sends an optimal-time occurrence at each user's most active hour", async () => {
+    const ws = await sinkWorkspace();
+    const hour = (offsetH: number) => (new Date().getUTCHours() + offsetH + 24) % 24;
+    const yesterdayAt = (h: number, i: number) => {
+      const d = new Date(Date.now() - 86_400_000);
+      d.setUTCHours(h, i * 5, 0, 0);
+      return d.toISOString();
+    };
+    // Both in UTC. `now` has been active at this hour, `later` three hours from now.
+    const history = (id: string, h: number) =>
+      Array.from({ length: 6 }, (_, i) => ({
+        external_id: id,
+        name: 'opened_app',
+        time: yesterdayAt(h, i),
+      }));
+    await ws.post('/users/track', {
+      attributes: [
+        { external_id: 'now', time_zone: 'Atlantic/Reykjavik' },
+        { external_id: 'later', time_zone: 'Atlantic/Reykjavik' },
+      ],
+      events: [...history('now', hour(0)), ...history('later', hour(3))],
+    });
+    await syncIndex(ws, ['now', 'later']);
+    const path = `/optimal/${crypto.randomUUID()}`;
+    const today = new Date().toISOString().slice(0, 10);
+    await launchCampaign(ws, {
+      delivery: {
+        type: 'scheduled',
+        schedule: { type: 'once', date: today, time: '23:59', at_optimal_time: true },
+      },
+      variants: [{ messages: { webhook: sinkHook(path, 'best') } }],
+    });
+    await startDueCampaigns(env, Date.now());
+    const got = await eventually(
+      () => sinkReceived(path),
+      (r) => r.length >= 1,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(got.map((r) => r.headers['x-user'])).toEqual(['now']);
+    expect(await sinkReceived(path)).toHaveLength(1);
+  });
+});
