@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { sendChanges } from '../src/changes/producer';
 import { log } from '../src/lib/log';
 import { applyDirectoryOps } from '../src/profiles/directory';
+import type { SegmentDefinition } from '../src/profiles/membership';
 import type { MergeSnapshot } from '../src/profiles/merge-state';
 import { ackChanges, flushOutbox, pendingChanges } from '../src/profiles/outbox';
 import { ProfileStore } from '../src/profiles/profile-store';
@@ -10,6 +11,18 @@ import type { SendClaim, SendOutcome } from '../src/profiles/sends';
 import { ProfileService } from '../src/profiles/service';
 import type { SegmentFilter } from '../src/segments/filters';
 import { cachedDefinitions } from '../src/segments/store';
+
+/** Per cached definitions list: whether any segment reads message engagement. */
+const engagementReaders = new WeakMap<SegmentDefinition[], boolean>();
+
+function readsEngagement(definitions: SegmentDefinition[]): boolean {
+  let reads = engagementReaders.get(definitions);
+  if (reads === undefined) {
+    reads = definitions.some((d) => JSON.stringify(d.filter).includes('"message_engagement"'));
+    engagementReaders.set(definitions, reads);
+  }
+  return reads;
+}
 
 /** Retry delay for an outbox that could not be delivered. */
 const RETRY_MS = 15_000;
@@ -68,7 +81,11 @@ export class UserProfile extends DurableObject<Env> {
     return answer.status === 'done' ? await this.afterWrite(answer) : answer;
   }
   async completeSend(req: Addressed & { outcome: SendOutcome }) {
-    return await this.afterWrite(this.service.completeSend(req));
+    // A send changes only message engagement: membership is re-evaluated only when a segment
+    // of the workspace reads it (the common case is none, and this runs once per message).
+    return await this.afterWrite(this.service.completeSend(req), {
+      refreshIf: readsEngagement,
+    });
   }
   sends(req: Addressed & { dispatchId: string }) {
     return this.service.sends(req);
@@ -151,13 +168,22 @@ export class UserProfile extends DurableObject<Env> {
    * background, or are handed to the caller (`handOff`). Either way the alarm retries whatever
    * is left.
    */
-  private async afterWrite<T>(result: T, opts: { handOff?: boolean } = {}): Promise<T> {
+  private async afterWrite<T>(
+    result: T,
+    opts: {
+      handOff?: boolean;
+      /** Re-evaluate membership only when this says the write can change it. */
+      refreshIf?: (definitions: SegmentDefinition[]) => boolean;
+    } = {},
+  ): Promise<T> {
     const store = this.service.store;
     if (store.meta?.state === 'active') {
       // Membership is part of the write: the answer is sent only once it is known.
       const now = Date.now();
       const definitions = await cachedDefinitions(this.env.DB, store.meta.workspaceId, now);
-      this.service.refreshMemberships({ definitions, now });
+      if (!opts.refreshIf || opts.refreshIf(definitions)) {
+        this.service.refreshMemberships({ definitions, now });
+      }
     }
     if (!store.meta || !store.hasOutbox()) return result;
     await this.armAlarm();

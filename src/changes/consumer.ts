@@ -9,43 +9,48 @@ import { type ChangeBatch, ChangeMessage } from './records';
 export type ChangeHandler = (batches: ChangeBatch[]) => Promise<void>;
 
 /**
- * Consume one queue batch: validate each message, hand valid batches to every handler, retry a
- * message whose handlers fail (with backoff), and drop, with a log line, a message that can never
- * be valid.
+ * Consume one queue batch: validate each message, hand all valid batches of the queue batch to
+ * every handler at once (so the segment index reads every profile of the batch in parallel and
+ * writes them in one D1 batch), and ack them together. When a handler fails, every valid message
+ * is retried with backoff (handlers are idempotent, so records they already applied are applied
+ * again harmlessly). A message that can never be valid is dropped with a log line.
  */
 export async function consumeChanges(
   batch: MessageBatch<unknown>,
   handlers: readonly ChangeHandler[],
 ): Promise<{ processed: number; invalid: number; retried: number }> {
   const stats = { processed: 0, invalid: 0, retried: 0 };
-  // Messages are independent (handlers are idempotent per profile), so they run concurrently.
-  await Promise.all(
-    batch.messages.map(async (message) => {
-      const parsed = ChangeMessage.safeParse(message.body);
-      if (!parsed.success) {
-        stats.invalid++;
-        log('error', 'invalid change message dropped', {
-          queue: batch.queue,
-          message_id: message.id,
-          issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`),
-        });
-        message.ack();
-        return;
-      }
-      try {
-        for (const handler of handlers) await handler(parsed.data.batches);
-        stats.processed++;
-        message.ack();
-      } catch (err) {
-        stats.retried++;
-        log('warn', 'change handler failed; retrying', {
-          message_id: message.id,
-          attempts: message.attempts,
-          error: String(err),
-        });
-        message.retry({ delaySeconds: Math.min(300, 2 ** message.attempts) });
-      }
-    }),
-  );
+  const valid: { message: Message<unknown>; batches: ChangeBatch[] }[] = [];
+  for (const message of batch.messages) {
+    const parsed = ChangeMessage.safeParse(message.body);
+    if (!parsed.success) {
+      stats.invalid++;
+      log('error', 'invalid change message dropped', {
+        queue: batch.queue,
+        message_id: message.id,
+        issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`),
+      });
+      message.ack();
+      continue;
+    }
+    valid.push({ message, batches: parsed.data.batches });
+  }
+  if (valid.length === 0) return stats;
+  const all = valid.flatMap((v) => v.batches);
+  try {
+    for (const handler of handlers) await handler(all);
+    for (const v of valid) v.message.ack();
+    stats.processed = valid.length;
+  } catch (err) {
+    for (const v of valid) {
+      v.message.retry({ delaySeconds: Math.min(300, 2 ** v.message.attempts) });
+    }
+    stats.retried = valid.length;
+    log('warn', 'change handler failed; retrying the batch', {
+      messages: valid.length,
+      attempts: Math.max(...valid.map((v) => v.message.attempts)),
+      error: String(err),
+    });
+  }
   return stats;
 }
