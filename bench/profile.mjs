@@ -83,6 +83,54 @@ function summarize(profile, top = 30) {
     .map(([k, t]) => `${((t / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
 }
 
+/**
+ * Share of profiled time whose synchronous stack contains each named function (so nested names
+ * overlap). Async continuations start a new stack: time after an `await` counts towards the
+ * function that resumed, not its caller.
+ */
+function inclusive(profile, names) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const time = new Map(names.map((n) => [n, 0]));
+  let total = 0;
+  profile.samples.forEach((nodeId, i) => {
+    const t = profile.timeDeltas[i] ?? 0;
+    total += t;
+    const seen = new Set();
+    for (let id = nodeId; id !== undefined; id = parent.get(id)) {
+      const name = byId.get(id).callFrame.functionName;
+      if (time.has(name) && !seen.has(name)) {
+        seen.add(name);
+        time.set(name, time.get(name) + t);
+      }
+    }
+  });
+  return names.map((n) => `${((time.get(n) / total) * 100).toFixed(1).padStart(5)}%  ${n}`);
+}
+
+/** Where a delivery's time goes: profile RPCs, their helpers, the consumer, the index consumer. */
+const DELIVERY_FUNCTIONS = [
+  'claimSend',
+  'completeSend',
+  'afterWrite',
+  'refreshMemberships',
+  'buildSummary',
+  'flushOutbox',
+  'alarm',
+  'summary',
+  'UserProfile',
+  'migrateProfileSchema',
+  'consumeDeliveries',
+  'deliver',
+  'deliverOne',
+  'sendWebhook',
+  'renderFields',
+  'callWebhook',
+  'expand',
+  'consumeChanges',
+];
+
 const exported = args.ref ? exportRef(args.ref) : null;
 const fromDir = exported?.dir ?? args.from ?? REPO_ROOT;
 const source = describeSource(fromDir, args.ref);
@@ -194,7 +242,11 @@ try {
   process.stdout.write(
     `${scenario.id} at ${source.commit?.slice(0, 7)}${source.dirty ? '+uncommitted' : ''}: ` +
       `${note} under the profiler (${title})\n` +
-      `top self time:\n${summarize(profile).join('\n')}\nwrote ${file}\n`,
+      `top self time:\n${summarize(profile).join('\n')}\n` +
+      (isDelivery
+        ? `inclusive time (synchronous stacks):\n${inclusive(profile, DELIVERY_FUNCTIONS).join('\n')}\n`
+        : '') +
+      `wrote ${file}\n`,
   );
 } finally {
   await target.mf.dispose();

@@ -312,6 +312,30 @@ export async function prepareHerald(target, { users, sink, say }) {
 }
 
 /**
+ * How long workerd stays busy after `from`: CPU sampled every 500 ms until two samples in a row
+ * are under 20% of a core (or 60 s). Returns the seconds until then and the CPU seconds used.
+ */
+async function settle(from, { quietPct = 20, capS = 60 } = {}) {
+  const first = cpuSnapshot();
+  let prev = first;
+  let quiet = 0;
+  let busyUntil = performance.now();
+  while (performance.now() - from < capS * 1000) {
+    await sleep(500);
+    const now = cpuSnapshot();
+    if (cpuDelta(prev, now).workerdPct < quietPct) {
+      if (++quiet >= 2) break;
+    } else {
+      quiet = 0;
+      busyUntil = now.at;
+    }
+    prev = now;
+  }
+  const cpuS = (cpuDelta(first, prev).workerdPct / 100) * ((prev.at - first.at) / 1000);
+  return { seconds: round1((busyUntil - from) / 1000), cpuSeconds: round1(cpuS) };
+}
+
+/**
  * The measured send: POST /messages/send (segment, broadcast) and wait until every user's webhook
  * arrived (or nothing new came for 30 s). `hooks.started`/`hooks.finished` let the profiler wrap
  * exactly this window.
@@ -348,8 +372,10 @@ export async function sendAndWait(target, prep, { users, sink, runtimeLog, say, 
   const endAt = wait.complete ? sink.lastNewAt : (sink.lastAt ?? performance.now());
   await hooks.finished?.();
 
-  // A few quiet seconds to catch late duplicates, then the exactly-once check.
-  await sleep(3_000);
+  // Work left when the last webhook arrived (change records for the index, profile alarms),
+  // and at least 3 quiet seconds to catch late duplicates; then the exactly-once check.
+  const tail = await settle(endAt);
+  await sleep(Math.max(0, 3_000 - (performance.now() - endAt)));
   let duplicates = 0;
   let unexpected = 0;
   let received = 0;
@@ -386,6 +412,7 @@ export async function sendAndWait(target, prep, { users, sink, runtimeLog, say, 
     p99Ms: round1(percentile(arrivals, 99)),
     cpu,
     loadAvg,
+    tail,
     dispatch: { status: dispatch.status, enqueuedRecipients: dispatch.enqueued_recipients },
     deadLetters: deadLetters.dead_letters.length,
     sampleBody: sink.sample,

@@ -255,6 +255,14 @@ export function formatDeliveryTable(d, goal) {
       '',
       `${int(s.webhooks)} webhooks; dispatch ${s.dispatch.status}, ${int(s.dispatch.enqueuedRecipients)} enqueued; ${s.deadLetters} dead letters; ${s.warnings} warning lines`,
     ]);
+    if (s.tail) {
+      rows.push([
+        '  workerd busy after the last webhook',
+        `${s.tail.seconds} s`,
+        '',
+        `${s.tail.cpuSeconds} CPU-s of work still queued, e.g. change records into the index (not in the rate above)`,
+      ]);
+    }
     if (s.stateBytesPerUser) {
       rows.push([
         '  workerd state (DO SQLite files, D1, queues)',
