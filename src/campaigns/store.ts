@@ -44,6 +44,7 @@ export interface CampaignSummary {
   archived: boolean;
   deliveryType: DeliveryType;
   channels: Channel[];
+  lastSentAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -138,6 +139,7 @@ export async function listCampaigns(
       archivedAt: campaigns.archivedAt,
       deliveryType: campaigns.deliveryType,
       channels: campaigns.channels,
+      lastSentAt: campaigns.lastSentAt,
       createdAt: campaigns.createdAt,
       updatedAt: campaigns.updatedAt,
     })
@@ -158,6 +160,7 @@ export async function listCampaigns(
     archived: r.archivedAt !== null,
     deliveryType: Kind.parse(r.deliveryType),
     channels: Channels.parse(JSON.parse(r.channels)),
+    lastSentAt: r.lastSentAt,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   }));
