@@ -139,6 +139,13 @@ export class UserProfile extends DurableObject<Env> {
               applyDirectoryOps(this.env.IDENTITY_INDEX, this.service.store.live.workspaceId, ops),
           });
         } while (this.flushAgain);
+        // Delivered everything: the safety-net alarm would only wake the object for nothing.
+        // The delete is issued before anything can arm it again, and storage keeps that order.
+        if (this.alarmSet && !this.service.store.hasOutbox()) {
+          const deleted = this.ctx.storage.deleteAlarm();
+          this.alarmSet = false;
+          await deleted;
+        }
       } finally {
         this.flushing = null;
       }

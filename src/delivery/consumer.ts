@@ -164,8 +164,8 @@ export async function consumeDeliveries(
           message.ack();
         } else {
           const outcome = await expand(env, parsed.data);
-          if (outcome === 'wait') message.retry({ delaySeconds: 2 });
-          else message.ack();
+          if (outcome === 'wait') await waitForEarlierPage(env, parsed.data);
+          message.ack();
         }
       } catch (err) {
         log('warn', 'delivery message failed; the queue retries it', {
@@ -221,6 +221,7 @@ async function deliver(env: DeliveryBindings, m: DeliverMessage): Promise<Tally>
     attempt: m.attempt,
     tally,
     stats: new Map(),
+    prepared: new Map(),
   };
   const again: QueuedRecipient[] = [];
   let next = 0;
@@ -251,6 +252,8 @@ async function deliver(env: DeliveryBindings, m: DeliverMessage): Promise<Tally>
 interface SendContext {
   /** Campaign statistics counted in this batch: `field\nvariant` → count. */
   stats: Map<string, number>;
+  /** Each variant's message as the sender prepared it, once per batch (`ChannelSender.prepare`). */
+  prepared: Map<unknown, Promise<{ message: unknown } | { failed: string }>>;
   env: DeliveryBindings;
   dispatch: Dispatch;
   workspace: Workspace;
@@ -476,6 +479,19 @@ async function sendOne(
   now: number,
 ): Promise<ChannelOutcome> {
   const { dispatch, workspace, sender } = ctx;
+  if (sender.prepare) {
+    let prepared = ctx.prepared.get(message);
+    if (!prepared) {
+      prepared = sender.prepare(message as never, {
+        DB: ctx.env.DB,
+        workspaceId: dispatch.workspaceId,
+      });
+      ctx.prepared.set(message, prepared);
+    }
+    const ready = await prepared;
+    if ('failed' in ready) return { result: 'failed', status: null, reason: ready.failed };
+    message = ready.message;
+  }
   const scope = buildScope(claimed.recipient, {
     ...dispatch.context,
     campaign: { ...dispatch.context.campaign, dispatch_id: dispatch.id },
@@ -620,6 +636,38 @@ async function expand(
     now,
   });
   return 'done';
+}
+
+/** How long a page waits for the one before it to commit before it is dead-lettered. */
+const MAX_PAGE_WAITS = 30;
+
+/**
+ * A page that arrived before the page before it committed its cursor (they are sent in that
+ * order, but consumers run concurrently): sent again a little later as a fresh message, so the
+ * wait does not use up the queue's retries. A page still waiting after a minute is kept in the
+ * dead letters, naming the dispatch.
+ */
+async function waitForEarlierPage(
+  env: DeliveryBindings,
+  m: Extract<DeliveryMessage, { type: 'expand' }>,
+): Promise<void> {
+  const waits = (m.waits ?? 0) + 1;
+  if (waits > MAX_PAGE_WAITS) {
+    await addDeadLetter(env.DB, {
+      id: crypto.randomUUID(),
+      workspaceId: m.workspace_id,
+      dispatchId: m.dispatch_id,
+      channel: 'expand',
+      recipient: m,
+      reason: 'the previous audience page never committed; the rest of the audience is not sent',
+      status: null,
+      attempts: waits,
+      failedAt: Date.now(),
+    });
+    log('error', 'audience page abandoned', { dispatch_id: m.dispatch_id, after: m.after });
+    return;
+  }
+  await env.DELIVERY_QUEUE.send({ ...m, waits }, { delaySeconds: 2 });
 }
 
 /**

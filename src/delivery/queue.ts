@@ -58,6 +58,8 @@ export const DeliveryMessage = z.discriminatedUnion('type', [
     dispatch_id: z.string(),
     /** The profile id this page starts after (the dispatch row's cursor when it was sent). */
     after: z.string().nullable(),
+    /** How many times this page already waited for the page before it to commit. */
+    waits: z.number().int().min(0).optional(),
   }),
 ]);
 export type DeliveryMessage = z.infer<typeof DeliveryMessage>;
