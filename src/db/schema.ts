@@ -55,6 +55,7 @@ export const apps = sqliteTable(
 );
 export * from './campaigns';
 export * from './catalogs';
+export * from './channels';
 export * from './delivery';
 export * from './personalization';
 export * from './schedules';

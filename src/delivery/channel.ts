@@ -46,6 +46,14 @@ export interface ChannelSender<M> {
   channel: Channel;
   /** Attempts before the send is dead-lettered. */
   maxAttempts: number;
+  /**
+   * Resolve what a message object refers to before its templates are read (email: a stored
+   * template), once per queue batch and variant. `failed`: why it cannot be sent to anyone.
+   */
+  prepare?(
+    message: M,
+    env: { DB: D1Database; workspaceId: string },
+  ): Promise<{ message: M } | { failed: string }>;
   /** The Liquid templates of a message object, by field name (the name appears in errors). */
   templates(message: M): Record<string, string>;
   send(input: SendInput<M>, env: ChannelEnv): Promise<ChannelResult>;

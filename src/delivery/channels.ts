@@ -13,7 +13,7 @@ export const CHANNELS = [
 export type Channel = (typeof CHANNELS)[number];
 
 /** Channels whose delivery is built. The rest are refused by the send APIs, never dropped. */
-export const DELIVERED_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['webhook']);
+export const DELIVERED_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['webhook', 'email']);
 
 /** Templates are stored as text; one field's template may be this long. */
 const MAX_TEMPLATE = 256_000;

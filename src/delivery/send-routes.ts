@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EmailMessage } from '../campaigns/messages';
 import type { Occurrence } from '../campaigns/schedule';
 import { badRequest } from '../http/errors';
 import { enforceRateLimit } from '../http/guard';
@@ -27,7 +28,7 @@ export const Messages = z
   .strictObject(
     {
       webhook: WebhookMessage.optional(),
-      email: z.unknown().optional(),
+      email: EmailMessage.optional(),
       sms: z.unknown().optional(),
       apple_push: z.unknown().optional(),
       android_push: z.unknown().optional(),
@@ -38,7 +39,10 @@ export const Messages = z
     },
     { error: 'messages has an unknown message type' },
   )
-  .meta({ description: 'Message objects by channel (contract §3.11). Herald delivers `webhook`.' });
+  .meta({
+    description:
+      'Message objects by channel (contract §3.11). Herald delivers `webhook` and `email`.',
+  });
 
 export const MessagesSendBody = z.object({
   broadcast: z.boolean({ error: 'broadcast must be a boolean' }).optional(),
@@ -130,7 +134,7 @@ export async function planMessagesSend(
   const undelivered = channels.filter((ch) => !DELIVERED_CHANNELS.has(ch as Channel));
   if (undelivered.length > 0) {
     throw badRequest(
-      `Herald cannot deliver ${undelivered.join(', ')} messages yet; only webhook is available`,
+      `Herald cannot deliver ${undelivered.join(', ')} messages yet; only webhook and email are available`,
     );
   }
   const filters: SegmentFilter[] = [];
@@ -153,9 +157,12 @@ export async function planMessagesSend(
     messages: {
       variants: [
         {
-          id: body.messages.webhook?.message_variation_id ?? null,
+          id:
+            body.messages.webhook?.message_variation_id ??
+            body.messages.email?.message_variation_id ??
+            null,
           percentage: 100,
-          messages: { webhook: body.messages.webhook },
+          messages: { webhook: body.messages.webhook, email: body.messages.email },
         },
       ],
     },

@@ -1,3 +1,4 @@
+import { emailSender } from '../channels/email/sender';
 import type { ChannelSender } from './channel';
 import type { Channel } from './channels';
 import { webhookSender } from './webhook-sender';
@@ -8,4 +9,5 @@ import { webhookSender } from './webhook-sender';
  */
 export const SENDERS: Partial<Record<Channel, ChannelSender<never>>> = {
   webhook: webhookSender as ChannelSender<never>,
+  email: emailSender as ChannelSender<never>,
 };

@@ -41,6 +41,11 @@ import {
   updateItemRoute,
 } from '../catalogs/item-routes';
 import {
+  deleteEmailProviderRoute,
+  getEmailProviderRoute,
+  putEmailProviderRoute,
+} from '../channels/provider-routes';
+import {
   messagesScheduleCreateRoute,
   messagesScheduleDeleteRoute,
   messagesScheduleUpdateRoute,
@@ -185,4 +190,7 @@ export const ROUTES: readonly AnyRoute[] = [
   putCredentialRoute,
   deleteCredentialRoute,
   listCredentialsRoute,
+  putEmailProviderRoute,
+  getEmailProviderRoute,
+  deleteEmailProviderRoute,
 ];

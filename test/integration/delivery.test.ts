@@ -438,8 +438,11 @@ describe('POST /messages/send refuses bad requests', () => {
     ['no message', { external_user_ids: ['a'], messages: {} }, /at least one message/],
     [
       'a channel Herald does not deliver yet',
-      { external_user_ids: ['a'], messages: { email: { app_id: 'x', body: 'hi' } } },
-      /cannot deliver email/,
+      {
+        external_user_ids: ['a'],
+        messages: { sms: { subscription_group_id: 'g', app_id: 'x', body: 'hi' } },
+      },
+      /cannot deliver sms/,
     ],
     [
       'an unknown message type',

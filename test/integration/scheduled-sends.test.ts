@@ -254,10 +254,10 @@ describe('POST /messages/schedule/create', () => {
     const email = await ws.post('/messages/schedule/create', {
       external_user_ids: ['u'],
       schedule: { time: at },
-      messages: { email: { app_id: 'a', body: 'x' } },
+      messages: { sms: { subscription_group_id: 'g', app_id: 'a', body: 'x' } },
     });
     expect(email.status).toBe(400);
-    expect(email.json.message).toMatch(/cannot deliver email/);
+    expect(email.json.message).toMatch(/cannot deliver sms/);
     const missing = await ws.post('/messages/schedule/create', {
       external_user_ids: ['u'],
       messages: { webhook: sinkHook('/x', 'x') },

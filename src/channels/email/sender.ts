@@ -1,0 +1,104 @@
+import { EmailMessage } from '../../campaigns/messages';
+import type { ChannelResult, ChannelSender } from '../../delivery/channel';
+import { MAX_ATTEMPTS } from '../../delivery/queue';
+import { getEmailTemplate } from '../../templates/email-template-store';
+import { getEmailProvider } from '../provider-store';
+import { buildEmail, withTemplate } from './content';
+import type { ProviderAnswer, ProviderRequest } from './http';
+import { postmarkRequest, postmarkResult } from './postmark';
+import { sendgridRequest, sendgridResult } from './sendgrid';
+
+/**
+ * The email channel (contract §3.11.4, §5.1) through the workspace's provider (SendGrid or
+ * Postmark, set with `PUT /operator/workspaces/{id}/channels/email`). The consumer has already
+ * checked `email_subscribe`; this sends to the profile's `email`.
+ */
+
+const TIMEOUT_MS = 30_000;
+
+const PROVIDERS = {
+  sendgrid: { request: sendgridRequest, result: sendgridResult },
+  postmark: { request: postmarkRequest, result: postmarkResult },
+};
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function call(
+  req: ProviderRequest,
+  fetcher: (request: Request) => Promise<Response>,
+): Promise<ProviderAnswer | ChannelResult> {
+  try {
+    const res = await fetcher(
+      new Request(req.url, {
+        method: 'POST',
+        headers: req.headers,
+        body: req.body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      }),
+    );
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  } catch (err) {
+    const timedOut = err instanceof Error && err.name === 'TimeoutError';
+    return {
+      result: 'retry',
+      status: null,
+      reason: timedOut ? 'email provider timed out' : `email provider unreachable: ${String(err)}`,
+      retryAfterMs: null,
+    };
+  }
+}
+
+export const emailSender: ChannelSender<EmailMessage> = {
+  channel: 'email',
+  maxAttempts: MAX_ATTEMPTS,
+
+  async prepare(raw, env) {
+    // D1 is a trust boundary: the dispatch stores the object as it was accepted.
+    const parsed = EmailMessage.safeParse(raw);
+    if (!parsed.success) return { failed: 'the email message object is invalid' };
+    const message = parsed.data;
+    if (message.email_template_id === undefined) return { message };
+    const template = await getEmailTemplate(env.DB, env.workspaceId, message.email_template_id);
+    if (!template) return { failed: `email template ${message.email_template_id} does not exist` };
+    return { message: withTemplate(message, template) };
+  },
+
+  templates(message) {
+    const fields: Record<string, string> = { from: message.from };
+    for (const key of ['subject', 'body', 'plaintext_body', 'preheader'] as const) {
+      const value = message[key];
+      if (value !== undefined) fields[key] = value;
+    }
+    return fields;
+  },
+
+  async send(input, env) {
+    const to = input.recipient.standard.email;
+    if (typeof to !== 'string' || to.trim() === '') {
+      return { result: 'aborted', reason: 'the user has no email address' };
+    }
+    const config = await getEmailProvider(env.DB, input.workspace.id);
+    if (!config)
+      return { result: 'failed', status: null, reason: 'no email provider is configured' };
+    const email = buildEmail({
+      message: input.message,
+      rendered: input.rendered,
+      to: to.trim(),
+      defaultFrom: config.fromAddress,
+      ids: {
+        dispatchId: input.dispatchId,
+        sendRef: await sha256Hex(input.sendKey),
+        campaignId: input.campaignId,
+      },
+    });
+    if ('result' in email) return email;
+    const provider = PROVIDERS[config.provider];
+    const answer = await call(provider.request(email, config), env.fetch);
+    if ('result' in answer) return answer;
+    return provider.result(answer, env.now());
+  },
+};
