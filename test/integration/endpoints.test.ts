@@ -375,7 +375,8 @@ describe.each(ENDPOINTS)('$path', (endpoint) => {
     expect(res.json.message).toMatch(/^Invalid JSON/);
   });
 
-  it.skipIf(!('wrongType' in endpoint))(
+  // Rows without a body (the campaign actions) have no types to get wrong: no test, not a skip.
+  ('wrongType' in endpoint ? it : () => undefined)(
     'answers 400 to values of the wrong type, naming the problem',
     async () => {
       const ws = await createWorkspace();
@@ -514,7 +515,8 @@ async function campaignVictim(
 describe.each(QUERY_ENDPOINTS)('GET $path', (endpoint) => {
   const withQuery = (path: string, q: string) => `${path}${path.includes('?') ? '&' : '?'}${q}`;
 
-  it.skipIf(!('wrongQuery' in endpoint))(
+  // Paths without a query to send wrong types in: no test, not a skip.
+  ('wrongQuery' in endpoint ? it : () => undefined)(
     'answers 400 to a query of the wrong type, naming it',
     async () => {
       const { ws, victims } = await campaignVictim(endpoint);
