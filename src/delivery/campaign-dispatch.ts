@@ -142,7 +142,8 @@ export async function startCampaignDispatch(
       | 'campaigns.trigger.send'
       | 'campaigns.trigger.schedule'
       | 'campaign.scheduled'
-      | 'campaign.action';
+      | 'campaign.action'
+      | 'transactional';
     /** A dispatch id derived from what starts it (see `launchDispatch`); default: a new one. */
     id?: string;
     sendId: string | null;
@@ -152,6 +153,11 @@ export async function startCampaignDispatch(
     occurrence?: Occurrence;
     /** Properties every recipient's render sees (a recipient's own replace them). */
     triggerProperties?: Record<string, unknown> | null;
+    /**
+     * A transactional send (contract §3.10.7): every user is eligible, unsubscribed ones too,
+     * with no re-eligibility, frequency capping, control groups or conversions.
+     */
+    transactional?: { externalSendId: string | null };
     now: number;
   },
 ): Promise<string> {
@@ -164,14 +170,24 @@ export async function startCampaignDispatch(
     source: input.source,
     campaignId: c.id,
     sendId: input.sendId,
-    messages: campaignMessages(c),
+    messages: input.transactional
+      ? { variants: campaignMessages(c).variants }
+      : campaignMessages(c),
     context: {
       campaign: { api_id: c.id, name: c.name },
       ...(input.triggerProperties
         ? { api_trigger_properties: input.triggerProperties as Record<string, never> }
         : {}),
     },
-    controls: campaignControls(c, input.occurrence),
+    controls: input.transactional
+      ? {
+          override_frequency_capping: true,
+          counts_toward_caps: false,
+          recipient_subscription_state: 'all',
+          tags: c.tags,
+          transactional: { external_send_id: input.transactional.externalSendId },
+        }
+      : campaignControls(c, input.occurrence),
     audience: input.audience,
     recipients: input.recipients,
     now: input.now,

@@ -29,6 +29,7 @@ import {
   RECIPIENTS_PER_MESSAGE,
 } from './queue';
 import { SENDERS } from './senders';
+import { callWebhook } from './webhook';
 
 /**
  * The delivery consumer. For each recipient of a `deliver` message it claims the send in the
@@ -392,6 +393,14 @@ async function deliverOne(ctx: SendContext, r: QueuedRecipient): Promise<void> {
   }
   delete (result as { retryAfterMs?: unknown }).retryAfterMs;
   await completeWithRetry(env, dispatch.workspaceId, profileId, result);
+  if (dispatch.controls.transactional && result.result !== 'retry') {
+    await postTransactionalEvent(ctx, result).catch((err) =>
+      log('warn', 'transactional postback failed', {
+        dispatch_id: dispatch.id,
+        error: String(err),
+      }),
+    );
+  }
   const field = result.result === 'retry' ? 'retried' : result.result;
   ctx.tally[field]++;
   const variation = message?.message_variation_id ?? variant.id ?? undefined;
@@ -401,6 +410,47 @@ async function deliverOne(ctx: SendContext, r: QueuedRecipient): Promise<void> {
   }
   if (result.result === 'failed' && ctx.channel === 'webhook') {
     countStat(ctx, 'errors', variation);
+  }
+}
+
+/**
+ * Braze's transactional HTTP event postback (contract §3.10.7): `sent` once the provider took
+ * the email, `aborted` with a reason when it could not go (no address, a Liquid abort, the
+ * provider refused it). One attempt, through the webhook address guard and breaker.
+ */
+async function postTransactionalEvent(ctx: SendContext, result: SendOutcome): Promise<void> {
+  const url = ctx.workspace.settings.transactional_postback_url;
+  if (!url) return;
+  const at = new Date().toISOString();
+  const sent = result.result === 'sent';
+  const body = {
+    dispatch_id: ctx.dispatch.id,
+    status: sent ? 'sent' : 'aborted',
+    metadata: {
+      ...(ctx.dispatch.controls.transactional?.external_send_id
+        ? { external_send_id: ctx.dispatch.controls.transactional.external_send_id }
+        : {}),
+      campaign_api_id: ctx.dispatch.campaignId,
+      ...(sent ? { sent_at: at } : { aborted_at: at, reason: result.reason ?? result.result }),
+    },
+  };
+  const call = await callWebhook(
+    {
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    },
+    {
+      workspaceId: ctx.workspace.id,
+      allowlist: ctx.workspace.settings.connected_content_allowlist,
+      breaker,
+      fetch: (request) => fetch(request),
+      now: Date.now,
+    },
+  );
+  if (call.outcome !== 'delivered') {
+    log('warn', 'transactional postback not accepted', { dispatch_id: ctx.dispatch.id, ...call });
   }
 }
 

@@ -23,6 +23,8 @@ export const DispatchControls = z.object({
   recipient_subscription_state: z.enum(['subscribed', 'opted_in', 'all']).optional(),
   /** The campaign's tags, for tag-based frequency rules. */
   tags: z.array(z.string()).optional(),
+  /** A transactional send (contract §3.10.7): its `external_send_id`, for the postback. */
+  transactional: z.object({ external_send_id: z.string().nullable() }).optional(),
   /** The campaign's delivery speed: sends per minute per channel (contract §3.5.3). */
   rate_limit_per_minute: z.number().int().min(1).nullable().optional(),
   /** The campaign's conversion events (contract §3.7), decided by each recipient's profile. */

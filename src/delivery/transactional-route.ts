@@ -3,13 +3,20 @@ import { getCampaign } from '../campaigns/store';
 import { badRequest } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { UserAlias } from '../http/schemas';
-import { checkRecipientAttributes, checkTriggerProperties, JsonObject } from './trigger-routes';
+import { requestDispatchId, startCampaignDispatch } from './campaign-dispatch';
+import {
+  checkRecipientAttributes,
+  checkTriggerProperties,
+  JsonObject,
+  writeAttributes,
+} from './trigger-routes';
 
 /**
  * `POST /transactional/v1/campaigns/{campaign_id}/send` (contract §3.10.7): one email to one
- * user. Herald has no email channel yet, so after the request and the campaign have passed
- * Braze's checks it answers 400 saying so, rather than accepting a send that could not happen.
- * With nothing sent, there is nothing yet for `external_send_id` to deduplicate.
+ * user of an API-triggered email campaign. Every user is eligible, unsubscribed ones too, with
+ * no re-eligibility, frequency capping, control groups or conversions. `external_send_id` is an
+ * idempotency key for the UTC day: repeating it answers the same dispatch and sends nothing new.
+ * Outcomes are POSTed to the workspace's `transactional_postback_url`.
  */
 
 const Recipient = z
@@ -33,26 +40,24 @@ export const TransactionalSendBody = z.object({
   recipient: Recipient,
 });
 
-/** Herald's answer once a transactional request is valid: the channel is the missing piece. */
-export const EMAIL_UNAVAILABLE =
-  'Email delivery is not available in Herald yet: transactional emails cannot be sent';
-
 export const transactionalSendRoute = defineRoute({
   method: 'post',
   path: '/transactional/v1/campaigns/{campaign_id}/send',
   tag: 'Messaging',
-  summary: 'Send a transactional email to one user (not available: no email channel yet)',
+  summary: 'Send a transactional email to one user',
   description:
     'Validated as Braze validates it: one recipient by `external_user_id` or `user_alias`, ' +
     'Base64-compatible `external_send_id`, `trigger_properties` up to 50 KB, recipient ' +
-    '`attributes` as `/users/track` takes them, and an API-triggered email campaign of the ' +
-    'workspace that is not archived. Herald has no email channel yet, so a valid request ' +
-    'answers 400 naming that; nothing is written or sent.',
+    '`attributes` as `/users/track` takes them (written before the send; an unknown external ' +
+    'id is created), and an active API-triggered email campaign of the workspace. Unsubscribed ' +
+    'users receive it; no frequency capping or re-eligibility. A repeated `external_send_id` ' +
+    '(same UTC day) answers the same `dispatch_id` and sends nothing new. Outcomes are POSTed ' +
+    "to the workspace's `transactional_postback_url`.",
   auth: { type: 'api_key', permission: 'transactional.send', bucket: 'default' },
   body: TransactionalSendBody,
   success: {
     status: 201,
-    description: 'Accepted for delivery (once email exists)',
+    description: 'Accepted for delivery',
     schema: z.object({
       dispatch_id: z.string(),
       status: z.string(),
@@ -82,6 +87,64 @@ export const transactionalSendRoute = defineRoute({
         'The campaign is archived. Unarchive the campaign in order for trigger requests to take effect.',
       );
     }
-    throw badRequest(EMAIL_UNAVAILABLE);
+    if (campaign.status !== 'active') {
+      throw badRequest(
+        'The campaign is paused. Resume the campaign in order for trigger requests to take effect.',
+      );
+    }
+    const now = Date.now();
+    const r = body.recipient;
+    if (r.attributes !== undefined) {
+      await writeAttributes(
+        c.env,
+        workspace,
+        [{ ...r, send_to_existing_only: r.user_alias !== undefined }],
+        now,
+      );
+    }
+    const externalSendId = body.external_send_id ?? null;
+    const dispatchId = await startCampaignDispatch(c.env, {
+      campaign,
+      source: 'transactional',
+      // The same external_send_id the same day is the same send (Braze keeps it 24 hours).
+      ...(externalSendId !== null
+        ? {
+            id: await requestDispatchId(
+              workspace.id,
+              `transactional:${campaign.id}`,
+              externalSendId,
+              now,
+            ),
+          }
+        : {}),
+      sendId: null,
+      audience: null,
+      recipients: [
+        {
+          id:
+            r.external_user_id !== undefined
+              ? { kind: 'external_id', value: r.external_user_id }
+              : {
+                  kind: 'user_alias',
+                  label: r.user_alias!.alias_label,
+                  name: r.user_alias!.alias_name,
+                },
+          ...(body.trigger_properties ? { trigger_properties: body.trigger_properties } : {}),
+        },
+      ],
+      transactional: { externalSendId },
+      now,
+    });
+    return c.json(
+      {
+        dispatch_id: dispatchId,
+        status: 'queued',
+        metadata: {
+          ...(externalSendId !== null ? { external_send_id: externalSendId } : {}),
+          campaign_api_id: campaign.id,
+        },
+      },
+      201,
+    );
   },
 });

@@ -304,7 +304,7 @@ export function checkRecipientAttributes(
 }
 
 /** Write recipients' `attributes` through the `/users/track` path, before anything is sent. */
-async function writeAttributes(
+export async function writeAttributes(
   env: TriggerBindings,
   workspace: Workspace,
   recipients: Recipient[],

@@ -67,6 +67,11 @@ export const WorkspaceSettings = z.object({
     .string()
     .refine((s) => toIanaTimeZone(s) !== null, 'must be an IANA time zone name')
     .default('UTC'),
+  /**
+   * Braze's transactional HTTP event postback (contract §3.10.7): each transactional send's
+   * outcome is POSTed here. The address guard of webhooks applies.
+   */
+  transactional_postback_url: z.url().nullable().default(null),
   /** Overrides of the default rate-limit buckets. */
   rate_limits: z
     .partialRecord(

@@ -356,3 +356,99 @@ describe('email provider configuration', () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe('POST /transactional/v1/campaigns/{campaign_id}/send', () => {
+  it('sends one email, to unsubscribed users too, once per external_send_id, and posts back', async () => {
+    const postback = `/postback/${crypto.randomUUID()}`;
+    const ws = await createWorkspace({
+      connected_content_allowlist: ['127.0.0.1'],
+      transactional_postback_url: `${sinkUrl()}${postback}`,
+    });
+    const prefix = `/sendgrid/${crypto.randomUUID()}`;
+    await operator(configPath(ws), {
+      method: 'PUT',
+      body: { provider: 'sendgrid', api_key: 'k', base_url: `${sinkUrl()}${prefix}` },
+    });
+    const path = `${prefix}/v3/mail/send`;
+    await sinkRespond(path, PROVIDERS[0].ok);
+    const appId = await createApp(ws);
+    const c = await launchCampaign(ws, {
+      variants: [
+        {
+          messages: {
+            email: email(appId, { subject: 'Order {{api_trigger_properties.${order}}}' }),
+          },
+        },
+      ],
+    });
+    const body = {
+      external_send_id: 'b3JkZXItNDI=',
+      trigger_properties: { order: 42 },
+      recipient: {
+        external_user_id: 'buyer',
+        attributes: { first_name: 'Bo', email: 'bo@herald.test', email_subscribe: 'unsubscribed' },
+      },
+    };
+    const res = await call(`/transactional/v1/campaigns/${c.id}/send`, { key: ws.key, body });
+    expect(res.status).toBe(201);
+    const json = (await res.json()) as { dispatch_id: string; status: string; metadata: unknown };
+    expect(json).toMatchObject({
+      status: 'queued',
+      metadata: { external_send_id: 'b3JkZXItNDI=', campaign_api_id: c.id },
+    });
+    const got = await eventually(
+      () => sinkReceived(path),
+      (r) => r.length >= 1,
+    );
+    expect(JSON.parse(got[0]!.body)).toMatchObject({ subject: 'Order 42' });
+    const posted = await eventually(
+      () => sinkReceived(postback),
+      (r) => r.length >= 1,
+    );
+    expect(JSON.parse(posted[0]!.body)).toMatchObject({
+      dispatch_id: json.dispatch_id,
+      status: 'sent',
+      metadata: { external_send_id: 'b3JkZXItNDI=', campaign_api_id: c.id },
+    });
+    // The same external_send_id again: the same dispatch, no second email.
+    const again = await call(`/transactional/v1/campaigns/${c.id}/send`, { key: ws.key, body });
+    expect(((await again.json()) as { dispatch_id: string }).dispatch_id).toBe(json.dispatch_id);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await sinkReceived(path)).toHaveLength(1);
+    expect(await ledger(ws, 'buyer', json.dispatch_id)).toEqual([
+      expect.objectContaining({ state: 'sent', channel: 'email' }),
+    ]);
+  });
+
+  it('posts back an abort with its reason when the user has no email address', async () => {
+    const postback = `/postback/${crypto.randomUUID()}`;
+    const ws = await createWorkspace({
+      connected_content_allowlist: ['127.0.0.1'],
+      transactional_postback_url: `${sinkUrl()}${postback}`,
+    });
+    await operator(configPath(ws), {
+      method: 'PUT',
+      body: {
+        provider: 'postmark',
+        api_key: 'k',
+        base_url: `${sinkUrl()}/pm/${crypto.randomUUID()}`,
+      },
+    });
+    const appId = await createApp(ws);
+    const c = await launchCampaign(ws, { variants: [{ messages: { email: email(appId) } }] });
+    await ws.post('/users/track', { attributes: [{ external_id: 'nomail' }] });
+    const res = await call(`/transactional/v1/campaigns/${c.id}/send`, {
+      key: ws.key,
+      body: { recipient: { external_user_id: 'nomail' } },
+    });
+    expect(res.status).toBe(201);
+    const posted = await eventually(
+      () => sinkReceived(postback),
+      (r) => r.length >= 1,
+    );
+    expect(JSON.parse(posted[0]!.body)).toMatchObject({
+      status: 'aborted',
+      metadata: { reason: expect.stringMatching(/email/) },
+    });
+  });
+});

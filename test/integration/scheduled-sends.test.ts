@@ -652,24 +652,6 @@ describe('POST /transactional/v1/campaigns/{campaign_id}/send', () => {
   const transactional = (ws: TestWorkspace, campaignId: string, body: unknown) =>
     send(ws, 'POST', `/transactional/v1/campaigns/${campaignId}/send`, body);
 
-  it('answers that email delivery is not available once the request and campaign are valid, writing nothing', async () => {
-    const ws = await createWorkspace();
-    const c = await emailCampaign(ws);
-    const res = await transactional(ws, c.id, {
-      external_send_id: 'b3JkZXItNDI=',
-      trigger_properties: { order: 42 },
-      recipient: { external_user_id: 'buyer', attributes: { first_name: 'Bo' } },
-    });
-    expect(res).toMatchObject({
-      status: 400,
-      json: {
-        message:
-          'Email delivery is not available in Herald yet: transactional emails cannot be sent',
-      },
-    });
-    expect(await exportUser(ws, 'buyer')).toBeNull();
-  });
-
   it('answers Braze’s errors for other campaigns', async () => {
     const ws = await createWorkspace();
     const body = { recipient: { external_user_id: 'u' } };
@@ -682,6 +664,11 @@ describe('POST /transactional/v1/campaigns/{campaign_id}/send', () => {
     await ws.post(`/herald/campaigns/${archived.id}/archive`, {});
     expect((await transactional(ws, archived.id, body)).json.message).toMatch(
       /^The campaign is archived/,
+    );
+    // A draft (never launched) or stopped campaign is paused for the API.
+    const draft = await emailCampaign(ws);
+    expect((await transactional(ws, draft.id, body)).json.message).toMatch(
+      /^The campaign is paused/,
     );
   });
 
