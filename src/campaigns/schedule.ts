@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { toIanaTimeZone } from '../lib/time-zone';
-import { offsetAt } from '../personalization/strftime';
+import { instantOf } from '../lib/local-time';
 
 /**
  * Scheduled delivery (contract §3.2): as soon as launched, once at a date and time, or recurring
@@ -125,10 +125,9 @@ const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10
 
 /** The instant a wall-clock date and time occur in a zone (DST gaps resolve forwards). */
 export function wallTimeToInstant(date: string, time: string, timeZone: string): number {
-  const asUtc = Date.parse(`${date}T${time}:00Z`);
-  const zone = { iana: timeZone };
-  const guess = asUtc - offsetAt(asUtc, zone) * 60_000;
-  return asUtc - offsetAt(guess, zone) * 60_000;
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const [hour, minute] = time.split(':').map(Number) as [number, number];
+  return instantOf({ year, month, day, hour, minute }, timeZone);
 }
 
 function occurrence(s: Exclude<Schedule, { type: 'immediately' }>, date: string): Occurrence {

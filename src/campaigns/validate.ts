@@ -1,4 +1,4 @@
-import { DELIVERED_CHANNELS } from '../delivery/channels';
+import { DELIVERED_CHANNELS } from '../delivery/senders';
 import { checkTemplate } from '../personalization/render';
 import { getSegment, referencedSegments } from '../segments/store';
 import { getEmailTemplate } from '../templates/email-template-store';

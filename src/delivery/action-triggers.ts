@@ -8,6 +8,7 @@ import {
   campaignAudience,
   campaignControls,
   campaignMessages,
+  dispatchIdFor,
   enqueueDispatch,
 } from './campaign-dispatch';
 import { createDispatchOnce, type DispatchControls, dispatchChannels } from './dispatch-store';
@@ -167,11 +168,4 @@ async function dispatchTriggered(
     dispatch_id: id,
     recipients: recipients.length,
   });
-}
-
-/** A dispatch id derived from what it sends: 32 hex characters. */
-export async function dispatchIdFor(campaignId: string, parts: string[]): Promise<string> {
-  const data = new TextEncoder().encode(`${campaignId}\n${parts.join('\n')}`);
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
-  return Array.from(digest.slice(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
 }

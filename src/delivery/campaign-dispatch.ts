@@ -1,5 +1,6 @@
 import type { Occurrence } from '../campaigns/schedule';
 import type { Campaign } from '../campaigns/store';
+import { sha256Hex } from '../lib/hash';
 import type { SegmentFilter } from '../segments/filters';
 import { getSegment } from '../segments/store';
 import {
@@ -36,9 +37,15 @@ export async function requestDispatchId(
   now: number,
 ): Promise<string> {
   const day = new Date(now).toISOString().slice(0, 10);
-  const data = new TextEncoder().encode(`${workspaceId}\n${endpoint}\n${day}\n${canonical(body)}`);
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
-  return Array.from(digest.slice(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
+  return dispatchIdFor(workspaceId, [endpoint, day, canonical(body)]);
+}
+
+/**
+ * A dispatch id derived from what starts it (a scheduled occurrence, a batch of triggers, a
+ * request): 32 hex characters, like Braze's, the same whenever the same thing starts it again.
+ */
+export async function dispatchIdFor(scope: string, parts: string[]): Promise<string> {
+  return (await sha256Hex(`${scope}\n${parts.join('\n')}`)).slice(0, 32);
 }
 
 /** JSON with object keys sorted, so key order does not make two requests differ. */

@@ -12,9 +12,6 @@ export const CHANNELS = [
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-/** Channels whose delivery is built. The rest are refused by the send APIs, never dropped. */
-export const DELIVERED_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['webhook', 'email']);
-
 /** Templates are stored as text; one field's template may be this long. */
 const MAX_TEMPLATE = 256_000;
 

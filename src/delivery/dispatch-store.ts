@@ -6,7 +6,8 @@ import { Delay, ExceptionEvent } from '../campaigns/triggers';
 import { deliveryDeadLetters, dispatches } from '../db/schema';
 import type { MessageContext } from '../personalization/scope';
 import type { SegmentFilter } from '../segments/filters';
-import { CHANNELS, type Channel, DELIVERED_CHANNELS, WebhookMessage } from './channels';
+import { CHANNELS, type Channel, WebhookMessage } from './channels';
+import { DELIVERED_CHANNELS } from './senders';
 
 /**
  * The delivery controls a dispatch was created with (contract §3.5); the workspace's frequency
@@ -144,8 +145,9 @@ function fromRow(row: Row): Dispatch {
 export async function createDispatch(
   db: D1Database,
   input: Omit<Dispatch, 'cursor' | 'enqueued' | 'createdAt'> & { now: number },
+  opts: { once?: boolean } = {},
 ): Promise<void> {
-  await drizzle(db)
+  const insert = drizzle(db)
     .insert(dispatches)
     .values({
       id: input.id,
@@ -161,28 +163,18 @@ export async function createDispatch(
       createdAt: input.now,
       updatedAt: input.now,
     });
+  await (opts.once ? insert.onConflictDoNothing() : insert);
 }
 
-/** Write a dispatch unless one with this id exists (ids derived from their content). */
-export async function createDispatchOnce(
+/**
+ * Write a dispatch unless one with this id exists: ids derived from what starts the dispatch,
+ * so a repeated start (or two consumers racing on the same triggers) finds the first row.
+ */
+export function createDispatchOnce(
   db: D1Database,
   input: Parameters<typeof createDispatch>[1],
 ): Promise<void> {
-  const existing = await drizzle(db)
-    .select({ id: dispatches.id })
-    .from(dispatches)
-    .where(eq(dispatches.id, input.id))
-    .get();
-  if (!existing)
-    await createDispatch(db, input).catch(async (err) => {
-      // Two consumers racing on the same triggers: the loser finds the winner's row.
-      const again = await drizzle(db)
-        .select({ id: dispatches.id })
-        .from(dispatches)
-        .where(eq(dispatches.id, input.id))
-        .get();
-      if (!again) throw err;
-    });
+  return createDispatch(db, input, { once: true });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { and, asc, eq, lte } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { apiSchedules } from '../db/schema';
-import { dispatchIdFor } from './action-triggers';
+import { dispatchIdFor } from './campaign-dispatch';
 import { ScheduleObject } from './schedule-object';
 
 /**

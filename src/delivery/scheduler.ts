@@ -1,7 +1,6 @@
 import { advanceSchedule, listDueScheduledCampaigns, noteCampaignSent } from '../campaigns/store';
 import { log } from '../lib/log';
-import { dispatchIdFor } from './action-triggers';
-import { campaignAudience, startCampaignDispatch } from './campaign-dispatch';
+import { campaignAudience, dispatchIdFor, startCampaignDispatch } from './campaign-dispatch';
 
 /**
  * Scheduled campaigns (contract §3.2): the minute job starts every occurrence that is due. Each

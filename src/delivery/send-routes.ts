@@ -14,9 +14,10 @@ import {
   newDispatchId,
   requestDispatchId,
 } from './campaign-dispatch';
-import { type Channel, DELIVERED_CHANNELS, WebhookMessage } from './channels';
+import { type Channel, WebhookMessage } from './channels';
 import type { DispatchMessages } from './dispatch-store';
 import type { QueuedRecipient } from './queue';
+import { DELIVERED_CHANNELS } from './senders';
 
 /** `POST /messages/send` (contract §3.10.4, §1.4): one dispatch, delivered through the queue. */
 

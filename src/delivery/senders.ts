@@ -5,9 +5,12 @@ import { webhookSender } from './webhook-sender';
 
 /**
  * Every channel Herald delivers, by name. A channel is added by implementing `ChannelSender`
- * (src/delivery/channel.ts), registering it here and naming it in `DELIVERED_CHANNELS`.
+ * (src/delivery/channel.ts) and registering it here.
  */
 export const SENDERS: Partial<Record<Channel, ChannelSender<never>>> = {
   webhook: webhookSender as ChannelSender<never>,
   email: emailSender as ChannelSender<never>,
 };
+
+/** Channels whose delivery is built. The rest are refused by the send APIs, never dropped. */
+export const DELIVERED_CHANNELS: ReadonlySet<Channel> = new Set(Object.keys(SENDERS) as Channel[]);

@@ -147,6 +147,13 @@ describe('npm start on a fresh state directory', () => {
     expect(chart.headers.get('content-type')).toMatch(/javascript/);
     expect(await chart.text()).toContain('export function chartLayout');
     expect((await fetch(`${baseUrl}/chart.d.ts`)).status).toBe(404);
+    // The pages' shared module: every page imports it, and it is served as JavaScript.
+    for (const page of ['/', '/preview.html', '/campaigns.html']) {
+      expect(await (await fetch(`${baseUrl}${page}`)).text()).toContain("from '/api.js'");
+    }
+    const api = await fetch(`${baseUrl}/api.js`);
+    expect(api.headers.get('content-type')).toMatch(/javascript/);
+    expect(await api.text()).toContain('export function apiClient');
   });
 
   it('answers the campaigns page’s requests in the shapes the page reads', async () => {

@@ -8,7 +8,7 @@ import {
   listDueScheduledCampaigns,
   noteCampaignSent,
 } from '../../src/campaigns/store';
-import { DELIVERED_CHANNELS } from '../../src/delivery/channels';
+import { DELIVERED_CHANNELS } from '../../src/delivery/senders';
 import { campaignBody, createApp, createCampaign, send, WEBHOOK } from '../fixtures/campaigns';
 import { createSegment, get } from '../fixtures/segments';
 import { call, createWorkspace, type TestWorkspace } from '../fixtures/workspace';

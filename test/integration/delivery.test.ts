@@ -125,6 +125,19 @@ describe('POST /messages/send with a webhook', () => {
       enqueued_recipients: 2,
       source: 'messages.send',
     });
+    // The first page arriving again (the queue delivers at least once) pages nothing twice.
+    await env.DELIVERY_QUEUE.send({
+      v: 1,
+      type: 'expand',
+      workspace_id: ws.id,
+      dispatch_id: res.json.dispatch_id,
+      after: null,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await sinkReceived(path)).toHaveLength(2);
+    expect((await get(ws, `/herald/dispatches/${res.json.dispatch_id}`)).json).toMatchObject({
+      enqueued_recipients: 2,
+    });
   });
 
   it('sends listed users with a segment only to the listed members', async () => {

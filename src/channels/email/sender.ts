@@ -1,6 +1,7 @@
 import { EmailMessage } from '../../campaigns/messages';
 import type { ChannelResult, ChannelSender } from '../../delivery/channel';
 import { MAX_ATTEMPTS } from '../../delivery/queue';
+import { sha256Hex } from '../../lib/hash';
 import { getEmailTemplate } from '../../templates/email-template-store';
 import { getEmailProvider } from '../provider-store';
 import { buildEmail, withTemplate } from './content';
@@ -20,11 +21,6 @@ const PROVIDERS = {
   sendgrid: { request: sendgridRequest, result: sendgridResult },
   postmark: { request: postmarkRequest, result: postmarkResult },
 };
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 async function call(
   req: ProviderRequest,
