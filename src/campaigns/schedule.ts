@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { toIanaTimeZone } from '../lib/time-zone';
 import { instantOf } from '../lib/local-time';
+import { toIanaTimeZone } from '../lib/time-zone';
 
 /**
  * Scheduled delivery (contract §3.2): as soon as launched, once at a date and time, or recurring
