@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { sendChanges } from '../src/changes/producer';
 import { log } from '../src/lib/log';
 import { applyDirectoryOps } from '../src/profiles/directory';
+import type { EngagementInput } from '../src/profiles/engagement';
 import type { SegmentDefinition } from '../src/profiles/membership';
 import type { MergeSnapshot } from '../src/profiles/merge-state';
 import { ackChanges, flushOutbox, pendingChanges } from '../src/profiles/outbox';
@@ -85,6 +86,13 @@ export class UserProfile extends DurableObject<Env> {
     // of the workspace reads it (the common case is none, and this runs once per message).
     return await this.afterWrite(this.service.completeSend(req), {
       refreshIf: readsEngagement,
+    });
+  }
+  async recordEngagement(req: Addressed & { engagement: EngagementInput }) {
+    // Opens and clicks change what engagement segments read; an unsubscribe changes attributes.
+    const touchesProfile = req.engagement.profileUpdate !== undefined;
+    return await this.afterWrite(this.service.recordEngagement(req), {
+      refreshIf: touchesProfile ? undefined : readsEngagement,
     });
   }
   sends(req: Addressed & { dispatchId: string }) {

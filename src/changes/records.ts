@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENGAGEMENT_EVENTS } from '../profiles/engagement-events';
 
 /**
  * Change records: what a profile emits for every accepted change, for the layers that come next
@@ -102,6 +103,9 @@ export const ChangeRecord = z.discriminatedUnion('type', [
       'control',
       'conversion',
       'revenue',
+      // Engagement after the send (src/profiles/engagement.ts): tracking hits, provider
+      // webhooks and SDK reports.
+      ...ENGAGEMENT_EVENTS,
     ]),
     channel: z.string(),
     dispatch_id: z.string(),
@@ -117,6 +121,12 @@ export const ChangeRecord = z.discriminatedUnion('type', [
     conversion: z.number().int().min(0).max(3).optional(),
     /** Revenue: the purchase's price × quantity, inside the primary conversion window. */
     revenue: z.number().optional(),
+    /** Engagement: whether this is the user's first event of its kind for the campaign. */
+    unique: z.boolean().optional(),
+    /** Click: the link's destination. */
+    url: z.string().optional(),
+    /** Engagement: channel specifics (bounce type, provider, device, button). */
+    detail: z.record(z.string(), JsonValue).optional(),
   }),
 ]);
 export type ChangeRecord = z.infer<typeof ChangeRecord>;

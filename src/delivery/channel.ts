@@ -1,4 +1,5 @@
 import type { Recipient } from '../personalization/scope';
+import type { TrackedMessage } from '../tracking/token';
 import type { Workspace } from '../workspaces/store';
 import type { HostBreaker } from './breaker';
 import type { Channel } from './channels';
@@ -32,6 +33,10 @@ export interface SendInput<M> {
   /** The send's ledger key, unique per dispatch, user, variant and channel (idempotency keys). */
   sendKey: string;
   attempt: number;
+  /** The ids a tracking token names (src/tracking/token.ts: sign with `signToken`). */
+  tracking: TrackedMessage;
+  /** The Worker's public origin (HERALD_PUBLIC_URL), for tracking links and callbacks. */
+  publicUrl: string;
 }
 
 /** What a channel may use: outbound HTTP, D1 and the host breaker, all as bindings. */

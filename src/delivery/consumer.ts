@@ -45,6 +45,8 @@ export interface DeliveryBindings {
   DELIVERY_QUEUE: Queue;
   /** Seconds before a channel's first retry; each next retry waits three times longer. */
   HERALD_RETRY_BASE_SECONDS?: string;
+  /** The Worker's public origin, for tracking links (wrangler.toml). */
+  HERALD_PUBLIC_URL?: string;
 }
 
 /** Recipients rendered and sent at once within one consumer invocation. */
@@ -574,6 +576,16 @@ async function sendOne(
       campaignId: dispatch.campaignId,
       sendKey: claimed.key,
       attempt: ctx.attempt,
+      tracking: {
+        workspaceId: dispatch.workspaceId,
+        profileId,
+        channel: sender.channel,
+        dispatchId: dispatch.id,
+        sendId: dispatch.sendId,
+        campaignId: dispatch.campaignId,
+        variantId: claimed.variantId,
+      },
+      publicUrl: (ctx.env.HERALD_PUBLIC_URL ?? 'http://localhost:8787').replace(/\/+$/, ''),
     },
     { DB: ctx.env.DB, fetch: (request) => fetch(request), breaker, now: Date.now },
   );

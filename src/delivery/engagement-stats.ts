@@ -1,19 +1,87 @@
-import { recordCampaignStats, type StatEntry } from '../campaigns/stats';
+import { CHANNEL_STAT_FIELDS, recordCampaignStats, type StatEntry } from '../campaigns/stats';
 import type { ChangeHandler } from '../changes/consumer';
+import type { ChangeRecord } from '../changes/records';
+import type { EngagementEvent } from '../profiles/engagement-events';
+import type { Channel } from './channels';
 
 /**
- * Campaign statistics that profiles decide after the send (contract §3.7): conversions per
- * conversion event (`conversions`, `conversions1`…`conversions3`) and revenue inside the primary
- * conversion window. Counted from the profiles' `message.event` change records, on the day the
- * user converted, one D1 batch per change message. Like Braze's statistics these are counts, not
- * a ledger: a change message the queue delivers twice counts twice.
+ * Campaign statistics that profiles decide after the send (contract §3.7, §3.9): conversions per
+ * conversion event (`conversions`, `conversions1`…`conversions3`), revenue inside the primary
+ * conversion window, and each channel's engagement counters (opens, clicks, bounces, deliveries,
+ * impressions…) per variation. Counted from the profiles' `message.event` change records, on the
+ * day it happened, one D1 batch per change message. Like Braze's statistics these are counts,
+ * not a ledger: a change message the queue delivers twice counts twice.
  */
+
+/** Per channel, the counters an engagement event adds to: [total, unique-only]. */
+const ENGAGEMENT_FIELDS: Partial<
+  Record<Channel, Partial<Record<EngagementEvent, readonly [string | null, string | null]>>>
+> = {
+  email: {
+    open: ['opens', 'unique_opens'],
+    click: ['clicks', 'unique_clicks'],
+    unsubscribe: ['unsubscribes', null],
+    bounce: ['bounces', null],
+    delivery: ['delivered', null],
+    spam: ['reported_spam', null],
+  },
+  sms: {
+    delivery: ['delivered', null],
+    rejection: ['rejected', null],
+    delivery_failure: ['delivery_failed', null],
+    click: ['clicks', null],
+    unsubscribe: ['opt_out', null],
+  },
+  content_card: {
+    impression: ['total_impressions', 'unique_impressions'],
+    click: ['total_clicks', 'unique_clicks'],
+    dismiss: ['total_dismissals', 'unique_dismissals'],
+  },
+};
+const PUSH_FIELDS = {
+  open: ['total_opens', 'direct_opens'],
+  click: ['body_clicks', null],
+  bounce: ['bounces', null],
+} as const;
+for (const c of ['apple_push', 'android_push', 'web_push'] as const)
+  ENGAGEMENT_FIELDS[c] = PUSH_FIELDS;
+
+type MessageEvent = Extract<ChangeRecord, { type: 'message.event' }>;
+
+/** The counters one engagement record adds to, by field name. */
+export function engagementFields(r: MessageEvent): string[] {
+  const fields = ENGAGEMENT_FIELDS[r.channel as Channel]?.[r.event as EngagementEvent];
+  if (!fields) return [];
+  const known: readonly string[] = CHANNEL_STAT_FIELDS[r.channel as Channel] ?? [];
+  const out: string[] = [];
+  if (fields[0] !== null && known.includes(fields[0])) out.push(fields[0]);
+  if (fields[1] !== null && r.unique === true && known.includes(fields[1])) out.push(fields[1]);
+  return out;
+}
+
 export function engagementStatsHandler(env: { DB: D1Database }): ChangeHandler {
   return async (batches) => {
     const sums = new Map<string, StatEntry>();
     for (const b of batches) {
       for (const r of b.records) {
         if (r.type !== 'message.event' || r.campaign_id === null) continue;
+        const day = new Date(r.time).toISOString().slice(0, 10);
+        for (const field of engagementFields(r)) {
+          const key = `${b.workspace_id}\n${r.campaign_id}\n${day}\n${r.channel}\n${r.variant_id ?? ''}\n${field}`;
+          const entry = sums.get(key);
+          if (entry) entry.delta += 1;
+          else {
+            sums.set(key, {
+              workspaceId: b.workspace_id,
+              campaignId: r.campaign_id,
+              day,
+              channel: r.channel,
+              field,
+              ...(r.variant_id !== null ? { variant: r.variant_id } : {}),
+              delta: 1,
+            } as StatEntry);
+          }
+        }
         let field: 'conversions' | 'conversions1' | 'conversions2' | 'conversions3' | 'revenue';
         let delta: number;
         if (r.event === 'conversion' && r.conversion !== undefined) {
@@ -25,7 +93,6 @@ export function engagementStatsHandler(env: { DB: D1Database }): ChangeHandler {
         } else {
           continue;
         }
-        const day = new Date(r.time).toISOString().slice(0, 10);
         const key = `${b.workspace_id}\n${r.campaign_id}\n${day}\n${field}`;
         const entry = sums.get(key);
         if (entry) entry.delta += delta;

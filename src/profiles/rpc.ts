@@ -9,6 +9,7 @@ import type {
 import type { Recipient } from '../personalization/scope';
 import type { SegmentFilter } from '../segments/filters';
 import type { ProfileSummary } from '../segments/summary';
+import type { EngagementInput, EngagementResult } from './engagement';
 import type { ExportField } from './export';
 import type { MergeSnapshot } from './merge-state';
 import type { IdentitySnapshot } from './profile-store';
@@ -103,6 +104,10 @@ export interface ProfileApi {
   completeSend(
     req: Addressed & { outcome: SendOutcome },
   ): Promise<Miss | { status: 'ok'; applied: boolean }>;
+  /** Record what happened to a sent message: opened, clicked, bounced, unsubscribed… */
+  recordEngagement(
+    req: Addressed & { engagement: EngagementInput },
+  ): Promise<Miss | EngagementResult>;
   /** The send ledger rows of one dispatch. */
   sends(
     req: Addressed & { dispatchId: string },

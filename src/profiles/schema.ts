@@ -86,6 +86,12 @@ const STEPS: readonly (readonly string[])[] = [
     `ALTER TABLE message_engagement ADD COLUMN converted TEXT NOT NULL DEFAULT '[]'`,
     `ALTER TABLE message_engagement ADD COLUMN last_send_id TEXT`,
   ],
+  [
+    // Engagement already recorded (src/profiles/engagement.ts), by event id: a provider webhook
+    // or tracking hit delivered twice counts once. Pruned with the send ledger.
+    `CREATE TABLE engagement_seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL)`,
+    `CREATE INDEX engagement_seen_at ON engagement_seen (at)`,
+  ],
 ];
 
 /** Tables holding a user's behaviour: what a merge hands over and a delete wipes. */

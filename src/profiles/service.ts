@@ -1,6 +1,7 @@
 import type { Identifier } from '../ingestion/types';
 import { evaluateFilter } from '../segments/evaluate';
 import type { SegmentFilter } from '../segments/filters';
+import { type EngagementInput, type EngagementResult, recordEngagement } from './engagement';
 import { exportUser } from './export';
 import { currentMemberships, refreshMemberships, type SegmentDefinition } from './membership';
 import { absorb, type MergeSnapshot, snapshotForMerge } from './merge-state';
@@ -142,6 +143,13 @@ export class ProfileService {
     const miss = this.gate(req);
     if (miss) return miss;
     return { status: 'ok', applied: completeSend(this.store, req.outcome, req.now) };
+  }
+
+  /** Record what happened to a sent message (src/profiles/engagement.ts). */
+  recordEngagement(req: Addressed & { engagement: EngagementInput }): Miss | EngagementResult {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    return recordEngagement(this.store, req.engagement, req.now);
   }
 
   /** The send ledger rows of one dispatch. */

@@ -62,7 +62,7 @@ function applyStandard(
   }
 }
 
-function applyAttributesObject(
+export function applyAttributesObject(
   store: ProfileStore,
   input: AttributesInput,
   settings: ApplySettings,
