@@ -1,7 +1,9 @@
 import { DurableObject } from 'cloudflare:workers';
 import { sendChanges } from '../src/changes/producer';
+import type { FlagDefinition } from '../src/flags/model';
 import { log } from '../src/lib/log';
 import { applyDirectoryOps } from '../src/profiles/directory';
+import type { GlobalControlGroup } from '../src/profiles/eligibility';
 import type { EngagementInput } from '../src/profiles/engagement';
 import type { SegmentDefinition } from '../src/profiles/membership';
 import type { MergeSnapshot } from '../src/profiles/merge-state';
@@ -97,6 +99,12 @@ export class UserProfile extends DurableObject<Env> {
   }
   sends(req: Addressed & { dispatchId: string }) {
     return this.service.sends(req);
+  }
+  async featureFlags(
+    req: Addressed & { flags: FlagDefinition[]; globalControl: GlobalControlGroup | null },
+  ) {
+    const definitions = await cachedDefinitions(this.env.DB, req.workspaceId, req.now);
+    return this.service.featureFlags({ ...req, definitions });
   }
   memberships(req: Addressed) {
     return this.service.memberships(req);

@@ -111,6 +111,8 @@ export const PERMISSIONS = [
   'herald.campaigns.write',
   'herald.templates.render',
   'herald.delivery.read',
+  'herald.feature_flags.read',
+  'herald.feature_flags.write',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -57,6 +57,7 @@ export * from './campaigns';
 export * from './catalogs';
 export * from './channels';
 export * from './delivery';
+export * from './flags';
 export * from './personalization';
 export * from './schedules';
 export * from './segment-index';

@@ -57,6 +57,15 @@ import { messagesSendRoute } from '../delivery/send-routes';
 import { deadLettersRoute, dispatchStatusRoute } from '../delivery/status-routes';
 import { transactionalSendRoute } from '../delivery/transactional-route';
 import { triggerSendRoute } from '../delivery/trigger-routes';
+import {
+  archiveFlagRoute,
+  createFlagRoute,
+  getFlagRoute,
+  listFlagsRoute,
+  unarchiveFlagRoute,
+  updateFlagRoute,
+  userFlagsRoute,
+} from '../flags/routes';
 import { trackRoute } from '../ingestion/track-route';
 import { renderRoute } from '../personalization/render-route';
 import { exportFileRoute, exportSegmentRoute, exportStatusRoute } from '../segments/export-routes';
@@ -131,6 +140,13 @@ export const ROUTES: readonly AnyRoute[] = [
   segmentSizeRoute,
   segmentPreviewRoute,
   userSegmentsRoute,
+  createFlagRoute,
+  listFlagsRoute,
+  getFlagRoute,
+  updateFlagRoute,
+  archiveFlagRoute,
+  unarchiveFlagRoute,
+  userFlagsRoute,
   campaignsListRoute,
   campaignsDetailsRoute,
   campaignsDataSeriesRoute,

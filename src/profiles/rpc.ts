@@ -1,4 +1,6 @@
 import type { ChangeBatch } from '../changes/records';
+import type { EvaluatedFlag } from '../flags/evaluate';
+import type { FlagDefinition } from '../flags/model';
 import type {
   AttributesInput,
   EventInput,
@@ -9,6 +11,7 @@ import type {
 import type { Recipient } from '../personalization/scope';
 import type { SegmentFilter } from '../segments/filters';
 import type { ProfileSummary } from '../segments/summary';
+import type { GlobalControlGroup } from './eligibility';
 import type { EngagementInput, EngagementResult } from './engagement';
 import type { ExportField } from './export';
 import type { MergeSnapshot } from './merge-state';
@@ -108,6 +111,10 @@ export interface ProfileApi {
   recordEngagement(
     req: Addressed & { engagement: EngagementInput },
   ): Promise<Miss | EngagementResult>;
+  /** This user's feature flags, evaluated now (src/flags/evaluate.ts). */
+  featureFlags(
+    req: Addressed & { flags: FlagDefinition[]; globalControl: GlobalControlGroup | null },
+  ): Promise<Miss | { status: 'ok'; flags: EvaluatedFlag[] }>;
   /** The send ledger rows of one dispatch. */
   sends(
     req: Addressed & { dispatchId: string },

@@ -1,6 +1,9 @@
+import { type EvaluatedFlag, evaluateFlags } from '../flags/evaluate';
+import type { FlagDefinition } from '../flags/model';
 import type { Identifier } from '../ingestion/types';
 import { evaluateFilter } from '../segments/evaluate';
 import type { SegmentFilter } from '../segments/filters';
+import { type GlobalControlGroup, inGlobalControlGroup } from './eligibility';
 import { type EngagementInput, type EngagementResult, recordEngagement } from './engagement';
 import { exportUser } from './export';
 import { currentMemberships, refreshMemberships, type SegmentDefinition } from './membership';
@@ -171,6 +174,34 @@ export class ProfileService {
     const miss = this.gate(req);
     if (miss) return miss;
     return { status: 'ok', summary: buildSummary(this.store, req.now) };
+  }
+
+  /** This user's feature flags (src/flags/evaluate.ts), segments evaluated as the profile is now. */
+  featureFlags(
+    req: Addressed & {
+      flags: FlagDefinition[];
+      globalControl: GlobalControlGroup | null;
+      definitions: SegmentDefinition[];
+    },
+  ): Miss | { status: 'ok'; flags: EvaluatedFlag[] } {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    const byId = new Map(req.definitions.map((d) => [d.id, d.filter]));
+    const ctx = { now: req.now, segment: (id: string) => byId.get(id) ?? null };
+    let summary: ReturnType<typeof buildSummary> | null = null;
+    const inSegment = (id: string) => {
+      const filter = byId.get(id);
+      if (!filter) return false;
+      summary ??= buildSummary(this.store, req.now);
+      return evaluateFilter(filter, summary, ctx);
+    };
+    const live = this.store.live;
+    const inGlobalControl =
+      req.globalControl !== null && inGlobalControlGroup(live.randomBucket, req.globalControl);
+    return {
+      status: 'ok',
+      flags: evaluateFlags(req.flags, { profileId: live.profileId, inGlobalControl, inSegment }),
+    };
   }
 
   /** The segments this profile is in now. */

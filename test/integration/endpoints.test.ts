@@ -271,6 +271,35 @@ const ENDPOINTS = [
     valid: {},
     intruderStatus: 404,
   })),
+  // Feature flags (the victim workspace holds the flag `victim_flag`).
+  {
+    path: '/herald/feature_flags',
+    permission: 'herald.feature_flags.write',
+    valid: { id: 'mallory_flag', name: 'Mallory' },
+    wrongType: { id: 'mallory_flag', name: 7, everyone_else: { enabled: 'yes' } },
+  },
+  {
+    path: '/herald/feature_flags/victim_flag',
+    method: 'PUT',
+    permission: 'herald.feature_flags.write',
+    valid: {
+      id: 'victim_flag',
+      name: 'Mallory',
+      everyone_else: { enabled: true, rollout_percentage: 100 },
+    },
+    wrongType: {
+      id: 'victim_flag',
+      name: 'x',
+      rules: [{ segment_id: 's', rollout_percentage: '5' }],
+    },
+    intruderStatus: 404,
+  },
+  ...(['archive', 'unarchive'] as const).map((action) => ({
+    path: `/herald/feature_flags/victim_flag/${action}`,
+    permission: 'herald.feature_flags.write',
+    valid: {},
+    intruderStatus: 404,
+  })),
 ] as const;
 
 function pathOf(endpoint: { path: string }, victims: Victims): string {
@@ -322,6 +351,7 @@ async function seededWorkspace() {
     body: 'Alice',
   });
   await seedCatalog(ws);
+  await ws.post('/herald/feature_flags', { id: 'victim_flag', name: 'Alice' });
   const campaign = await ws.post('/herald/campaigns', campaignBody({ name: 'victim' }));
   const message = await ws.post('/messages/schedule/create', {
     external_user_ids: ['victim'],
@@ -353,6 +383,7 @@ async function snapshot(ws: Awaited<ReturnType<typeof createWorkspace>>, v: Vict
     catalogs: await info('/catalogs'),
     catalogItems: await info('/catalogs/victim_catalog/items'),
     campaign: await info(`/herald/campaigns/${v.campaignId}`),
+    flag: await info('/herald/feature_flags/victim_flag'),
     // Braze has no read endpoint for schedules: read the rows.
     messageSchedule: await getSchedule(env.DB, {
       workspaceId: ws.id,
