@@ -59,3 +59,13 @@ export function chartLayout(input: {
   height?: number;
   formatDay?: (day: string) => string;
 }): ChartLayout;
+
+export const FUNNEL_STEPS: Record<string, [string, string][]>;
+export interface FunnelStep {
+  field: string;
+  label: string;
+  value: number;
+  share: number;
+}
+export function funnels(data: SeriesDay[]): { channel: string; steps: FunnelStep[] }[];
+export function percentLabel(share: number): string;

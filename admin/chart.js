@@ -134,3 +134,88 @@ export function chartLayout({ days, series, conversions, width = 720, height = 2
     ),
   };
 }
+
+/**
+ * Each channel's engagement funnel over the whole window, from the same `data`: the steps a
+ * marketer reads left to right (sent, delivered, opened, clicked…), summed over days and
+ * variations, each with its share of the channel's sends. Steps a channel does not count are
+ * left out; a channel whose steps are all zero beyond `sent` still shows its sends.
+ * @example funnels(json.data)[0] // { channel: 'email', steps: [{ label: 'Sent', value: 10, share: 1 }, …] }
+ */
+export const FUNNEL_STEPS = {
+  email: [
+    ['sent', 'Sent'],
+    ['delivered', 'Delivered'],
+    ['unique_opens', 'Unique opens'],
+    ['unique_clicks', 'Unique clicks'],
+    ['unsubscribes', 'Unsubscribed'],
+    ['bounces', 'Bounced'],
+    ['reported_spam', 'Reported spam'],
+  ],
+  sms: [
+    ['sent', 'Sent'],
+    ['sent_to_carrier', 'Sent to carrier'],
+    ['delivered', 'Delivered'],
+    ['clicks', 'Clicks'],
+    ['delivery_failed', 'Delivery failed'],
+    ['rejected', 'Rejected'],
+    ['opt_out', 'Opted out'],
+  ],
+  content_cards: [
+    ['sent', 'Sent'],
+    ['unique_impressions', 'Unique impressions'],
+    ['unique_clicks', 'Unique clicks'],
+    ['unique_dismissals', 'Unique dismissals'],
+  ],
+  push: [
+    ['sent', 'Sent'],
+    ['direct_opens', 'Direct opens'],
+    ['body_clicks', 'Body clicks'],
+    ['bounces', 'Bounced'],
+  ],
+  webhook: [
+    ['sent', 'Sent'],
+    ['errors', 'Errors'],
+  ],
+};
+
+const PUSH_CHANNELS = new Set(['ios_push', 'android_push', 'web_push', 'kindle_push']);
+
+export function funnels(data) {
+  const totals = new Map();
+  for (const day of data) {
+    for (const [channel, variations] of Object.entries(day.messages ?? {})) {
+      const sum = totals.get(channel) ?? {};
+      for (const v of variations) {
+        for (const [k, n] of Object.entries(v)) {
+          if (typeof n === 'number') sum[k] = (sum[k] ?? 0) + n;
+        }
+      }
+      totals.set(channel, sum);
+    }
+  }
+  const out = [];
+  for (const [channel, sum] of totals) {
+    const steps = FUNNEL_STEPS[PUSH_CHANNELS.has(channel) ? 'push' : channel];
+    if (!steps || !(sum.sent > 0)) continue;
+    out.push({
+      channel,
+      steps: steps
+        .filter(([field]) => field in sum)
+        .map(([field, label]) => ({
+          field,
+          label,
+          value: sum[field],
+          share: sum[field] / sum.sent,
+        })),
+    });
+  }
+  return out;
+}
+
+/** A share as a short percentage: one decimal under 10 %, none above. */
+export function percentLabel(share) {
+  const p = share * 100;
+  if (p === 0) return '0 %';
+  return `${p < 10 ? p.toFixed(1) : Math.round(p)} %`;
+}

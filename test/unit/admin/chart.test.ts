@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   chartLayout,
+  funnels,
   isEmpty,
   niceTicks,
+  percentLabel,
   type SeriesDay,
   sendSeries,
   tickLabel,
@@ -142,5 +144,69 @@ describe('chartLayout', () => {
   it('labels days with the given formatter', () => {
     const fmt = chartLayout({ days, series, conversions: [0, 0, 0], formatDay: (d) => `<${d}>` });
     expect(fmt.xLabels.map((l) => l.text)).toEqual(days.map((d) => `<${d}>`));
+  });
+});
+
+describe('funnels', () => {
+  it("sums each channel's steps over days and variations, as shares of sends", () => {
+    const email = (sent: number, opens: number, clicks: number) => ({
+      variation_name: 'A',
+      variation_api_id: 'a',
+      sent,
+      delivered: sent,
+      opens: opens * 2,
+      unique_opens: opens,
+      clicks,
+      unique_clicks: clicks,
+      unsubscribes: 0,
+      bounces: 0,
+      reported_spam: 0,
+    });
+    const data: SeriesDay[] = [
+      { time: '2026-11-01', messages: { email: [email(10, 4, 1), email(10, 6, 1)] } },
+      { time: '2026-11-02', messages: { email: [email(20, 0, 0)], webhook: [] } },
+    ];
+    const [f] = funnels(data);
+    expect(f?.channel).toBe('email');
+    expect(f?.steps.map((s) => [s.label, s.value, s.share])).toEqual([
+      ['Sent', 40, 1],
+      ['Delivered', 40, 1],
+      ['Unique opens', 10, 0.25],
+      ['Unique clicks', 2, 0.05],
+      ['Unsubscribed', 0, 0],
+      ['Bounced', 0, 0],
+      ['Reported spam', 0, 0],
+    ]);
+  });
+
+  it('leaves out channels without sends and steps a channel does not count', () => {
+    const data: SeriesDay[] = [
+      {
+        time: '2026-11-01',
+        messages: {
+          webhook: [{ variation_name: 'A', variation_api_id: 'a', sent: 4, errors: 1 }],
+          ios_push: [{ variation_name: 'A', variation_api_id: 'a', sent: 0, direct_opens: 0 }],
+        },
+      },
+    ];
+    expect(funnels(data)).toEqual([
+      {
+        channel: 'webhook',
+        steps: [
+          { field: 'sent', label: 'Sent', value: 4, share: 1 },
+          { field: 'errors', label: 'Errors', value: 1, share: 0.25 },
+        ],
+      },
+    ]);
+  });
+
+  it('labels shares briefly', () => {
+    expect([0, 0.004, 0.05, 0.25, 1].map(percentLabel)).toEqual([
+      '0 %',
+      '0.4 %',
+      '5.0 %',
+      '25 %',
+      '100 %',
+    ]);
   });
 });
