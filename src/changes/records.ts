@@ -57,6 +57,14 @@ export const ChangeRecord = z.discriminatedUnion('type', [
     app_id: z.string().nullable(),
     properties: z.record(z.string(), JsonValue),
   }),
+  /** An SDK session started or ended (src/profiles/sessions.ts). */
+  Base.extend({
+    type: z.enum(['session.started', 'session.ended']),
+    session_id: z.string(),
+    app_id: z.string(),
+    /** Ends only: seconds. */
+    duration: z.number().optional(),
+  }),
   Base.extend({
     type: z.literal('identity.changed'),
     change: z.enum([

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { log } from '../lib/log';
 import type { AppEnv } from './context';
 import { ApiError, errorBody } from './errors';
@@ -31,6 +32,18 @@ export function createApp(routes: readonly AnyRoute[]): Hono<AppEnv> {
       workspace: c.get('caller')?.workspace.id,
     });
   });
+
+  // SDK endpoints are called by browsers from any site (a public app key, no credentials).
+  app.use(
+    '/sdk/*',
+    cors({
+      origin: '*',
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['Content-Type', 'If-None-Match'],
+      exposeHeaders: ['ETag', 'X-Request-Id'],
+      maxAge: 86_400,
+    }),
+  );
 
   let openapi: unknown = null;
   app.get('/openapi.json', (c) => {

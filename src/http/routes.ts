@@ -68,6 +68,7 @@ import {
 } from '../flags/routes';
 import { trackRoute } from '../ingestion/track-route';
 import { renderRoute } from '../personalization/render-route';
+import { sdkBatchRoute, sdkFeatureFlagsRoute } from '../sdk-api/routes';
 import { exportFileRoute, exportSegmentRoute, exportStatusRoute } from '../segments/export-routes';
 import {
   archiveSegmentRoute,
@@ -147,6 +148,8 @@ export const ROUTES: readonly AnyRoute[] = [
   archiveFlagRoute,
   unarchiveFlagRoute,
   userFlagsRoute,
+  sdkBatchRoute,
+  sdkFeatureFlagsRoute,
   campaignsListRoute,
   campaignsDetailsRoute,
   campaignsDataSeriesRoute,

@@ -6,7 +6,14 @@ import { directoryKey, profileStub } from '../lib/stubs';
 import { claimIdentifier } from '../profiles/directory';
 import type { ApplySettings, ObjectOutcome } from '../profiles/track';
 import { handleMiss, isMiss, locate, type ProfileBindings } from '../users/locate';
-import type { AttributesInput, EventInput, Identifier, PurchaseInput, TrackError } from './types';
+import type {
+  AttributesInput,
+  EventInput,
+  Identifier,
+  PurchaseInput,
+  SessionInput,
+  TrackError,
+} from './types';
 
 type Handoff = { batches: ChangeBatch[]; upTo: number } | null;
 
@@ -20,6 +27,7 @@ interface Group {
   attributes: AttributesInput[];
   events: EventInput[];
   purchases: PurchaseInput[];
+  sessions: SessionInput[];
 }
 
 /** One key per identifier, in the directory's own key format (braze_id has no directory key). */
@@ -32,13 +40,14 @@ function groupByIdentifier(input: {
   attributes: AttributesInput[];
   events: EventInput[];
   purchases: PurchaseInput[];
+  sessions?: SessionInput[];
 }): Group[] {
   const groups = new Map<string, Group>();
   const get = (id: Identifier) => {
     const key = identifierKey(id);
     let g = groups.get(key);
     if (!g) {
-      g = { identifier: id, attributes: [], events: [], purchases: [] };
+      g = { identifier: id, attributes: [], events: [], purchases: [], sessions: [] };
       groups.set(key, g);
     }
     return g;
@@ -46,13 +55,16 @@ function groupByIdentifier(input: {
   for (const a of input.attributes) get(a.identifier).attributes.push(a);
   for (const e of input.events) get(e.identifier).events.push(e);
   for (const p of input.purchases) get(p.identifier).purchases.push(p);
+  for (const s of input.sessions ?? []) get(s.identifier).sessions.push(s);
   return [...groups.values()];
 }
 
 /** Whether any object of the group may create its profile (braze_id never creates). */
 function mayCreate(g: Group): boolean {
   if (g.identifier.kind === 'braze_id') return false;
-  return [...g.attributes, ...g.events, ...g.purchases].some((o) => !o.updateExistingOnly);
+  return [...g.attributes, ...g.events, ...g.purchases, ...g.sessions].some(
+    (o) => !o.updateExistingOnly,
+  );
 }
 
 /**
@@ -94,6 +106,7 @@ async function applyGroup(
       attributes: group.attributes,
       events: group.events,
       purchases: group.purchases,
+      ...(group.sessions.length > 0 ? { sessions: group.sessions } : {}),
       settings: input.settings,
     });
     if (!isMiss(answer))
@@ -116,13 +129,14 @@ export async function ingestTrack(
     attributes: AttributesInput[];
     events: EventInput[];
     purchases: PurchaseInput[];
+    sessions?: SessionInput[];
     settings: ApplySettings;
     now: number;
     delivery: ChangeDelivery;
   },
 ): Promise<{
   errors: TrackError[];
-  processed: Record<'attributes' | 'events' | 'purchases', number>;
+  processed: Record<'attributes' | 'events' | 'purchases' | 'sessions', number>;
 }> {
   const groups = groupByIdentifier(input);
   const results = await Promise.all(groups.map((group) => applyGroup(b, { ...input, group })));
@@ -131,6 +145,7 @@ export async function ingestTrack(
     attributes: input.attributes.length,
     events: input.events.length,
     purchases: input.purchases.length,
+    sessions: input.sessions?.length ?? 0,
   };
   await deliverChanges({ delivery: input.delivery, results });
   for (const result of results) {

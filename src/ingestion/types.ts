@@ -99,6 +99,22 @@ interface ObjectBase {
   identifier: Identifier;
   /** True: never create a profile for this object (alias and braze_id objects default to true). */
   updateExistingOnly: boolean;
+  /**
+   * The client's own id for this object (SDK batches): the profile applies an id once, so a
+   * retried batch never counts twice. Absent for `/users/track`.
+   */
+  clientId?: string;
+}
+
+/** A session start or end reported by an SDK (src/sdk). */
+export interface SessionInput extends ObjectBase {
+  kind: 'start' | 'end';
+  sessionId: string;
+  appId: string;
+  /** Epoch ms. */
+  time: number;
+  /** End only: the session's length in seconds. */
+  durationS?: number;
 }
 
 export interface AttributesInput extends ObjectBase {
@@ -132,7 +148,7 @@ export interface PurchaseInput extends ObjectBase {
 /** A non-fatal error naming one rejected object (contract §9.2 proposal). */
 export interface TrackError {
   type: string;
-  input_array: 'attributes' | 'events' | 'purchases';
+  input_array: 'attributes' | 'events' | 'purchases' | 'sessions';
   index: number;
   message: string;
 }

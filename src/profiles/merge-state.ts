@@ -210,6 +210,18 @@ export function absorb(
     );
   }
 
+  for (const r of t.sessions) {
+    store.sql.exec(
+      `INSERT OR IGNORE INTO sessions (id, app_id, started_at, ended_at, duration_s)
+       VALUES (?, ?, ?, ?, ?)`,
+      r.id as string,
+      r.app_id as string,
+      r.started_at as number,
+      (r.ended_at as number | null) ?? null,
+      (r.duration_s as number | null) ?? null,
+    );
+  }
+
   absorbBuckets(store, t);
 
   const aliases: { label: string; name: string }[] = [];

@@ -7,6 +7,7 @@ import type {
   Identifier,
   Json,
   PurchaseInput,
+  SessionInput,
 } from '../ingestion/types';
 import type { Recipient } from '../personalization/scope';
 import type { SegmentFilter } from '../segments/filters';
@@ -43,6 +44,8 @@ export type TrackRequest = Addressed & {
   attributes: AttributesInput[];
   events: EventInput[];
   purchases: PurchaseInput[];
+  /** SDK sessions (absent for /users/track). */
+  sessions?: SessionInput[];
   settings: ApplySettings;
 };
 export type TrackAnswer =

@@ -92,6 +92,16 @@ const STEPS: readonly (readonly string[])[] = [
     `CREATE TABLE engagement_seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL)`,
     `CREATE INDEX engagement_seen_at ON engagement_seen (at)`,
   ],
+  [
+    // SDK objects already applied, by the client's id (src/profiles/track.ts): a retried batch
+    // never counts twice. Kept 30 days.
+    `CREATE TABLE client_seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL)`,
+    `CREATE INDEX client_seen_at ON client_seen (at)`,
+    // The last sessions (bounded like raw events), for session ends and session-length filters.
+    `CREATE TABLE sessions (id TEXT PRIMARY KEY, app_id TEXT NOT NULL, started_at INTEGER NOT NULL,
+       ended_at INTEGER, duration_s REAL)`,
+    `CREATE INDEX sessions_started ON sessions (started_at)`,
+  ],
 ];
 
 /** Tables holding a user's behaviour: what a merge hands over and a delete wipes. */
@@ -106,6 +116,7 @@ export const ACTIVITY_TABLES = [
   'raw_events',
   'property_daily',
   'recent_purchases',
+  'sessions',
 ] as const;
 
 /** The schema version this code expects. */

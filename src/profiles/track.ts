@@ -2,6 +2,7 @@ import type {
   AttributesInput,
   EventInput,
   PurchaseInput,
+  SessionInput,
   StandardFields,
 } from '../ingestion/types';
 import type { SegmentableProperties } from '../workspaces/settings';
@@ -10,6 +11,10 @@ import { applyCustomOp, type StoredAttr } from './attribute-ops';
 import { convertOnEvent, convertOnPurchase } from './conversions';
 import { type ProfileStore, Rejection } from './profile-store';
 import { bucketEvent, bucketPurchase, propertyLookup } from './property-buckets';
+import { recordSession } from './sessions';
+
+/** How long a client id is remembered: SDK retries come within minutes, offline queues within days. */
+const CLIENT_ID_RETENTION_MS = 30 * 86_400_000;
 
 /** Per-workspace settings the profile needs to apply a request. */
 export interface ApplySettings {
@@ -20,7 +25,7 @@ export interface ApplySettings {
 
 /** The outcome of one request object on this profile; `error` means it was rolled back. */
 export interface ObjectOutcome {
-  array: 'attributes' | 'events' | 'purchases';
+  array: 'attributes' | 'events' | 'purchases' | 'sessions';
   index: number;
   error?: string;
 }
@@ -122,14 +127,31 @@ export function applyTrack(
     attributes: AttributesInput[];
     events: EventInput[];
     purchases: PurchaseInput[];
+    sessions?: SessionInput[];
     settings: ApplySettings;
     now: number;
   },
 ): ObjectOutcome[] {
   const outcomes: ObjectOutcome[] = [];
-  const run = (array: ObjectOutcome['array'], index: number, fn: () => void) => {
+  let clientIds = false;
+  const run = (
+    array: ObjectOutcome['array'],
+    object: { index: number; clientId?: string },
+    fn: () => void,
+  ) => {
+    const index = object.index;
     try {
       store.transact(() => {
+        if (object.clientId !== undefined) {
+          clientIds = true;
+          // An SDK object applies once: a retried batch finds its id and changes nothing.
+          const fresh = store.sql.exec(
+            'INSERT OR IGNORE INTO client_seen (id, at) VALUES (?, ?)',
+            `${array}:${object.clientId}`,
+            input.now,
+          ).rowsWritten;
+          if (fresh === 0) return;
+        }
         fn();
         store.touch(input.now);
       });
@@ -140,23 +162,30 @@ export function applyTrack(
     }
   };
   for (const a of input.attributes) {
-    run('attributes', a.index, () => applyAttributesObject(store, a, input.settings, input.now));
+    run('attributes', a, () => applyAttributesObject(store, a, input.settings, input.now));
   }
   const lookup = propertyLookup(input.settings.segmentable);
   const now = input.now;
+  // Sessions first: an SDK batch's events happen inside the session it opens.
+  for (const session of input.sessions ?? []) {
+    run('sessions', session, () => recordSession(store, session));
+  }
   for (const event of input.events) {
-    run('events', event.index, () => {
+    run('events', event, () => {
       recordEvent(store, event, now);
       bucketEvent(store, { event, lookup, now });
       convertOnEvent(store, event, now);
     });
   }
   for (const purchase of input.purchases) {
-    run('purchases', purchase.index, () => {
+    run('purchases', purchase, () => {
       recordPurchase(store, purchase, now);
       bucketPurchase(store, { purchase, lookup, now });
       convertOnPurchase(store, purchase, now);
     });
+  }
+  if (clientIds) {
+    store.sql.exec('DELETE FROM client_seen WHERE at < ?', now - CLIENT_ID_RETENTION_MS);
   }
   return outcomes;
 }

@@ -66,7 +66,7 @@ const IdentifyBody = z
  * external_id when nobody has it, otherwise it is merged into the profile that has it, unless
  * that profile already holds an alias with the same label.
  */
-async function identifyOne(
+export async function identifyOne(
   b: ProfileBindings,
   input: {
     workspaceId: string;

@@ -1,0 +1,255 @@
+import { z } from 'zod';
+import type { Problem } from '../ingestion/identifier';
+import type {
+  AttributesInput,
+  EventInput,
+  Identifier,
+  PurchaseInput,
+  SessionInput,
+} from '../ingestion/types';
+import { validateAttributes } from '../ingestion/validate-attributes';
+import { validateEvent, validatePurchase } from '../ingestion/validate-event';
+
+/**
+ * The SDK wire protocol, version 1 (docs/sdk-protocol.md): a device posts a batch of items, each
+ * with the client's own id (retries never count twice), its own user (batches may mix users after
+ * an identify or a retry) and a type. Items become the same validated objects `/users/track`
+ * makes, so both paths share every rule.
+ */
+
+/** Items per batch; a device flushes long before this. */
+export const MAX_ITEMS = 100;
+/** Label of the alias an anonymous device user carries until it is identified. */
+export const ANONYMOUS_LABEL = 'herald_anonymous';
+
+const ClientId = z
+  .string({ error: 'id must be a string' })
+  .regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'id must be 8–128 letters, digits or _ . : -');
+const AnonymousId = z
+  .string({ error: 'anonymous_id must be a string' })
+  .regex(/^[A-Za-z0-9_-]{8,128}$/, 'anonymous_id must be 8–128 letters, digits, _ or -');
+
+export const SdkUser = z.union(
+  [
+    z.strictObject({ external_id: z.string().min(1).max(512) }),
+    z.strictObject({ anonymous_id: AnonymousId }),
+  ],
+  { error: 'user must be {external_id} or {anonymous_id}' },
+);
+export type SdkUser = z.infer<typeof SdkUser>;
+
+const Common = {
+  id: ClientId,
+  user: SdkUser,
+  /** Epoch milliseconds on the device. */
+  time: z.number({ error: 'time must be epoch milliseconds' }).int().nonnegative(),
+};
+
+export const SdkItem = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ ...Common, type: z.literal('session_start'), session_id: ClientId }),
+    z.strictObject({
+      ...Common,
+      type: z.literal('session_end'),
+      session_id: ClientId,
+      duration: z
+        .number()
+        .nonnegative()
+        .max(86_400 * 7),
+    }),
+    z.strictObject({
+      ...Common,
+      type: z.literal('event'),
+      name: z.string(),
+      properties: z.record(z.string(), z.unknown()).optional(),
+    }),
+    z.strictObject({
+      ...Common,
+      type: z.literal('purchase'),
+      product_id: z.string(),
+      currency: z.string(),
+      price: z.number(),
+      quantity: z.number().int().optional(),
+      properties: z.record(z.string(), z.unknown()).optional(),
+    }),
+    z.strictObject({
+      ...Common,
+      type: z.literal('attributes'),
+      /** Standard fields and custom attributes, as in a `/users/track` attributes object. */
+      attributes: z.record(z.string(), z.unknown()),
+    }),
+    z.strictObject({
+      ...Common,
+      type: z.literal('identify'),
+      /** changeUser: the device's anonymous user becomes (or merges into) this external id. */
+      anonymous_id: AnonymousId,
+      external_id: z.string().min(1).max(512),
+    }),
+  ],
+  {
+    error: 'type must be session_start, session_end, event, purchase, attributes or identify',
+  },
+);
+export type SdkItem = z.infer<typeof SdkItem>;
+
+export const SdkBatch = z.strictObject({
+  app_key: z.string({ error: 'app_key must be a string' }).min(1).max(128),
+  sdk_version: z.string().max(64).optional(),
+  device_id: z.string().max(128).optional(),
+  items: z
+    .array(z.unknown(), { error: 'items must be an array' })
+    .min(1, 'items must not be empty')
+    .max(MAX_ITEMS, `at most ${MAX_ITEMS} items per batch`),
+});
+
+/** How an SDK user is addressed on the REST side: an anonymous device user is an alias. */
+export function identifierOf(user: SdkUser): Identifier {
+  return 'external_id' in user
+    ? { kind: 'external_id', value: user.external_id }
+    : { kind: 'user_alias', label: ANONYMOUS_LABEL, name: user.anonymous_id };
+}
+
+function restIdentifier(user: SdkUser): Record<string, unknown> {
+  return 'external_id' in user
+    ? { external_id: user.external_id }
+    : {
+        user_alias: { alias_label: ANONYMOUS_LABEL, alias_name: user.anonymous_id },
+        // Braze's alias objects update only by default; a device's first contact creates it.
+        _update_existing_only: false,
+      };
+}
+
+/** A run of items applied together: the items between two identify items. */
+export interface Chunk {
+  attributes: AttributesInput[];
+  events: EventInput[];
+  purchases: PurchaseInput[];
+  sessions: SessionInput[];
+  /** Batch index of each object, by array and object index. */
+  origin: Record<'attributes' | 'events' | 'purchases' | 'sessions', number[]>;
+}
+
+export type Step =
+  | { kind: 'apply'; chunk: Chunk }
+  | { kind: 'identify'; item: SdkItem & { type: 'identify' }; index: number };
+
+export interface PlannedBatch {
+  steps: Step[];
+  errors: { index: number; message: string }[];
+}
+
+const problemText = (p: Problem) => p.message;
+
+function emptyChunk(): Chunk {
+  return {
+    attributes: [],
+    events: [],
+    purchases: [],
+    sessions: [],
+    origin: { attributes: [], events: [], purchases: [], sessions: [] },
+  };
+}
+
+/**
+ * Validate every item and order the work: items apply in runs, each identify in between, so
+ * what a device logged before `changeUser` lands on the anonymous user and what it logged after
+ * lands on the identified one. An invalid item is reported by index; the others still apply.
+ */
+export function planBatch(items: unknown[], input: { appId: string; now: number }): PlannedBatch {
+  const steps: Step[] = [];
+  const errors: PlannedBatch['errors'] = [];
+  let chunk = emptyChunk();
+  const flush = () => {
+    const c = chunk;
+    if (c.attributes.length + c.events.length + c.purchases.length + c.sessions.length > 0) {
+      steps.push({ kind: 'apply', chunk: c });
+    }
+    chunk = emptyChunk();
+  };
+  items.forEach((raw, index) => {
+    const parsed = SdkItem.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const path = issue?.path.join('.') ?? '';
+      errors.push({ index, message: `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid'}` });
+      return;
+    }
+    const item = parsed.data;
+    if (item.type === 'identify') {
+      flush();
+      steps.push({ kind: 'identify', item, index });
+      return;
+    }
+    const time = Math.min(item.time, input.now);
+    const rest = { ...restIdentifier(item.user), app_id: input.appId };
+    const iso = new Date(time).toISOString();
+    const clientId = item.id;
+    switch (item.type) {
+      case 'session_start':
+      case 'session_end': {
+        const identifier = identifierOf(item.user);
+        chunk.sessions.push({
+          index: chunk.sessions.length,
+          identifier,
+          updateExistingOnly: false,
+          clientId,
+          kind: item.type === 'session_start' ? 'start' : 'end',
+          sessionId: item.session_id,
+          appId: input.appId,
+          time,
+          ...(item.type === 'session_end' ? { durationS: item.duration } : {}),
+        });
+        chunk.origin.sessions.push(index);
+        return;
+      }
+      case 'event': {
+        const checked = validateEvent(
+          { ...rest, name: item.name, time: iso, properties: item.properties },
+          chunk.events.length,
+          input.now,
+        );
+        if (!checked.ok) return errors.push({ index, message: problemText(checked.problem) });
+        chunk.events.push({ ...checked.value, clientId });
+        chunk.origin.events.push(index);
+        return;
+      }
+      case 'purchase': {
+        const checked = validatePurchase(
+          {
+            ...rest,
+            product_id: item.product_id,
+            currency: item.currency,
+            price: item.price,
+            quantity: item.quantity,
+            time: iso,
+            properties: item.properties,
+          },
+          chunk.purchases.length,
+          input.now,
+        );
+        if (!checked.ok) return errors.push({ index, message: problemText(checked.problem) });
+        chunk.purchases.push({ ...checked.value, clientId });
+        chunk.origin.purchases.push(index);
+        return;
+      }
+      case 'attributes': {
+        const { app_id: _app, ...identity } = rest;
+        const fields = { ...item.attributes };
+        for (const key of ['external_id', 'user_alias', 'braze_id', 'email', 'phone']) {
+          if (key in fields && key !== 'email' && key !== 'phone') {
+            return errors.push({ index, message: `attributes.${key}: set the user with "user"` });
+          }
+        }
+        const checked = validateAttributes({ ...fields, ...identity }, chunk.attributes.length);
+        if (!checked.ok) return errors.push({ index, message: problemText(checked.problem) });
+        chunk.attributes.push({ ...checked.value.value, clientId });
+        chunk.origin.attributes.push(index);
+        for (const p of checked.value.dropped) errors.push({ index, message: problemText(p) });
+        return;
+      }
+    }
+  });
+  flush();
+  return { steps, errors };
+}
