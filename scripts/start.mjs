@@ -7,6 +7,7 @@
  */
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { buildSdk } from '../sdk/build.mjs';
 import { formatBanner } from './lib/banner.mjs';
 import { bootstrapDemoWorkspace } from './lib/demo-workspace.mjs';
 import { loadSettings } from './lib/local-config.mjs';
@@ -80,6 +81,8 @@ async function main() {
   const settings = await loadSettings({ env: process.env, repoRoot: REPO_ROOT });
   await assertPortFree({ host: HOST, port: settings.port });
   forwardStopSignals();
+  // The Web SDK is served with the admin site (/js/herald-sdk.js, the demo at /sdk-demo.html).
+  await buildSdk();
   await applyMigrations(settings);
 
   const server = startDevServer(settings);

@@ -40,6 +40,7 @@ Herald is running at ${baseUrl}
   Workspace id      ${workspaceId}
   REST API key      ${apiKey}
   SDK app id        ${appId}
+  Web SDK demo      ${baseUrl}/sdk-demo.html?app_key=${encodeURIComponent(appId)}
   Operator token    ${operatorToken}
 
 Track a user and an event:

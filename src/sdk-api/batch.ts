@@ -209,7 +209,10 @@ export function planBatch(items: unknown[], input: { appId: string; now: number 
           chunk.events.length,
           input.now,
         );
-        if (!checked.ok) return errors.push({ index, message: problemText(checked.problem) });
+        if (!checked.ok) {
+          errors.push({ index, message: problemText(checked.problem) });
+          return;
+        }
         chunk.events.push({ ...checked.value, clientId });
         chunk.origin.events.push(index);
         return;
@@ -228,7 +231,10 @@ export function planBatch(items: unknown[], input: { appId: string; now: number 
           chunk.purchases.length,
           input.now,
         );
-        if (!checked.ok) return errors.push({ index, message: problemText(checked.problem) });
+        if (!checked.ok) {
+          errors.push({ index, message: problemText(checked.problem) });
+          return;
+        }
         chunk.purchases.push({ ...checked.value, clientId });
         chunk.origin.purchases.push(index);
         return;
@@ -236,13 +242,17 @@ export function planBatch(items: unknown[], input: { appId: string; now: number 
       case 'attributes': {
         const { app_id: _app, ...identity } = rest;
         const fields = { ...item.attributes };
-        for (const key of ['external_id', 'user_alias', 'braze_id', 'email', 'phone']) {
-          if (key in fields && key !== 'email' && key !== 'phone') {
-            return errors.push({ index, message: `attributes.${key}: set the user with "user"` });
+        for (const key of ['external_id', 'user_alias', 'braze_id']) {
+          if (key in fields) {
+            errors.push({ index, message: `attributes.${key}: set the user with "user"` });
+            return;
           }
         }
         const checked = validateAttributes({ ...fields, ...identity }, chunk.attributes.length);
-        if (!checked.ok) return errors.push({ index, message: problemText(checked.problem) });
+        if (!checked.ok) {
+          errors.push({ index, message: problemText(checked.problem) });
+          return;
+        }
         chunk.attributes.push({ ...checked.value.value, clientId });
         chunk.origin.attributes.push(index);
         for (const p of checked.value.dropped) errors.push({ index, message: problemText(p) });

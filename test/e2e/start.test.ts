@@ -111,6 +111,16 @@ describe('npm start on a fresh state directory', () => {
     });
   });
 
+  it('builds and serves the Web SDK and its demo page', async () => {
+    expect(bannerValue(firstBanner, 'Web SDK demo')).toContain(`${baseUrl}/sdk-demo.html?app_key=`);
+    const sdk = await fetch(`${baseUrl}/js/herald-sdk.js`);
+    expect(sdk.status).toBe(200);
+    expect(sdk.headers.get('content-type')).toMatch(/javascript/);
+    expect(await sdk.text()).toMatch(/export\s*\{/);
+    const demo = await fetch(`${baseUrl}/sdk-demo.html`);
+    expect(await demo.text()).toContain("import * as herald from '/js/herald-sdk.js'");
+  });
+
   it('serves the admin page at /', async () => {
     const res = await fetch(`${baseUrl}/`);
     expect(res.status).toBe(200);

@@ -1,0 +1,471 @@
+/**
+ * Herald's Web SDK: sessions, users, attributes, custom events and purchases sent to Herald's
+ * edge in batches (docs/sdk-protocol.md), an offline queue that survives reloads, retries with
+ * backoff, and feature flags. Braze-like names, so moving an app over is mostly a rename.
+ *
+ *   import * as herald from './herald-sdk.js';
+ *   herald.initialize('<app key>', { baseUrl: 'https://herald.example.com' });
+ *   herald.changeUser('user-42');
+ *   herald.logCustomEvent('viewed_item', { sku: 'A1' });
+ */
+
+export const VERSION = '0.1.0';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type User = { external_id: string } | { anonymous_id: string };
+
+interface Item {
+  id: string;
+  user: User;
+  time: number;
+  type: string;
+  [field: string]: unknown;
+}
+
+/** Where the SDK keeps its queue and ids: `localStorage` in a browser. */
+export interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export interface Options {
+  /** Herald's origin, e.g. `https://herald.example.com`. */
+  baseUrl: string;
+  /** Seconds between automatic flushes (default 10). */
+  flushIntervalSeconds?: number;
+  /** Minutes of inactivity that end a session (default 30, as Braze's Web SDK). */
+  sessionTimeoutMinutes?: number;
+  /** Start a session at initialize (default true). */
+  openSessionAutomatically?: boolean;
+  storage?: KeyValueStorage;
+  fetch?: typeof fetch;
+}
+
+export type FlagProperty =
+  | { type: 'string' | 'image'; value: string }
+  | { type: 'number' | 'timestamp'; value: number }
+  | { type: 'boolean'; value: boolean }
+  | { type: 'jsonobject'; value: { [key: string]: Json } };
+
+export interface FeatureFlag {
+  id: string;
+  enabled: boolean;
+  properties: Record<string, FlagProperty>;
+  getStringProperty(key: string): string | null;
+  getNumberProperty(key: string): number | null;
+  getBooleanProperty(key: string): boolean | null;
+  getTimestampProperty(key: string): number | null;
+  getImageProperty(key: string): string | null;
+  getJsonProperty(key: string): { [key: string]: Json } | null;
+}
+
+/** The most items sent in one request (the protocol allows 100). */
+const BATCH = 50;
+/** Queued items kept at most; the oldest are dropped beyond this. */
+const MAX_QUEUE = 1_000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+/** Manual flag refreshes are rate-limited to one per 5 minutes, as Braze's. */
+const FLAG_REFRESH_MS = 5 * 60_000;
+
+interface State {
+  appKey: string;
+  options: Required<Omit<Options, 'storage' | 'fetch'>>;
+  storage: KeyValueStorage;
+  fetch: typeof fetch;
+  timer: ReturnType<typeof setInterval> | null;
+  flushing: Promise<void> | null;
+  failures: number;
+  retryAt: number;
+  flags: FeatureFlag[];
+  flagsEtag: string | null;
+  flagsFetchedAt: number;
+  flagListeners: Set<(flags: FeatureFlag[]) => void>;
+}
+
+let state: State | null = null;
+
+/** What the SDK uses of a browser, absent elsewhere (workers, Node, tests). */
+const browser = globalThis as {
+  localStorage?: KeyValueStorage;
+  addEventListener?: (type: string, listener: () => void) => void;
+};
+
+function memoryStorage(): KeyValueStorage {
+  const m = new Map<string, string>();
+  return {
+    getItem: (k) => m.get(k) ?? null,
+    setItem: (k, v) => void m.set(k, v),
+    removeItem: (k) => void m.delete(k),
+  };
+}
+
+function must(): State {
+  if (!state) throw new Error('herald: call initialize(appKey, { baseUrl }) first');
+  return state;
+}
+
+const key = (s: State, name: string) => `herald:${s.appKey}:${name}`;
+
+function read<T>(s: State, name: string, fallback: T): T {
+  try {
+    const raw = s.storage.getItem(key(s, name));
+    return raw === null ? fallback : (JSON.parse(raw) as T);
+  } catch {
+    return fallback;
+  }
+}
+
+function write(s: State, name: string, value: unknown): void {
+  try {
+    s.storage.setItem(key(s, name), JSON.stringify(value));
+  } catch {
+    // Storage full or blocked: the queue lives on in memory until the next write succeeds.
+  }
+}
+
+function uuid(): string {
+  return crypto.randomUUID();
+}
+
+function currentUser(s: State): User {
+  const external = read<string | null>(s, 'external_id', null);
+  if (external !== null) return { external_id: external };
+  let anonymous = read<string | null>(s, 'anonymous_id', null);
+  if (anonymous === null) {
+    anonymous = uuid();
+    write(s, 'anonymous_id', anonymous);
+  }
+  return { anonymous_id: anonymous };
+}
+
+function enqueue(s: State, type: string, fields: Record<string, unknown>): void {
+  touchSession(s);
+  pushItem(s, { id: uuid(), user: currentUser(s), time: Date.now(), type, ...fields });
+}
+
+function pushItem(s: State, item: Item): void {
+  const queue = read<Item[]>(s, 'queue', []);
+  queue.push(item);
+  write(s, 'queue', queue.slice(-MAX_QUEUE));
+  if (queue.length >= BATCH) void flush(s);
+}
+
+// ---- Sessions ----
+
+interface Session {
+  id: string;
+  started: number;
+  last: number;
+}
+
+function touchSession(s: State): void {
+  const session = read<Session | null>(s, 'session', null);
+  const now = Date.now();
+  if (session && now - session.last < s.options.sessionTimeoutMinutes * 60_000) {
+    session.last = now;
+    write(s, 'session', session);
+  }
+}
+
+/** Start a session unless one is live; a timed-out one is ended first (with its length). */
+export function openSession(): void {
+  const s = must();
+  const now = Date.now();
+  const session = read<Session | null>(s, 'session', null);
+  if (session && now - session.last < s.options.sessionTimeoutMinutes * 60_000) {
+    touchSession(s);
+    return;
+  }
+  if (session) endSession(s, session);
+  const fresh = { id: uuid(), started: now, last: now };
+  write(s, 'session', fresh);
+  pushItem(s, {
+    id: uuid(),
+    user: currentUser(s),
+    time: now,
+    type: 'session_start',
+    session_id: fresh.id,
+  });
+  void refreshFlags(s, true);
+}
+
+function endSession(s: State, session: Session): void {
+  pushItem(s, {
+    id: uuid(),
+    user: currentUser(s),
+    time: session.last,
+    type: 'session_end',
+    session_id: session.id,
+    duration: Math.max(0, (session.last - session.started) / 1000),
+  });
+  s.storage.removeItem(key(s, 'session'));
+}
+
+// ---- Public API ----
+
+export function initialize(appKey: string, options: Options): boolean {
+  if (!appKey || !options?.baseUrl) return false;
+  if (state?.timer) clearInterval(state.timer);
+  state = {
+    appKey,
+    options: {
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      flushIntervalSeconds: options.flushIntervalSeconds ?? 10,
+      sessionTimeoutMinutes: options.sessionTimeoutMinutes ?? 30,
+      openSessionAutomatically: options.openSessionAutomatically ?? true,
+    },
+    storage: options.storage ?? browser.localStorage ?? memoryStorage(),
+    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+    timer: null,
+    flushing: null,
+    failures: 0,
+    retryAt: 0,
+    flags: [],
+    flagsEtag: null,
+    flagsFetchedAt: 0,
+    flagListeners: new Set(),
+  };
+  const s = state;
+  s.flags = read<FeatureFlag[]>(s, 'flags', []).map(toFlag);
+  if (s.options.flushIntervalSeconds > 0) {
+    s.timer = setInterval(() => void flush(s), s.options.flushIntervalSeconds * 1000);
+  }
+  browser.addEventListener?.('pagehide', () => void flush(s, true));
+  if (s.options.openSessionAutomatically) openSession();
+  return true;
+}
+
+/**
+ * Identify the user. From anonymous: the anonymous user becomes (or merges into) this external
+ * id. From another identified user: a new session for a different user; nothing moves over.
+ */
+export function changeUser(externalId: string): void {
+  const s = must();
+  if (!externalId) return;
+  const user = currentUser(s);
+  if ('external_id' in user && user.external_id === externalId) return;
+  if ('anonymous_id' in user) {
+    pushItem(s, {
+      id: uuid(),
+      user,
+      time: Date.now(),
+      type: 'identify',
+      anonymous_id: user.anonymous_id,
+      external_id: externalId,
+    });
+    write(s, 'external_id', externalId);
+  } else {
+    const session = read<Session | null>(s, 'session', null);
+    if (session) endSession(s, session);
+    write(s, 'external_id', externalId);
+    openSession();
+  }
+  s.flagsEtag = null;
+  void refreshFlags(s, true);
+}
+
+/** The current user's id: the external id, or null while anonymous. */
+export function getUserId(): string | null {
+  const user = currentUser(must());
+  return 'external_id' in user ? user.external_id : null;
+}
+
+function setAttribute(name: string, value: Json): boolean {
+  enqueue(must(), 'attributes', { attributes: { [name]: value } });
+  return true;
+}
+
+const GENDERS = new Set(['M', 'F', 'O', 'N', 'P']);
+
+/** Attribute setters for the current user. */
+export function getUser() {
+  return {
+    getUserId,
+    setFirstName: (v: string | null) => setAttribute('first_name', v),
+    setLastName: (v: string | null) => setAttribute('last_name', v),
+    setEmail: (v: string | null) => setAttribute('email', v),
+    setPhoneNumber: (v: string | null) => setAttribute('phone', v),
+    setCountry: (v: string | null) => setAttribute('country', v),
+    setHomeCity: (v: string | null) => setAttribute('home_city', v),
+    setLanguage: (v: string | null) => setAttribute('language', v),
+    setGender: (v: string | null) =>
+      v === null || GENDERS.has(v) ? setAttribute('gender', v) : false,
+    setDateOfBirth: (year: number, month: number, day: number) =>
+      setAttribute(
+        'dob',
+        `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
+      ),
+    setEmailNotificationSubscriptionType: (v: 'opted_in' | 'subscribed' | 'unsubscribed') =>
+      setAttribute('email_subscribe', v),
+    setPushNotificationSubscriptionType: (v: 'opted_in' | 'subscribed' | 'unsubscribed') =>
+      setAttribute('push_subscribe', v),
+    setCustomUserAttribute: (name: string, value: Json | Date) =>
+      setAttribute(name, value instanceof Date ? value.toISOString() : value),
+    incrementCustomUserAttribute: (name: string, by = 1) => setAttribute(name, { inc: by }),
+    addToCustomAttributeArray: (name: string, value: string) =>
+      setAttribute(name, { add: [value] }),
+    removeFromCustomAttributeArray: (name: string, value: string) =>
+      setAttribute(name, { remove: [value] }),
+  };
+}
+
+export function logCustomEvent(name: string, properties?: Record<string, Json>): boolean {
+  if (typeof name !== 'string' || name === '') return false;
+  enqueue(must(), 'event', { name, ...(properties ? { properties } : {}) });
+  return true;
+}
+
+export function logPurchase(
+  productId: string,
+  price: number,
+  currency = 'USD',
+  quantity = 1,
+  properties?: Record<string, Json>,
+): boolean {
+  if (!productId || !Number.isFinite(price)) return false;
+  enqueue(must(), 'purchase', {
+    product_id: productId,
+    price,
+    currency,
+    quantity,
+    ...(properties ? { properties } : {}),
+  });
+  return true;
+}
+
+/** Send everything queued now (resolves when the queue is empty or a send failed). */
+export function requestImmediateDataFlush(): Promise<void> {
+  const s = must();
+  s.retryAt = 0;
+  return flush(s);
+}
+
+function flush(s: State, keepalive = false): Promise<void> {
+  if (s.flushing) return s.flushing;
+  s.flushing = (async () => {
+    try {
+      while (Date.now() >= s.retryAt) {
+        const queue = read<Item[]>(s, 'queue', []);
+        if (queue.length === 0) return;
+        const batch = queue.slice(0, BATCH);
+        const outcome = await send(s, batch, keepalive);
+        if (outcome === 'retry') {
+          s.failures++;
+          const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (s.failures - 1));
+          s.retryAt = Date.now() + backoff * (0.5 + Math.random() / 2);
+          return;
+        }
+        s.failures = 0;
+        // Sent (or refused for good): drop exactly the items sent; newer ones stay queued.
+        const sent = new Set(batch.map((i) => i.id));
+        write(
+          s,
+          'queue',
+          read<Item[]>(s, 'queue', []).filter((i) => !sent.has(i.id)),
+        );
+      }
+    } finally {
+      s.flushing = null;
+    }
+  })();
+  return s.flushing;
+}
+
+async function send(s: State, items: Item[], keepalive: boolean): Promise<'done' | 'retry'> {
+  try {
+    // keepalive lets the last flush of a closing page finish (browsers; other runtimes ignore it).
+    const init = {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ app_key: s.appKey, sdk_version: VERSION, items }),
+      keepalive,
+    };
+    const res = await s.fetch(`${s.options.baseUrl}/sdk/v1/batch`, init as RequestInit);
+    // 4xx will not improve with retries: the batch is dropped (the answer names why).
+    return res.status >= 500 || res.status === 429 ? 'retry' : 'done';
+  } catch {
+    return 'retry';
+  }
+}
+
+// ---- Feature flags ----
+
+function toFlag(raw: {
+  id: string;
+  enabled: boolean;
+  properties: Record<string, FlagProperty>;
+}): FeatureFlag {
+  const props = raw.enabled ? (raw.properties ?? {}) : {};
+  const typed = <T>(k: string, types: string[]): T | null => {
+    const p = props[k];
+    return p && types.includes(p.type) ? (p.value as T) : null;
+  };
+  return {
+    id: raw.id,
+    enabled: raw.enabled,
+    properties: props,
+    getStringProperty: (k) => typed<string>(k, ['string']),
+    getNumberProperty: (k) => typed<number>(k, ['number']),
+    getBooleanProperty: (k) => typed<boolean>(k, ['boolean']),
+    getTimestampProperty: (k) => typed<number>(k, ['timestamp']),
+    getImageProperty: (k) => typed<string>(k, ['image']),
+    getJsonProperty: (k) => typed<{ [key: string]: Json }>(k, ['jsonobject']),
+  };
+}
+
+async function refreshFlags(s: State, automatic: boolean): Promise<void> {
+  const now = Date.now();
+  if (!automatic && now - s.flagsFetchedAt < FLAG_REFRESH_MS) return;
+  s.flagsFetchedAt = now;
+  // The user must exist before its flags can be evaluated: send what is queued first.
+  await flush(s);
+  const user = currentUser(s);
+  const who =
+    'external_id' in user
+      ? `external_id=${encodeURIComponent(user.external_id)}`
+      : `anonymous_id=${encodeURIComponent(user.anonymous_id)}`;
+  try {
+    const res = await s.fetch(
+      `${s.options.baseUrl}/sdk/v1/feature_flags?app_key=${encodeURIComponent(s.appKey)}&${who}`,
+      { headers: s.flagsEtag ? { 'if-none-match': s.flagsEtag } : {} },
+    );
+    if (res.status === 304 || !res.ok) return;
+    const body = (await res.json()) as { feature_flags: Parameters<typeof toFlag>[0][] };
+    s.flagsEtag = res.headers.get('etag');
+    write(s, 'flags', body.feature_flags);
+    s.flags = body.feature_flags.map(toFlag);
+    for (const listener of s.flagListeners) listener(s.flags);
+  } catch {
+    // Offline: the cached flags stay.
+  }
+}
+
+/** Refresh flags now (at most once per 5 minutes; sessions and changeUser refresh on their own). */
+export function refreshFeatureFlags(): Promise<void> {
+  return refreshFlags(must(), false);
+}
+
+/** A flag by id, or null when Herald sent none by that id. */
+export function getFeatureFlag(id: string): FeatureFlag | null {
+  return must().flags.find((f) => f.id === id) ?? null;
+}
+
+export function getAllFeatureFlags(): FeatureFlag[] {
+  return [...must().flags];
+}
+
+/** Called with the new flags after each refresh that changed them; returns an unsubscribe. */
+export function subscribeToFeatureFlagsUpdates(
+  listener: (flags: FeatureFlag[]) => void,
+): () => void {
+  const s = must();
+  s.flagListeners.add(listener);
+  return () => s.flagListeners.delete(listener);
+}
+
+/** Stop timers (tests; single-page apps tearing down). Queued items stay in storage. */
+export function destroy(): void {
+  if (state?.timer) clearInterval(state.timer);
+  state = null;
+}
