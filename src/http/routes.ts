@@ -1,3 +1,4 @@
+import { ANALYTICS_ROUTES } from '../analytics/routes';
 import {
   archiveCampaignRoute,
   createCampaignRoute,
@@ -193,4 +194,6 @@ export const ROUTES: readonly AnyRoute[] = [
   putEmailProviderRoute,
   getEmailProviderRoute,
   deleteEmailProviderRoute,
+  // Analytics (docs/analytics.md).
+  ...ANALYTICS_ROUTES,
 ];
