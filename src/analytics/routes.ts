@@ -8,6 +8,12 @@ import {
   type SeriesDefinition,
   SeriesParams,
 } from './definitions';
+import {
+  seriesCsvExportRoute,
+  seriesCsvFileRoute,
+  seriesCsvStatusRoute,
+  usersCsvExportRoute,
+} from './export-routes';
 import { listNames } from './series';
 
 /** Braze's export and analytics endpoints (contract §3.1, §3.3–§3.5). */
@@ -119,4 +125,8 @@ export const ANALYTICS_ROUTES: readonly AnyRoute[] = [
   eventsListRoute,
   productListRoute,
   ...Object.values(SERIES).map(seriesRoute),
+  usersCsvExportRoute,
+  seriesCsvExportRoute,
+  seriesCsvStatusRoute,
+  seriesCsvFileRoute,
 ];

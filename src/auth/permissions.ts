@@ -111,6 +111,7 @@ export const PERMISSIONS = [
   'herald.campaigns.write',
   'herald.templates.render',
   'herald.delivery.read',
+  'herald.analytics.export',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -1,4 +1,5 @@
 import { pruneAnalytics } from '../analytics/rollup-handler';
+import { runSeriesExport } from '../analytics/series-export';
 import { pruneSendStats } from '../campaigns/send-stats';
 import { startDueSchedules } from '../delivery/due-schedules';
 import { startDueCampaigns } from '../delivery/scheduler';
@@ -40,6 +41,8 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: JobBindings
         log('info', 'send statistics pruned', { rows: await pruneSendStats(env.DB, job.at) });
       } else if (job.type === 'analytics_prune') {
         log('info', 'analytics rows pruned', { rows: await pruneAnalytics(env.DB, job.at) });
+      } else if (job.type === 'analytics_export') {
+        await runSeriesExport(env, { workspaceId: job.workspace_id, exportId: job.export_id });
       } else if (job.type === 'segment_export') {
         await runExportSlice(env, {
           workspaceId: job.workspace_id,

@@ -252,6 +252,25 @@ describe('KPIs', () => {
   });
 });
 
+describe('workspaces', () => {
+  it("never see each other's names or counts", async () => {
+    const ws = await createWorkspace();
+    const other = await createWorkspace();
+    await ws.post('/users/track', {
+      events: [ev('a', 'secret', '2026-03-10T09:00:00Z')],
+      purchases: [buy('a', 'hidden', 5, '2026-03-10T09:00:00Z')],
+    });
+    const q = 'length=1&ending_at=2026-03-10T12:00:00Z';
+    await series(ws, `/purchases/revenue_series?${q}`, 'revenue', 5);
+    expect((await get(ws, '/events/list')).json.events).toEqual(['secret']);
+    expect((await get(other, '/events/list')).json.events).toEqual([]);
+    expect((await get(other, '/purchases/product_list')).json.products).toEqual([]);
+    const theirs = await get(other, `/events/data_series?event=secret&${q}`);
+    expect(theirs.json.data).toEqual([{ time: '2026-03-10', count: 0 }]);
+    expect((await get(other, `/kpi/dau/data_series?${q}`)).json.data[0].dau).toBe(0);
+  });
+});
+
 describe('rollup idempotency', () => {
   it('counts a change record once, however often the queue delivers it', async () => {
     const ws = await createWorkspace();
