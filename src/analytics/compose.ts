@@ -17,25 +17,27 @@ async function listAll(bucket: R2Bucket, prefix: string): Promise<R2Object[]> {
 }
 
 /**
- * Write `header` and every object under `partsPrefix` (in key order) as `finalKey`, then delete
- * the parts. Safe to run again after a crash: parts are deleted only once the file is whole.
- * Answers whether the file was composed (false: too large, parts kept).
+ * Write every object under `partsPrefix` (in key order; the first holds the header) as
+ * `finalKey`, then delete the parts; with no parts, the file is just `header`. Safe to run again
+ * after a crash: parts are deleted only once the file is whole. Answers whether the file was
+ * composed (false: too large, the parts stay as the export's files).
  */
 export async function composeCsv(
   bucket: R2Bucket,
   input: { partsPrefix: string; finalKey: string; header: string },
 ): Promise<boolean> {
   const parts = (await listAll(bucket, input.partsPrefix)).sort((a, b) => (a.key < b.key ? -1 : 1));
-  if (parts.length === 0 && (await bucket.head(input.finalKey))) return true;
-  const header = new TextEncoder().encode(input.header);
-  const total = parts.reduce((s, p) => s + p.size, header.byteLength);
+  if (parts.length === 0) {
+    if (!(await bucket.head(input.finalKey))) {
+      await bucket.put(input.finalKey, input.header, { httpMetadata: { contentType: 'text/csv' } });
+    }
+    return true;
+  }
+  const total = parts.reduce((s, p) => s + p.size, 0);
   if (total > COMPOSE_LIMIT_BYTES) return false;
   const { readable, writable } = new FixedLengthStream(total);
   const pump = (async () => {
     try {
-      const writer = writable.getWriter();
-      await writer.write(header);
-      writer.releaseLock();
       for (const part of parts) {
         const object = await bucket.get(part.key);
         if (!object) throw new Error(`export part ${part.key} vanished`);

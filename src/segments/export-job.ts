@@ -48,8 +48,8 @@ export function exportOptions(row: ExportRow): z.infer<typeof ExportOptions> {
 
 /** The name of a CSV export's one file, in its folder. */
 export const CSV_FILE = 'users.csv';
-/** Where a CSV export's slices write their parts before they are joined into one file. */
-const csvParts = (row: ExportRow) => `${exportFolder(row)}parts/`;
+/** The key prefix of a CSV export's parts, one per slice, joined into CSV_FILE at the end. */
+const csvParts = (row: ExportRow) => `${exportFolder(row)}users-`;
 
 export type ExportRow = typeof segmentExports.$inferSelect;
 
@@ -225,9 +225,10 @@ export async function runExportSlice(
     }
   }
   if (members.length > 0 && request.format === 'csv') {
-    // One part per slice, joined into one file when the export is done.
+    // One part per slice, the first with the header, joined into one file when the export is done.
     const part = `${csvParts(row)}${String(row.filesWritten).padStart(6, '0')}.csv`;
-    await env.EXPORTS.put(part, lines.join(''));
+    const header = row.filesWritten === 0 ? csvLine(csvColumns) : '';
+    await env.EXPORTS.put(part, header + lines.join(''));
   } else if (members.length > 0) {
     const data = new TextEncoder().encode(lines.length ? `${lines.join('\n')}\n` : '');
     const base = `${row.segmentId}-${String(row.filesWritten).padStart(5, '0')}`;

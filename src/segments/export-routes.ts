@@ -70,8 +70,7 @@ export const exportStatusRoute = defineRoute({
       c.req.param('export_id') ?? '',
     );
     if (!row) throw new ApiError(404, 'Export not found');
-    // Only the folder's own files: a CSV export's parts (under parts/) are not downloads.
-    const listed = await c.env.EXPORTS.list({ prefix: exportFolder(row), delimiter: '/' });
+    const listed = await c.env.EXPORTS.list({ prefix: exportFolder(row) });
     const options = exportOptions(row);
     return c.json({
       message: 'success',

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
+import { composeCsv } from '../../src/analytics/compose';
 import { DASHBOARD_ROW_CAP } from '../../src/analytics/csv';
 import { startExport } from '../../src/segments/export-job';
 import { eventually } from '../fixtures/delivery';
@@ -125,6 +126,28 @@ describe('users CSV export', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.json.message).toContain('fields_to_export');
+  });
+});
+
+describe('joining CSV parts', () => {
+  it('streams the parts into one file in key order and deletes them, once', async () => {
+    const folder = `test-compose/${crypto.randomUUID()}/`;
+    await env.EXPORTS.put(`${folder}users-000001.csv`, 'b\r\n');
+    await env.EXPORTS.put(`${folder}users-000000.csv`, 'h\r\na\r\n');
+    await env.EXPORTS.put(`${folder}users-000002.csv`, 'c\r\n');
+    const input = {
+      partsPrefix: `${folder}users-`,
+      finalKey: `${folder}users.csv`,
+      header: 'h\r\n',
+    };
+    expect(await composeCsv(env.EXPORTS, input)).toBe(true);
+    // Run again, as a retried job would: the file stays whole.
+    expect(await composeCsv(env.EXPORTS, input)).toBe(true);
+    const listed = await env.EXPORTS.list({ prefix: folder });
+    expect(listed.objects.map((o) => o.key)).toEqual([`${folder}users.csv`]);
+    expect(await (await env.EXPORTS.get(`${folder}users.csv`))!.text()).toBe(
+      'h\r\na\r\nb\r\nc\r\n',
+    );
   });
 });
 
