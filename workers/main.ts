@@ -1,3 +1,4 @@
+import { analyticsRollupHandler } from '../src/analytics/rollup-handler';
 import { consumeChanges } from '../src/changes/consumer';
 import { actionTriggerHandler } from '../src/delivery/action-triggers';
 import { consumeDeliveries, consumeDeliveryDeadLetters } from '../src/delivery/consumer';
@@ -36,6 +37,7 @@ export default {
       indexSyncHandler(env),
       actionTriggerHandler(env),
       engagementStatsHandler(env),
+      analyticsRollupHandler(env),
     ]);
     log('debug', 'change batch consumed', { queue: batch.queue, ...stats });
   },

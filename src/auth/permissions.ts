@@ -113,6 +113,7 @@ export const PERMISSIONS = [
   'herald.delivery.read',
   'herald.feature_flags.read',
   'herald.feature_flags.write',
+  'herald.analytics.export',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

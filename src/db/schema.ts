@@ -53,6 +53,7 @@ export const apps = sqliteTable(
   },
   (t) => [index('apps_workspace').on(t.workspaceId, t.createdAt)],
 );
+export * from './analytics';
 export * from './campaigns';
 export * from './catalogs';
 export * from './channels';

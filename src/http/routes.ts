@@ -1,3 +1,4 @@
+import { ANALYTICS_ROUTES } from '../analytics/routes';
 import {
   archiveCampaignRoute,
   createCampaignRoute,
@@ -212,4 +213,6 @@ export const ROUTES: readonly AnyRoute[] = [
   putEmailProviderRoute,
   getEmailProviderRoute,
   deleteEmailProviderRoute,
+  // Analytics (docs/analytics.md).
+  ...ANALYTICS_ROUTES,
 ];

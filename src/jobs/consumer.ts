@@ -1,3 +1,5 @@
+import { pruneAnalytics } from '../analytics/rollup-handler';
+import { runSeriesExport } from '../analytics/series-export';
 import { pruneSendStats } from '../campaigns/send-stats';
 import { startDueSchedules } from '../delivery/due-schedules';
 import { startDueCampaigns } from '../delivery/scheduler';
@@ -37,6 +39,10 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: JobBindings
         }
       } else if (job.type === 'send_stats_prune') {
         log('info', 'send statistics pruned', { rows: await pruneSendStats(env.DB, job.at) });
+      } else if (job.type === 'analytics_prune') {
+        log('info', 'analytics rows pruned', { rows: await pruneAnalytics(env.DB, job.at) });
+      } else if (job.type === 'analytics_export') {
+        await runSeriesExport(env, { workspaceId: job.workspace_id, exportId: job.export_id });
       } else if (job.type === 'segment_export') {
         await runExportSlice(env, {
           workspaceId: job.workspace_id,
@@ -64,14 +70,17 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: JobBindings
 /**
  * What the minute cron enqueues: the scheduled campaigns and API schedules due now, every
  * minute, the segment size snapshot at the top of every hour, and the pruning of per-send
- * statistics at midnight UTC.
+ * statistics and of analytics rows at midnight UTC.
  */
 export function dueJobs(scheduledTime: number): JobMessage[] {
   const jobs: JobMessage[] = [{ type: 'campaigns_due', at: scheduledTime }];
   const t = new Date(scheduledTime);
   if (t.getUTCMinutes() === 0) {
     jobs.push({ type: 'segment_sizes', at: scheduledTime });
-    if (t.getUTCHours() === 0) jobs.push({ type: 'send_stats_prune', at: scheduledTime });
+    if (t.getUTCHours() === 0) {
+      jobs.push({ type: 'send_stats_prune', at: scheduledTime });
+      jobs.push({ type: 'analytics_prune', at: scheduledTime });
+    }
   }
   return jobs;
 }

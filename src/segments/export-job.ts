@@ -1,6 +1,8 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { z } from 'zod';
+import { composeCsv } from '../analytics/compose';
+import { csvLine, isLastSlice, sliceSize, userCsvColumns, userCsvLine } from '../analytics/csv';
 import { segmentExports } from '../db/segments';
 import type { Json } from '../ingestion/types';
 import { log } from '../lib/log';
@@ -24,8 +26,30 @@ export const ExportRequest = z.object({
 });
 export type ExportRequest = z.infer<typeof ExportRequest>;
 
-/** What a job row stores: the request, and the status page the callback links to. */
-const StoredRequest = ExportRequest.extend({ status_url: z.string().nullable().default(null) });
+/**
+ * How the files are written: Braze's newline-delimited export objects, zipped or gzipped, or
+ * one CSV file (src/analytics/csv.ts); `max_rows` caps the users exported (null: no cap).
+ */
+export const ExportOptions = z.object({
+  format: z.enum(['ndjson', 'csv']).default('ndjson'),
+  max_rows: z.number().int().positive().nullable().default(null),
+});
+export type ExportOptions = z.input<typeof ExportOptions>;
+
+/** What a job row stores: the request, its options, and the status page the callback links to. */
+const StoredRequest = ExportRequest.extend({
+  status_url: z.string().nullable().default(null),
+}).extend(ExportOptions.shape);
+
+/** The stored options of an export row. */
+export function exportOptions(row: ExportRow): z.infer<typeof ExportOptions> {
+  return ExportOptions.parse(JSON.parse(row.request));
+}
+
+/** The name of a CSV export's one file, in its folder. */
+export const CSV_FILE = 'users.csv';
+/** The key prefix of a CSV export's parts, one per slice, joined into CSV_FILE at the end. */
+const csvParts = (row: ExportRow) => `${exportFolder(row)}users-`;
 
 export type ExportRow = typeof segmentExports.$inferSelect;
 
@@ -47,7 +71,11 @@ export type StartResult =
 /** Register an export and enqueue its first slice; one running export per segment. */
 export async function startExport(
   env: { DB: D1Database; JOBS_QUEUE: Queue },
-  input: { workspaceId: string; request: ExportRequest; statusUrl: (exportId: string) => string },
+  input: {
+    workspaceId: string;
+    request: ExportRequest & ExportOptions;
+    statusUrl: (exportId: string) => string;
+  },
 ): Promise<StartResult> {
   const segment = await getSegment(env.DB, input.workspaceId, input.request.segment_id);
   if (!segment || segment.archived) return { type: 'no_segment' };
@@ -149,17 +177,34 @@ export async function runExportSlice(
   if (!segment) return finish('failed', 'segment no longer exists');
 
   const now = Date.now();
-  const members = await pageMatching(env.DB, {
-    workspaceId: row.workspaceId,
-    filter: segment.filter,
-    now,
-    after: row.cursor,
-    limit: USERS_PER_FILE,
+  const asked = sliceSize({
+    perFile: USERS_PER_FILE,
+    maxRows: request.max_rows,
+    exported: row.usersExported,
   });
+  const members =
+    asked === 0
+      ? []
+      : await pageMatching(env.DB, {
+          workspaceId: row.workspaceId,
+          filter: segment.filter,
+          now,
+          after: row.cursor,
+          limit: asked,
+        });
   const fields =
     request.custom_attributes_to_export && !request.fields_to_export.includes('custom_attributes')
       ? [...request.fields_to_export, 'custom_attributes' as const]
       : request.fields_to_export;
+  const csvColumns =
+    request.format === 'csv'
+      ? userCsvColumns({
+          fields: request.fields_to_export,
+          ...(request.custom_attributes_to_export
+            ? { customAttributes: request.custom_attributes_to_export }
+            : {}),
+        })
+      : [];
   const lines: string[] = [];
   for (let i = 0; i < members.length; i += CONCURRENCY) {
     const answers = await Promise.all(
@@ -174,11 +219,17 @@ export async function runExportSlice(
       ),
     );
     for (const a of answers) {
-      if (a.status === 'ok')
-        lines.push(JSON.stringify(pickCustom(a.user, request.custom_attributes_to_export)));
+      if (a.status !== 'ok') continue;
+      if (request.format === 'csv') lines.push(userCsvLine(a.user, csvColumns));
+      else lines.push(JSON.stringify(pickCustom(a.user, request.custom_attributes_to_export)));
     }
   }
-  if (members.length > 0) {
+  if (members.length > 0 && request.format === 'csv') {
+    // One part per slice, the first with the header, joined into one file when the export is done.
+    const part = `${csvParts(row)}${String(row.filesWritten).padStart(6, '0')}.csv`;
+    const header = row.filesWritten === 0 ? csvLine(csvColumns) : '';
+    await env.EXPORTS.put(part, header + lines.join(''));
+  } else if (members.length > 0) {
     const data = new TextEncoder().encode(lines.length ? `${lines.join('\n')}\n` : '');
     const base = `${row.segmentId}-${String(row.filesWritten).padStart(5, '0')}`;
     const body =
@@ -188,7 +239,12 @@ export async function runExportSlice(
     const key = `${exportFolder(row)}${base}.${request.output_format === 'gzip' ? 'gz' : 'zip'}`;
     await env.EXPORTS.put(key, body);
   }
-  const done = members.length < USERS_PER_FILE;
+  const done = isLastSlice({
+    asked,
+    read: members.length,
+    maxRows: request.max_rows,
+    exported: row.usersExported + lines.length,
+  });
   // Queues deliver at least once: a slice commits only if no copy of it committed first.
   const committed = await d
     .update(segmentExports)
@@ -202,6 +258,13 @@ export async function runExportSlice(
     .where(and(eq(segmentExports.id, row.id), eq(segmentExports.filesWritten, row.filesWritten)))
     .run();
   if (committed.meta.changes === 0) return;
+  if (done && request.format === 'csv') {
+    await composeCsv(env.EXPORTS, {
+      partsPrefix: csvParts(row),
+      finalKey: `${exportFolder(row)}${CSV_FILE}`,
+      header: csvLine(csvColumns),
+    });
+  }
   if (done) await finish('done', null);
   else
     await env.JOBS_QUEUE.send({

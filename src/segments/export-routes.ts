@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Ctx } from '../http/context';
 import { ApiError, badRequest } from '../http/errors';
 import { defineRoute } from '../http/route';
-import { ExportRequest, exportFolder, getExport, startExport } from './export-job';
+import { ExportRequest, exportFolder, exportOptions, getExport, startExport } from './export-job';
 
 function statusUrl(c: Ctx, id: string): string {
   return `${new URL(c.req.url).origin}/herald/exports/${id}`;
@@ -71,6 +71,7 @@ export const exportStatusRoute = defineRoute({
     );
     if (!row) throw new ApiError(404, 'Export not found');
     const listed = await c.env.EXPORTS.list({ prefix: exportFolder(row) });
+    const options = exportOptions(row);
     return c.json({
       message: 'success',
       status: row.status,
@@ -78,6 +79,10 @@ export const exportStatusRoute = defineRoute({
       object_prefix: row.objectPrefix,
       users_exported: row.usersExported,
       files_written: row.filesWritten,
+      format: options.format,
+      row_limit: options.max_rows,
+      // The dashboard-style export stopped at its cap (docs/analytics.md).
+      row_limit_reached: options.max_rows !== null && row.usersExported >= options.max_rows,
       error: row.error,
       created_at: new Date(row.createdAt).toISOString(),
       finished_at: row.finishedAt ? new Date(row.finishedAt).toISOString() : null,
@@ -96,7 +101,7 @@ export const exportFileRoute = defineRoute({
   tag: 'Export',
   summary: 'Download one file of a segment export',
   auth: { type: 'api_key', permission: 'users.export.segment', bucket: 'default' },
-  success: { status: 200, description: 'The file (zip or gzip)', schema: z.unknown() },
+  success: { status: 200, description: 'The file (zip, gzip or CSV)', schema: z.unknown() },
   handler: async (c) => {
     const row = await getExport(
       c.env.DB,
@@ -109,7 +114,11 @@ export const exportFileRoute = defineRoute({
     if (!object) throw new ApiError(404, 'File not found');
     return new Response(object.body, {
       headers: {
-        'content-type': file.endsWith('.zip') ? 'application/zip' : 'application/gzip',
+        'content-type': file.endsWith('.csv')
+          ? 'text/csv; charset=utf-8'
+          : file.endsWith('.zip')
+            ? 'application/zip'
+            : 'application/gzip',
         'content-disposition': `attachment; filename="${file}"`,
       },
     });

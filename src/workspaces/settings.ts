@@ -72,6 +72,16 @@ export const WorkspaceSettings = z.object({
    * outcome is POSTed here. The address guard of webhooks applies.
    */
   transactional_postback_url: z.url().nullable().default(null),
+  /**
+   * USD per unit of a currency, for purchase revenue in the analytics series: overrides or
+   * extends Herald's reference rates (src/analytics/usd.ts, docs/analytics.md).
+   */
+  usd_exchange_rates: z
+    .record(
+      z.string().regex(/^[A-Z]{3}$/, 'currency codes are 3 capital letters'),
+      z.number().positive(),
+    )
+    .default({}),
   /** Overrides of the default rate-limit buckets. */
   rate_limits: z
     .partialRecord(

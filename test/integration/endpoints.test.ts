@@ -300,6 +300,21 @@ const ENDPOINTS = [
     valid: {},
     intruderStatus: 404,
   })),
+  // Analytics CSV exports (src/analytics/export-routes.ts): another workspace's key cannot name
+  // the victim's segments (there are none to name: 400) and exports only its own series.
+  {
+    path: '/herald/exports/users_csv',
+    permission: 'users.export.segment',
+    valid: { segment_id: 'victim-segment', fields_to_export: ['external_id'] },
+    wrongType: { segment_id: 'victim-segment', fields_to_export: 'external_id' },
+    intruderStatus: 400,
+  },
+  {
+    path: '/herald/analytics/exports',
+    permission: 'herald.analytics.export',
+    valid: { series: 'dau', length: 7 },
+    wrongType: { series: 'dau', length: 'a-week' },
+  },
 ] as const;
 
 function pathOf(endpoint: { path: string }, victims: Victims): string {
@@ -519,6 +534,68 @@ const QUERY_ENDPOINTS = [
     wrongQuery: 'end_time=soon',
     scheduled: true,
     listed: (json: any) => json.scheduled_broadcasts.map((b: any) => b.id),
+  },
+  // Analytics (src/analytics): series hold no campaign, so another workspace's key reads its own
+  // (empty) series; analytics-series.test.ts shows workspaces never see each other's counts.
+  {
+    path: '/events/list',
+    permission: 'events.list',
+    wrongQuery: 'page=first',
+    intruderStatus: 200,
+  },
+  {
+    path: '/events/data_series?event=played&length=7',
+    permission: 'events.data_series',
+    wrongQuery: 'length=a-week',
+    intruderStatus: 200,
+  },
+  {
+    path: '/purchases/product_list',
+    permission: 'purchases.product_list',
+    wrongQuery: 'page=-1',
+    intruderStatus: 200,
+  },
+  {
+    path: '/purchases/quantity_series?length=7',
+    permission: 'purchases.quantity_series',
+    wrongQuery: 'unit=week',
+    intruderStatus: 200,
+  },
+  {
+    path: '/purchases/revenue_series?length=7&product=gem',
+    permission: 'purchases.revenue_series',
+    wrongQuery: 'ending_at=tomorrow',
+    intruderStatus: 200,
+  },
+  {
+    path: '/kpi/dau/data_series?length=7',
+    permission: 'kpi.dau.data_series',
+    wrongQuery: 'length=101',
+    intruderStatus: 200,
+  },
+  {
+    path: '/kpi/mau/data_series?length=7',
+    permission: 'kpi.mau.data_series',
+    wrongQuery: 'length=0',
+    intruderStatus: 200,
+  },
+  {
+    path: '/kpi/new_users/data_series?length=7',
+    permission: 'kpi.new_users.data_series',
+    wrongQuery: 'app_id=',
+    intruderStatus: 200,
+  },
+  {
+    path: '/kpi/uninstalls/data_series?length=7',
+    permission: 'kpi.uninstalls.data_series',
+    wrongQuery: 'ending_at=2026-13-01',
+    intruderStatus: 200,
+  },
+  {
+    path: '/sessions/data_series?length=7&unit=hour',
+    permission: 'sessions.data_series',
+    wrongQuery: 'length=1.5',
+    intruderStatus: 200,
   },
 ] as const;
 

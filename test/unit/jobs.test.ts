@@ -17,12 +17,13 @@ describe('the minute cron', () => {
     ]);
   });
 
-  it('adds the pruning of per-send statistics at midnight UTC', () => {
+  it('adds the pruning of per-send statistics and analytics rows at midnight UTC', () => {
     const at = Date.parse('2026-11-24T00:00:00Z');
     expect(dueJobs(at)).toEqual([
       { type: 'campaigns_due', at },
       { type: 'segment_sizes', at },
       { type: 'send_stats_prune', at },
+      { type: 'analytics_prune', at },
     ]);
   });
 });
