@@ -40,6 +40,12 @@ import {
   replaceItemRoute,
   updateItemRoute,
 } from '../catalogs/item-routes';
+import { contentCardEventRoute, listContentCardsRoute } from '../channels/cards/routes';
+import {
+  inAppEventRoute,
+  listInAppMessagesRoute,
+  renderInAppMessageRoute,
+} from '../channels/in-app/routes';
 import {
   deleteEmailProviderRoute,
   getEmailProviderRoute,
@@ -193,4 +199,10 @@ export const ROUTES: readonly AnyRoute[] = [
   putEmailProviderRoute,
   getEmailProviderRoute,
   deleteEmailProviderRoute,
+  // Content Cards and in-app messages (src/channels/cards, src/channels/in-app)
+  listContentCardsRoute,
+  contentCardEventRoute,
+  listInAppMessagesRoute,
+  renderInAppMessageRoute,
+  inAppEventRoute,
 ];
