@@ -321,4 +321,14 @@ describe('the Content Card admin routes', () => {
     expect(bad.json.message).toMatch(/event/);
     expect((await get(ws, '/herald/users/content_cards')).status).toBe(400);
   });
+
+  it.each([
+    '/herald/users/content_cards?external_id=ann',
+    '/herald/users/in_app_messages?external_id=ann',
+  ])('%s answers 401 without a key and 403 without herald.delivery.read', async (path) => {
+    const ws = await createWorkspace();
+    expect((await call(path)).status).toBe(401);
+    const key = await ws.keyWith(['users.track']);
+    expect((await call(path, { key })).status).toBe(403);
+  });
 });
