@@ -107,6 +107,7 @@ describe('POST /herald/campaigns', () => {
       'android_push',
       'web_push',
       'content_card',
+      'in_app_message',
     ]);
     expect(c.variants[0].messages.android_push.priority).toBe(0);
     expect(c.conversion_events).toEqual([
