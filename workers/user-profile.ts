@@ -2,13 +2,31 @@ import { DurableObject } from 'cloudflare:workers';
 import { sendChanges } from '../src/changes/producer';
 import type { FlagDefinition } from '../src/flags/model';
 import { log } from '../src/lib/log';
+import {
+  type CardEvent,
+  listCards,
+  type NewCard,
+  putCard,
+  type RemovedCampaigns,
+  type RenderedCard,
+  recordCardEvent,
+  settleCards,
+} from '../src/profiles/cards';
 import { applyDirectoryOps } from '../src/profiles/directory';
 import type { GlobalControlGroup } from '../src/profiles/eligibility';
 import type { EngagementInput } from '../src/profiles/engagement';
+import {
+  inAppTemplate,
+  listInAppMessages,
+  type NewInAppMessage,
+  putInAppMessage,
+  recordInAppEvent,
+} from '../src/profiles/in-app';
 import type { SegmentDefinition } from '../src/profiles/membership';
 import type { MergeSnapshot } from '../src/profiles/merge-state';
 import { ackChanges, flushOutbox, pendingChanges } from '../src/profiles/outbox';
 import { ProfileStore } from '../src/profiles/profile-store';
+import { buildRecipient } from '../src/profiles/recipient';
 import type { Addressed, ExportRequest, TrackRequest } from '../src/profiles/rpc';
 import type { SendClaim, SendOutcome } from '../src/profiles/sends';
 import { ProfileService } from '../src/profiles/service';
@@ -96,6 +114,63 @@ export class UserProfile extends DurableObject<Env> {
     return await this.afterWrite(this.service.recordEngagement(req), {
       refreshIf: touchesProfile ? undefined : readsEngagement,
     });
+  }
+  // ---- Content Cards and in-app messages (src/profiles/cards.ts, in-app.ts) ----
+  storeContentCard(req: Addressed & { card: NewCard }) {
+    return this.service.onLive(req, (s) => putCard(s, req.card, req.now));
+  }
+  contentCards(req: Addressed & { removed: RemovedCampaigns; ifNoneMatch?: string }) {
+    return this.service.onLive(req, (s) => {
+      const feed = listCards(s, req);
+      return feed.status === 'ok' && feed.pending.length > 0
+        ? { ...feed, recipient: buildRecipient(s) }
+        : feed;
+    });
+  }
+  async settleContentCards(
+    req: Addressed & {
+      settled: ({ id: string; rendered: RenderedCard } | { id: string; aborted: string })[];
+    },
+  ) {
+    const answer = this.service.onLive(req, (s) => {
+      settleCards(s, req.settled, req.now);
+      return { status: 'ok' as const };
+    });
+    return await this.afterWrite(answer, { refreshIf: () => false });
+  }
+  async contentCardEvent(
+    req: Addressed & { cardId: string; event: CardEvent; eventId?: string; at: number },
+  ) {
+    const answer = this.service.onLive(req, (s) => recordCardEvent(s, req, req.now));
+    return await this.afterWrite(answer, { refreshIf: readsEngagement });
+  }
+  storeInAppMessage(req: Addressed & { message: NewInAppMessage }) {
+    return this.service.onLive(req, (s) => putInAppMessage(s, req.message, req.now));
+  }
+  inAppMessages(req: Addressed) {
+    return this.service.onLive(req, (s) => ({
+      status: 'ok' as const,
+      messages: listInAppMessages(s, req.now),
+    }));
+  }
+  inAppTemplate(req: Addressed & { id: string }) {
+    return this.service.onLive(req, (s) => {
+      const found = inAppTemplate(s, req.id, req.now);
+      if (!found) return { status: 'message_not_found' as const };
+      return { status: 'ok' as const, ...found, recipient: buildRecipient(s) };
+    });
+  }
+  async inAppMessageEvent(
+    req: Addressed & {
+      id: string;
+      event: 'impression' | 'click';
+      buttonIndex?: number;
+      eventId?: string;
+      at: number;
+    },
+  ) {
+    const answer = this.service.onLive(req, (s) => recordInAppEvent(s, req, req.now));
+    return await this.afterWrite(answer, { refreshIf: readsEngagement });
   }
   sends(req: Addressed & { dispatchId: string }) {
     return this.service.sends(req);

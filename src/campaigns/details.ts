@@ -84,6 +84,12 @@ function channelFields(m: ChannelMessage, name: string): Record<string, unknown>
       };
     case 'content_card':
       return m.message.extra ? { extras: m.message.extra as Record<string, Json> } : {};
+    case 'in_app_message':
+      return {
+        type: m.message.type,
+        message: m.message.message ?? m.message.html ?? null,
+        ...(m.message.extras ? { extras: m.message.extras } : {}),
+      };
     case 'webhook': {
       const headers = m.message.request_headers ?? {};
       return {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { markCardsRemoved } from '../channels/cards/removals';
 import type { Ctx } from '../http/context';
 import { ApiError, badRequest } from '../http/errors';
 import { defineRoute } from '../http/route';
@@ -237,8 +238,10 @@ function actionRoute(
     summary,
     description,
     auth: WRITE,
+    // Stopping may also take the campaign's Content Cards out of every feed (contract §5.6).
+    query: z.object({ remove_cards: flag('remove_cards') }),
     success: { status: 200, description: 'The campaign', schema: CampaignOut },
-    handler: async (c) => {
+    handler: async (c, { query }) => {
       const db = c.env.DB;
       const input = { workspaceId: c.get('caller').workspace.id, id: idParam(c), now: Date.now() };
       let result: WriteResult;
@@ -249,6 +252,13 @@ function actionRoute(
         result = await launchCampaign(db, input);
       } else if (action === 'stop') {
         result = await stopCampaign(db, input);
+        if (query.remove_cards && result.type === 'saved') {
+          await markCardsRemoved(db, {
+            workspaceId: input.workspaceId,
+            campaignId: input.id,
+            at: input.now,
+          });
+        }
       } else {
         result = await setCampaignArchived(db, { ...input, archived: action === 'archive' });
       }
@@ -267,7 +277,8 @@ export const launchCampaignRoute = actionRoute(
 export const stopCampaignRoute = actionRoute(
   'stop',
   'Stop an active campaign',
-  'Nothing more is sent until it is launched again.',
+  'Nothing more is sent until it is launched again. With `remove_cards=true` the cards it ' +
+    "already sent leave every user's Content Card feed at the next sync.",
 );
 export const archiveCampaignRoute = actionRoute(
   'archive',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS, type Channel, WebhookMessage } from '../delivery/channels';
 import { parseBrazeTime } from '../ingestion/time';
+import { ExceptionEvent } from './triggers';
 
 /**
  * Braze's API message objects (contract §3.11), one per channel, as campaigns store them and the
@@ -286,6 +287,16 @@ export type SmsMessage = z.infer<typeof SmsMessage>;
 
 // ---- content_card (§3.11.7) ----
 
+/** A custom event or purchase that removes a content card (contract §5.6). */
+export const CardRemovalEvent = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('custom_event'), event_name: z.string().min(1).max(255) }),
+  z.strictObject({
+    type: z.literal('purchase'),
+    product_id: z.string().min(1).max(255).optional(),
+  }),
+]);
+export type CardRemovalEvent = z.infer<typeof CardRemovalEvent>;
+
 export const ContentCardMessage = z
   .strictObject({
     type: z.enum(['CLASSIC', 'CAPTIONED_IMAGE', 'BANNER'], {
@@ -311,6 +322,17 @@ export const ContentCardMessage = z
     android_use_webview: z.boolean().optional(),
     uri_text: Short.optional(),
     extra: Extra.optional(),
+    /**
+     * Herald extensions (Braze sets these in its dashboard only): custom events or purchases that
+     * remove the card from the user's feed, and whether the card is rendered when sent
+     * (`at_send`, the default) or when the user first fetches the feed (`at_first_impression`).
+     */
+    removal_events: z.array(CardRemovalEvent).max(10).optional(),
+    card_creation: z
+      .enum(['at_send', 'at_first_impression'], {
+        error: 'must be at_send or at_first_impression',
+      })
+      .optional(),
   })
   .superRefine((m, ctx) => {
     if ((m.time_to_live === undefined) === (m.expire_at === undefined)) {
@@ -330,6 +352,94 @@ export const ContentCardMessage = z
   });
 export type ContentCardMessage = z.infer<typeof ContentCardMessage>;
 
+// ---- in_app_message (§5.5; campaigns only, as at Braze) ----
+
+/** Slideup text longer than this is refused (contract §5.5). */
+export const SLIDEUP_MAX_CHARS = 140;
+/** Longest an in-app message stays eligible. */
+export const IN_APP_MAX_TTL_SECONDS = 365 * 86_400;
+
+const InAppClick = z.enum(['NONE', 'URI', 'CLOSE'], { error: 'must be NONE, URI or CLOSE' });
+
+export const InAppButton = z
+  .strictObject({
+    text: z.string({ error: 'is required' }).min(1, 'must not be empty').max(2_048),
+    click_action: InAppClick.optional(),
+    uri: Short.optional(),
+  })
+  .refine((b) => b.click_action !== 'URI' || !!b.uri, {
+    path: ['uri'],
+    message: 'is required when click_action is URI',
+  });
+
+export const InAppMessage = z
+  .strictObject({
+    type: z.enum(['slideup', 'modal', 'full', 'html'], {
+      error: 'must be one of slideup, modal, full, html',
+    }),
+    /** The body text (slideup, modal, full). */
+    message: Text.optional(),
+    header: Text.optional(),
+    /** The page of an `html` message (must offer a close action, e.g. `appboy://close`). */
+    html: Text.optional(),
+    image_url: Short.optional(),
+    slide_from: z.enum(['top', 'bottom']).optional(),
+    click_action: InAppClick.optional(),
+    uri: Short.optional(),
+    dismiss_type: z.enum(['auto_dismiss', 'swipe']).optional(),
+    /** Milliseconds before an auto-dismissed message closes. */
+    duration: z.number().int().min(1_000).max(60_000).optional(),
+    buttons: z.array(InAppButton).max(2, 'at most 2 buttons').optional(),
+    extras: z.record(z.string().min(1).max(256), z.string().max(2_048)).optional(),
+    /** When the SDK shows it: session start, a custom event (with property filters), a purchase. */
+    trigger: ExceptionEvent,
+    /** Among messages matching the same trigger only the highest is shown; ties: newest. */
+    priority: z
+      .union([z.enum(['high', 'medium', 'low']), z.number().int().min(0).max(1_000)])
+      .optional(),
+    expire_in_seconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(IN_APP_MAX_TTL_SECONDS, 'must be at most 365 days')
+      .optional(),
+    expire_at: Iso.optional(),
+    /** Braze's templated in-app message: stored unrendered and rendered when it is displayed. */
+    templated: z.boolean().optional(),
+    message_variation_id: VariationId.optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.type === 'html' ? !m.html : !m.message && !m.image_url) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [m.type === 'html' ? 'html' : 'message'],
+        message: m.type === 'html' ? 'is required for html messages' : 'is required',
+      });
+    }
+    if (m.type === 'slideup' && (m.message?.length ?? 0) > SLIDEUP_MAX_CHARS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['message'],
+        message: `must be at most ${SLIDEUP_MAX_CHARS} characters for slideup messages`,
+      });
+    }
+    if (m.click_action === 'URI' && !m.uri) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['uri'],
+        message: 'is required when click_action is URI',
+      });
+    }
+    if (m.expire_in_seconds !== undefined && m.expire_at !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expire_at'],
+        message: 'give at most one of expire_in_seconds or expire_at',
+      });
+    }
+  });
+export type InAppMessage = z.infer<typeof InAppMessage>;
+
 // ---- all channels ----
 
 /** The message object type of each channel. */
@@ -341,6 +451,7 @@ export interface MessageByChannel {
   android_push: AndroidPushMessage;
   web_push: WebPushMessage;
   content_card: ContentCardMessage;
+  in_app_message: InAppMessage;
 }
 
 /** The schema of each channel's message object. */
@@ -352,6 +463,7 @@ export const MESSAGE_SCHEMAS: { [C in Channel]: z.ZodType<MessageByChannel[C]> }
   android_push: AndroidPushMessage,
   web_push: WebPushMessage,
   content_card: ContentCardMessage,
+  in_app_message: InAppMessage,
 };
 
 /** Any one message object with its channel. */
@@ -369,6 +481,7 @@ export const CampaignMessages = z
     android_push: AndroidPushMessage.optional(),
     web_push: WebPushMessage.optional(),
     content_card: ContentCardMessage.optional(),
+    in_app_message: InAppMessage.optional(),
   })
   .refine((m) => Object.values(m).some((v) => v !== undefined), {
     message: `must hold at least one message object (${CHANNELS.join(', ')})`,
@@ -440,6 +553,18 @@ export function templateFields(m: ChannelMessage): Record<string, string> {
       put('ios_uri', m.message.ios_uri);
       put('android_uri', m.message.android_uri);
       put('web_uri', m.message.web_uri);
+      put('uri_text', m.message.uri_text);
+      break;
+    case 'in_app_message':
+      put('message', m.message.message);
+      put('header', m.message.header);
+      put('html', m.message.html);
+      put('image_url', m.message.image_url);
+      put('uri', m.message.uri);
+      for (const [i, b] of (m.message.buttons ?? []).entries()) {
+        put(`buttons.${i}.text`, b.text);
+        put(`buttons.${i}.uri`, b.uri);
+      }
       break;
   }
   return out;

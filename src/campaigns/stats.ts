@@ -20,6 +20,7 @@ export const BRAZE_CHANNEL: Record<Channel, string> = {
   android_push: 'android_push',
   web_push: 'web_push',
   content_card: 'content_cards',
+  in_app_message: 'trigger_in_app_message',
 };
 
 const PUSH = ['sent', 'direct_opens', 'total_opens', 'bounces', 'body_clicks'] as const;
@@ -60,6 +61,7 @@ export const CHANNEL_STAT_FIELDS = {
     'unique_dismissals',
     'unique_impressions',
   ],
+  in_app_message: ['impressions', 'clicks', 'first_button_clicks', 'second_button_clicks'],
 } as const satisfies Record<Channel, readonly string[]>;
 
 /** Campaign-wide counters of a day. */

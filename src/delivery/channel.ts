@@ -1,4 +1,4 @@
-import type { Recipient } from '../personalization/scope';
+import type { MessageContext, Recipient } from '../personalization/scope';
 import type { TrackedMessage } from '../tracking/token';
 import type { Workspace } from '../workspaces/store';
 import type { HostBreaker } from './breaker';
@@ -37,6 +37,12 @@ export interface SendInput<M> {
   tracking: TrackedMessage;
   /** The Worker's public origin (HERALD_PUBLIC_URL), for tracking links and callbacks. */
   publicUrl: string;
+  /**
+   * The Liquid message context the templates were rendered with (campaign, trigger
+   * properties): channels that render later (content cards at first impression, templated
+   * in-app messages) store it with the message.
+   */
+  context: MessageContext;
 }
 
 /** What a channel may use: outbound HTTP, D1 and the host breaker, all as bindings. */
@@ -45,6 +51,8 @@ export interface ChannelEnv {
   fetch: (request: Request) => Promise<Response>;
   breaker: HostBreaker;
   now: () => number;
+  /** User profiles: the store of channels delivered into the profile (cards, in-app messages). */
+  USER_PROFILE: Env['USER_PROFILE'];
 }
 
 export interface ChannelSender<M> {

@@ -9,6 +9,7 @@ export const CHANNELS = [
   'android_push',
   'web_push',
   'content_card',
+  'in_app_message',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 

@@ -87,7 +87,9 @@ export function controlsFor(
   recipient: QueuedRecipient,
 ): SendControls {
   const c = dispatch.controls;
-  const override = c.override_frequency_capping === true;
+  // Content Cards and in-app messages are neither capped nor held for quiet hours (§5.5, §5.6).
+  const inProfile = channel === 'content_card' || channel === 'in_app_message';
+  const override = c.override_frequency_capping === true || inProfile;
   const subscription =
     channel === 'email'
       ? ('email_subscribe' as const)
@@ -99,7 +101,7 @@ export function controlsFor(
     // Braze's current default: messages that ignore caps do not count toward them.
     countsTowardCaps: c.counts_toward_caps ?? !override,
     tags: c.tags ?? [],
-    quietHours: c.quiet_hours ?? null,
+    quietHours: inProfile ? null : (c.quiet_hours ?? null),
     ...(c.reeligible_after_seconds !== undefined
       ? { reeligibleAfterSeconds: c.reeligible_after_seconds }
       : {}),
@@ -544,12 +546,13 @@ async function sendOne(
     if ('failed' in ready) return { result: 'failed', status: null, reason: ready.failed };
     message = ready.message;
   }
-  const scope = buildScope(claimed.recipient, {
+  const context = {
     ...dispatch.context,
     campaign: { ...dispatch.context.campaign, dispatch_id: dispatch.id },
     api_trigger_properties: r.trigger_properties ?? dispatch.context.api_trigger_properties,
     ...(r.event_properties ? { event_properties: r.event_properties } : {}),
-  });
+  };
+  const scope = buildScope(claimed.recipient, context);
   const rendered = await renderFields({
     fields: sender.templates(message as never),
     scope,
@@ -583,11 +586,21 @@ async function sendOne(
         dispatchId: dispatch.id,
         sendId: dispatch.sendId,
         campaignId: dispatch.campaignId,
-        variantId: claimed.variantId,
+        // Engagement counts under the same variation as the send (src/campaigns/stats.ts).
+        variantId:
+          (message as { message_variation_id?: string } | null)?.message_variation_id ??
+          claimed.variantId,
       },
       publicUrl: (ctx.env.HERALD_PUBLIC_URL ?? 'http://localhost:8787').replace(/\/+$/, ''),
+      context,
     },
-    { DB: ctx.env.DB, fetch: (request) => fetch(request), breaker, now: Date.now },
+    {
+      DB: ctx.env.DB,
+      fetch: (request) => fetch(request),
+      breaker,
+      now: Date.now,
+      USER_PROFILE: ctx.env.USER_PROFILE,
+    },
   );
   switch (result.result) {
     case 'sent':

@@ -37,7 +37,13 @@ const ENGAGEMENT_FIELDS: Partial<
     click: ['total_clicks', 'unique_clicks'],
     dismiss: ['total_dismissals', 'unique_dismissals'],
   },
+  in_app_message: {
+    impression: ['impressions', null],
+    click: ['clicks', null],
+  },
 };
+/** In-app message button clicks also count per button (`detail.button_index` 0 or 1). */
+const IN_APP_BUTTON_FIELDS = ['first_button_clicks', 'second_button_clicks'] as const;
 const PUSH_FIELDS = {
   open: ['total_opens', 'direct_opens'],
   click: ['body_clicks', null],
@@ -56,6 +62,11 @@ export function engagementFields(r: MessageEvent): string[] {
   const out: string[] = [];
   if (fields[0] !== null && known.includes(fields[0])) out.push(fields[0]);
   if (fields[1] !== null && r.unique === true && known.includes(fields[1])) out.push(fields[1]);
+  const button =
+    r.channel === 'in_app_message' && r.event === 'click' ? r.detail?.button_index : null;
+  if (typeof button === 'number' && IN_APP_BUTTON_FIELDS[button]) {
+    out.push(IN_APP_BUTTON_FIELDS[button]);
+  }
   return out;
 }
 

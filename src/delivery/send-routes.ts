@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EmailMessage } from '../campaigns/messages';
+import { ContentCardMessage, EmailMessage } from '../campaigns/messages';
 import type { Occurrence } from '../campaigns/schedule';
 import { badRequest } from '../http/errors';
 import { enforceRateLimit } from '../http/guard';
@@ -34,7 +34,7 @@ export const Messages = z
       apple_push: z.unknown().optional(),
       android_push: z.unknown().optional(),
       web_push: z.unknown().optional(),
-      content_card: z.unknown().optional(),
+      content_card: ContentCardMessage.optional(),
       kindle_push: z.unknown().optional(),
       whats_app: z.unknown().optional(),
     },
@@ -161,9 +161,14 @@ export async function planMessagesSend(
           id:
             body.messages.webhook?.message_variation_id ??
             body.messages.email?.message_variation_id ??
+            body.messages.content_card?.message_variation_id ??
             null,
           percentage: 100,
-          messages: { webhook: body.messages.webhook, email: body.messages.email },
+          messages: {
+            webhook: body.messages.webhook,
+            email: body.messages.email,
+            content_card: body.messages.content_card,
+          },
         },
       ],
     },

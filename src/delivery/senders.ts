@@ -1,4 +1,6 @@
+import { contentCardSender } from '../channels/cards/sender';
 import { emailSender } from '../channels/email/sender';
+import { inAppSender } from '../channels/in-app/sender';
 import type { ChannelSender } from './channel';
 import type { Channel } from './channels';
 import { webhookSender } from './webhook-sender';
@@ -10,6 +12,8 @@ import { webhookSender } from './webhook-sender';
 export const SENDERS: Partial<Record<Channel, ChannelSender<never>>> = {
   webhook: webhookSender as ChannelSender<never>,
   email: emailSender as ChannelSender<never>,
+  content_card: contentCardSender as ChannelSender<never>,
+  in_app_message: inAppSender as ChannelSender<never>,
 };
 
 /** Channels whose delivery is built. The rest are refused by the send APIs, never dropped. */

@@ -41,6 +41,12 @@ import {
   replaceItemRoute,
   updateItemRoute,
 } from '../catalogs/item-routes';
+import { contentCardEventRoute, listContentCardsRoute } from '../channels/cards/routes';
+import {
+  inAppEventRoute,
+  listInAppMessagesRoute,
+  renderInAppMessageRoute,
+} from '../channels/in-app/routes';
 import {
   deleteEmailProviderRoute,
   getEmailProviderRoute,
@@ -215,4 +221,10 @@ export const ROUTES: readonly AnyRoute[] = [
   deleteEmailProviderRoute,
   // Analytics (docs/analytics.md).
   ...ANALYTICS_ROUTES,
+  // Content Cards and in-app messages (src/channels/cards, src/channels/in-app)
+  listContentCardsRoute,
+  contentCardEventRoute,
+  listInAppMessagesRoute,
+  renderInAppMessageRoute,
+  inAppEventRoute,
 ];

@@ -283,6 +283,8 @@ export class ProfileStore {
       'sends',
       'message_engagement',
       'channel_received',
+      'content_cards',
+      'in_app_messages',
     ]) {
       this.sql.exec(`DELETE FROM ${table}`);
     }

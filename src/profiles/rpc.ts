@@ -1,3 +1,4 @@
+import type { InAppMessage } from '../campaigns/messages';
 import type { ChangeBatch } from '../changes/records';
 import type { EvaluatedFlag } from '../flags/evaluate';
 import type { FlagDefinition } from '../flags/model';
@@ -9,12 +10,21 @@ import type {
   PurchaseInput,
   SessionInput,
 } from '../ingestion/types';
-import type { Recipient } from '../personalization/scope';
+import type { MessageContext, Recipient } from '../personalization/scope';
 import type { SegmentFilter } from '../segments/filters';
 import type { ProfileSummary } from '../segments/summary';
+import type {
+  CardEvent,
+  CardEventResult,
+  CardFeed,
+  NewCard,
+  RemovedCampaigns,
+  RenderedCard,
+} from './cards';
 import type { GlobalControlGroup } from './eligibility';
 import type { EngagementInput, EngagementResult } from './engagement';
 import type { ExportField } from './export';
+import type { InAppEventResult, InAppView, NewInAppMessage } from './in-app';
 import type { MergeSnapshot } from './merge-state';
 import type { IdentitySnapshot } from './profile-store';
 import type { ClaimResult, SendClaim, SendOutcome, SendState } from './sends';
@@ -125,4 +135,43 @@ export interface ProfileApi {
     | Miss
     | { status: 'ok'; sends: { key: string; state: SendState; attempt: number; channel: string }[] }
   >;
+  // Content Cards and in-app messages (src/profiles/cards.ts, in-app.ts).
+  storeContentCard(req: Addressed & { card: NewCard }): Promise<Miss | 'stored' | 'exists'>;
+  /** The feed; with cards still to render, the recipient to render them for. */
+  contentCards(
+    req: Addressed & { removed: RemovedCampaigns; ifNoneMatch?: string },
+  ): Promise<Miss | (CardFeed & { recipient?: Recipient })>;
+  settleContentCards(
+    req: Addressed & {
+      settled: ({ id: string; rendered: RenderedCard } | { id: string; aborted: string })[];
+    },
+  ): Promise<Miss | { status: 'ok' }>;
+  contentCardEvent(
+    req: Addressed & { cardId: string; event: CardEvent; eventId?: string; at: number },
+  ): Promise<Miss | CardEventResult>;
+  storeInAppMessage(
+    req: Addressed & { message: NewInAppMessage },
+  ): Promise<Miss | 'stored' | 'exists'>;
+  inAppMessages(req: Addressed): Promise<Miss | { status: 'ok'; messages: InAppView[] }>;
+  /** A templated message's source, its Liquid context and the recipient, to render it. */
+  inAppTemplate(req: Addressed & { id: string }): Promise<
+    | Miss
+    | { status: 'message_not_found' }
+    | {
+        status: 'ok';
+        view: InAppView;
+        message: InAppMessage;
+        context: MessageContext;
+        recipient: Recipient;
+      }
+  >;
+  inAppMessageEvent(
+    req: Addressed & {
+      id: string;
+      event: 'impression' | 'click';
+      buttonIndex?: number;
+      eventId?: string;
+      at: number;
+    },
+  ): Promise<Miss | InAppEventResult>;
 }

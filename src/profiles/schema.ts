@@ -102,6 +102,24 @@ const STEPS: readonly (readonly string[])[] = [
        ended_at INTEGER, duration_s REAL)`,
     `CREATE INDEX sessions_started ON sessions (started_at)`,
   ],
+  [
+    // Content Cards in this user's feed (src/profiles/cards.ts). `card` is the rendered card
+    // (JSON); a card created "at first impression" holds its unrendered `template` (message and
+    // Liquid context) until the first feed fetch renders it. Kept until a day after expiry.
+    `CREATE TABLE content_cards (id TEXT PRIMARY KEY, dispatch_id TEXT NOT NULL, send_id TEXT,
+       campaign_id TEXT, variant_id TEXT, pinned INTEGER NOT NULL, card TEXT, template TEXT,
+       removal TEXT, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+       viewed_at INTEGER, clicked_at INTEGER, dismissed_at INTEGER, removed_at INTEGER,
+       removed_reason TEXT)`,
+    `CREATE INDEX content_cards_created ON content_cards (created_at)`,
+    // In-app messages this user is eligible for, with their triggers (src/profiles/in-app.ts).
+    // A templated message keeps its unrendered message and Liquid context until displayed.
+    `CREATE TABLE in_app_messages (id TEXT PRIMARY KEY, dispatch_id TEXT NOT NULL, send_id TEXT,
+       campaign_id TEXT, variant_id TEXT, trigger TEXT NOT NULL, priority INTEGER NOT NULL,
+       message TEXT NOT NULL, context TEXT, templated INTEGER NOT NULL,
+       created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, shown_at INTEGER,
+       clicked_at INTEGER)`,
+  ],
 ];
 
 /** Tables holding a user's behaviour: what a merge hands over and a delete wipes. */

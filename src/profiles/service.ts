@@ -421,6 +421,14 @@ export class ProfileService {
     });
   }
 
+  /**
+   * Run `fn` on the live profile the request addressed: the Content Card feed and in-app
+   * messages (src/profiles/cards.ts, in-app.ts) are kept only for live profiles.
+   */
+  onLive<T>(req: Addressed, fn: (store: ProfileStore) => T): Miss | T {
+    return this.gate(req) ?? fn(this.store);
+  }
+
   /** True when the profile answers to `identifier`. */
   owns(identifier: Identifier): boolean {
     return this.store.meta !== null && this.store.owns(identifier);

@@ -8,6 +8,7 @@ import type {
 import type { SegmentableProperties } from '../workspaces/settings';
 import { recordEvent, recordPurchase } from './activity';
 import { applyCustomOp, type StoredAttr } from './attribute-ops';
+import { removeCardsOnEvent } from './cards';
 import { convertOnEvent, convertOnPurchase } from './conversions';
 import { type ProfileStore, Rejection } from './profile-store';
 import { bucketEvent, bucketPurchase, propertyLookup } from './property-buckets';
@@ -175,6 +176,7 @@ export function applyTrack(
       recordEvent(store, event, now);
       bucketEvent(store, { event, lookup, now });
       convertOnEvent(store, event, now);
+      removeCardsOnEvent(store, { type: 'custom_event', name: event.name }, now);
     });
   }
   for (const purchase of input.purchases) {
@@ -182,6 +184,7 @@ export function applyTrack(
       recordPurchase(store, purchase, now);
       bucketPurchase(store, { purchase, lookup, now });
       convertOnPurchase(store, purchase, now);
+      removeCardsOnEvent(store, { type: 'purchase', productId: purchase.productId }, now);
     });
   }
   if (clientIds) {

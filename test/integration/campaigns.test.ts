@@ -25,6 +25,7 @@ function messageFor(channel: Channel, appId: string): Record<string, unknown> {
     android_push: { alert: 'Hi', title: 'T' },
     web_push: { alert: 'Hi', title: 'T' },
     content_card: { type: 'CLASSIC', title: 'T', description: 'D', time_to_live: 3600 },
+    in_app_message: { type: 'modal', message: 'Hi', trigger: { type: 'session_start' } },
   };
   return messages[channel];
 }
@@ -106,6 +107,7 @@ describe('POST /herald/campaigns', () => {
       'android_push',
       'web_push',
       'content_card',
+      'in_app_message',
     ]);
     expect(c.variants[0].messages.android_push.priority).toBe(0);
     expect(c.conversion_events).toEqual([

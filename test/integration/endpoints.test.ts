@@ -315,6 +315,29 @@ const ENDPOINTS = [
     valid: { series: 'dau', length: 7 },
     wrongType: { series: 'dau', length: 'a-week' },
   },
+  // Content Cards and in-app messages (src/channels/cards, src/channels/in-app): the intruder's
+  // workspace has no user `victim`.
+  {
+    path: '/herald/users/content_cards/events',
+    permission: 'users.track',
+    valid: { external_id: 'victim', card_id: 'card-1', event: 'dismiss' },
+    wrongType: { external_id: 'victim', card_id: 7, event: 'dismiss' },
+    intruderStatus: 404,
+  },
+  {
+    path: '/herald/users/in_app_messages/render',
+    permission: 'herald.templates.render',
+    valid: { external_id: 'victim', message_id: 'iam-1' },
+    wrongType: { external_id: 'victim', message_id: 'iam-1', event_properties: 'x' },
+    intruderStatus: 404,
+  },
+  {
+    path: '/herald/users/in_app_messages/events',
+    permission: 'users.track',
+    valid: { external_id: 'victim', message_id: 'iam-1', event: 'impression' },
+    wrongType: { external_id: 'victim', message_id: 'iam-1', event: 'click', button_index: '1' },
+    intruderStatus: 404,
+  },
 ] as const;
 
 function pathOf(endpoint: { path: string }, victims: Victims): string {
