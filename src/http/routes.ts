@@ -41,6 +41,16 @@ import {
   updateItemRoute,
 } from '../catalogs/item-routes';
 import {
+  blacklistEmailRoute,
+  blocklistEmailRoute,
+  bounceRemoveRoute,
+  emailStatusRoute,
+  hardBouncesRoute,
+  spamRemoveRoute,
+  unsubscribesRoute,
+} from '../channels/email/list-routes';
+import { listApplyRoute, listPageRoute } from '../channels/email/unsubscribe-routes';
+import {
   deleteEmailProviderRoute,
   getEmailProviderRoute,
   putEmailProviderRoute,
@@ -93,6 +103,7 @@ import {
   listEmailTemplatesRoute,
   updateEmailTemplateRoute,
 } from '../templates/email-template-routes';
+import { clickRedirectRoute, openPixelRoute } from '../tracking/routes';
 import { exportIdsRoute } from '../users/export-routes';
 import { aliasNewRoute, aliasUpdateRoute, identifyRoute } from '../users/identity-routes';
 import { deleteRoute, mergeRoute, removeRoute, renameRoute } from '../users/lifecycle-routes';
@@ -193,4 +204,16 @@ export const ROUTES: readonly AnyRoute[] = [
   putEmailProviderRoute,
   getEmailProviderRoute,
   deleteEmailProviderRoute,
+  // Email tracking, lists and provider webhooks (src/tracking, src/channels/email).
+  openPixelRoute,
+  clickRedirectRoute,
+  listPageRoute,
+  listApplyRoute,
+  emailStatusRoute,
+  hardBouncesRoute,
+  unsubscribesRoute,
+  bounceRemoveRoute,
+  spamRemoveRoute,
+  blocklistEmailRoute,
+  blacklistEmailRoute,
 ];
