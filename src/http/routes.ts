@@ -51,6 +51,13 @@ import {
 } from '../channels/email/list-routes';
 import { listApplyRoute, listPageRoute } from '../channels/email/unsubscribe-routes';
 import {
+  deleteWebhookConfigRoute,
+  getWebhookConfigRoute,
+  postmarkWebhookRoute,
+  putWebhookConfigRoute,
+  sendgridWebhookRoute,
+} from '../channels/email/webhook-routes';
+import {
   deleteEmailProviderRoute,
   getEmailProviderRoute,
   putEmailProviderRoute,
@@ -216,4 +223,9 @@ export const ROUTES: readonly AnyRoute[] = [
   spamRemoveRoute,
   blocklistEmailRoute,
   blacklistEmailRoute,
+  sendgridWebhookRoute,
+  postmarkWebhookRoute,
+  putWebhookConfigRoute,
+  getWebhookConfigRoute,
+  deleteWebhookConfigRoute,
 ];
