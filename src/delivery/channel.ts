@@ -43,6 +43,8 @@ export interface SendInput<M> {
    * in-app messages) store it with the message.
    */
   context: MessageContext;
+  /** A transactional send (/transactional/v1/…): no list-unsubscribe headers. */
+  transactional?: boolean;
 }
 
 /** What a channel may use: outbound HTTP, D1 and the host breaker, all as bindings. */
@@ -67,6 +69,16 @@ export interface ChannelSender<M> {
     message: M,
     env: { DB: D1Database; workspaceId: string },
   ): Promise<{ message: M } | { failed: string }>;
+  /**
+   * Per-recipient links the templates may print (email: `${set_user_to_unsubscribed_url}` and
+   * friends), made before rendering from the send's tracking ids.
+   */
+  messageLinks?(input: {
+    tracking: TrackedMessage;
+    publicUrl: string;
+    workspace: Workspace;
+    DB: D1Database;
+  }): Promise<MessageContext['links']>;
   /** The Liquid templates of a message object, by field name (the name appears in errors). */
   templates(message: M): Record<string, string>;
   send(input: SendInput<M>, env: ChannelEnv): Promise<ChannelResult>;

@@ -546,8 +546,23 @@ async function sendOne(
     if ('failed' in ready) return { result: 'failed', status: null, reason: ready.failed };
     message = ready.message;
   }
+  const tracking = {
+    workspaceId: dispatch.workspaceId,
+    profileId,
+    channel: sender.channel,
+    dispatchId: dispatch.id,
+    sendId: dispatch.sendId,
+    campaignId: dispatch.campaignId,
+    // The variation campaign statistics count under (as `sent` is counted in deliverOne).
+    variantId:
+      (message as { message_variation_id?: string } | null)?.message_variation_id ??
+      claimed.variantId,
+  };
+  const publicUrl = (ctx.env.HERALD_PUBLIC_URL ?? 'http://localhost:8787').replace(/\/+$/, '');
+  const links = await sender.messageLinks?.({ tracking, publicUrl, workspace, DB: ctx.env.DB });
   const context = {
     ...dispatch.context,
+    ...(links ? { links } : {}),
     campaign: { ...dispatch.context.campaign, dispatch_id: dispatch.id },
     api_trigger_properties: r.trigger_properties ?? dispatch.context.api_trigger_properties,
     ...(r.event_properties ? { event_properties: r.event_properties } : {}),
@@ -579,20 +594,10 @@ async function sendOne(
       campaignId: dispatch.campaignId,
       sendKey: claimed.key,
       attempt: ctx.attempt,
-      tracking: {
-        workspaceId: dispatch.workspaceId,
-        profileId,
-        channel: sender.channel,
-        dispatchId: dispatch.id,
-        sendId: dispatch.sendId,
-        campaignId: dispatch.campaignId,
-        // Engagement counts under the same variation as the send (src/campaigns/stats.ts).
-        variantId:
-          (message as { message_variation_id?: string } | null)?.message_variation_id ??
-          claimed.variantId,
-      },
-      publicUrl: (ctx.env.HERALD_PUBLIC_URL ?? 'http://localhost:8787').replace(/\/+$/, ''),
+      tracking,
+      publicUrl,
       context,
+      transactional: dispatch.controls.transactional !== undefined,
     },
     {
       DB: ctx.env.DB,

@@ -38,7 +38,7 @@ async function run(c: Ctx, route: AnyRoute): Promise<Response> {
     }
   } else {
     if (route.auth.type === 'operator') requireOperator(c);
-    if (hasBody) body = await readJsonBody(c.req.raw, maxBytes);
+    if (hasBody && route.rawBody !== true) body = await readJsonBody(c.req.raw, maxBytes);
   }
   c.set('body', body);
 

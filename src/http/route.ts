@@ -28,6 +28,11 @@ export interface RouteSpec<
   body?: Body;
   validateBody?: boolean;
   query?: Query;
+  /**
+   * The handler reads the request body itself (signed webhooks, form posts): nothing is parsed
+   * before it runs. Only for routes without an API key.
+   */
+  rawBody?: boolean;
   /** Largest accepted body in bytes (default 1 MB). */
   maxBodyBytes?: number;
   success: { status: number; description: string; schema: z.ZodType };

@@ -43,6 +43,23 @@ import {
 } from '../catalogs/item-routes';
 import { contentCardEventRoute, listContentCardsRoute } from '../channels/cards/routes';
 import {
+  blacklistEmailRoute,
+  blocklistEmailRoute,
+  bounceRemoveRoute,
+  emailStatusRoute,
+  hardBouncesRoute,
+  spamRemoveRoute,
+  unsubscribesRoute,
+} from '../channels/email/list-routes';
+import { listApplyRoute, listPageRoute } from '../channels/email/unsubscribe-routes';
+import {
+  deleteWebhookConfigRoute,
+  getWebhookConfigRoute,
+  postmarkWebhookRoute,
+  putWebhookConfigRoute,
+  sendgridWebhookRoute,
+} from '../channels/email/webhook-routes';
+import {
   inAppEventRoute,
   listInAppMessagesRoute,
   renderInAppMessageRoute,
@@ -110,6 +127,7 @@ import {
   listEmailTemplatesRoute,
   updateEmailTemplateRoute,
 } from '../templates/email-template-routes';
+import { clickRedirectRoute, openPixelRoute } from '../tracking/routes';
 import { exportIdsRoute } from '../users/export-routes';
 import { aliasNewRoute, aliasUpdateRoute, identifyRoute } from '../users/identity-routes';
 import { deleteRoute, mergeRoute, removeRoute, renameRoute } from '../users/lifecycle-routes';
@@ -227,4 +245,21 @@ export const ROUTES: readonly AnyRoute[] = [
   listInAppMessagesRoute,
   renderInAppMessageRoute,
   inAppEventRoute,
+  // Email tracking, lists and provider webhooks (src/tracking, src/channels/email).
+  openPixelRoute,
+  clickRedirectRoute,
+  listPageRoute,
+  listApplyRoute,
+  emailStatusRoute,
+  hardBouncesRoute,
+  unsubscribesRoute,
+  bounceRemoveRoute,
+  spamRemoveRoute,
+  blocklistEmailRoute,
+  blacklistEmailRoute,
+  sendgridWebhookRoute,
+  postmarkWebhookRoute,
+  putWebhookConfigRoute,
+  getWebhookConfigRoute,
+  deleteWebhookConfigRoute,
 ];

@@ -108,6 +108,8 @@ export function buildScope(
     most_recent_locale: undefined,
     most_recent_location: undefined,
     set_user_to_unsubscribed_url: message.links?.unsubscribe,
+    // Braze's legacy name for the same link.
+    unsubscribe_url: message.links?.unsubscribe,
     set_user_to_subscribed_url: message.links?.subscribe,
     set_user_to_opted_in_url: message.links?.opt_in,
     email_footer: message.links?.email_footer,

@@ -22,6 +22,8 @@ export const ENGAGEMENT_EVENTS = [
   'delivery_failure',
   /** The provider refused the message outright (SMS rejected). */
   'rejection',
+  /** The recipient subscribed or opted in again through the message (email list links). */
+  'subscribe',
   /** A content card or in-app message was shown. */
   'impression',
   /** A content card was dismissed. */

@@ -165,3 +165,34 @@ export async function verifyToken(db: D1Database, token: string): Promise<Tracke
     variantId: v,
   };
 }
+
+/**
+ * A MAC over `text` with the workspace's tracking key (128 bits, base64url), for a value that
+ * travels next to a token and must not be changed (a click's destination). Distinct from token
+ * MACs: the input is prefixed with a newline, which no token payload contains.
+ */
+export async function signText(db: D1Database, workspaceId: string, text: string): Promise<string> {
+  const key = await keyFor(db, workspaceId, true);
+  if (!key) throw new Error(`no tracking key for workspace ${workspaceId}`);
+  return base64url(await mac(key, `\n${text}`));
+}
+
+/** Whether `sig` is `signText(workspaceId, text)`; false for any workspace without a key. */
+export async function verifyText(
+  db: D1Database,
+  input: { workspaceId: string; text: string; sig: string },
+): Promise<boolean> {
+  const given = fromBase64url(input.sig);
+  if (!given || given.length !== MAC_BYTES) return false;
+  let key: CryptoKey | null;
+  try {
+    key = await keyFor(db, input.workspaceId, false);
+  } catch {
+    return false;
+  }
+  if (!key) return false;
+  const expected = await mac(key, `\n${input.text}`);
+  let diff = 0;
+  for (let i = 0; i < MAC_BYTES; i++) diff |= (expected[i] ?? 0) ^ (given[i] ?? 0);
+  return diff === 0;
+}

@@ -81,9 +81,23 @@ function expectRequest(
         topic: 'welcome',
         herald_dispatch_id: dispatchId,
         herald_send_key: expect.stringMatching(/^[0-9a-f]{64}$/),
+        herald_token: expect.stringMatching(/^[\w-]+\.[\w-]+$/),
         ...(body.custom_args.herald_campaign_id ? { herald_campaign_id: expect.any(String) } : {}),
       },
-      headers: { 'X-Herald-Send-Key': body.custom_args.herald_send_key },
+      headers: {
+        'X-Herald-Send-Key': body.custom_args.herald_send_key,
+        ...(body.custom_args.herald_campaign_id
+          ? {
+              'List-Unsubscribe': `<https://herald.test/t/u/${body.custom_args.herald_token}>`,
+              'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+            }
+          : {}),
+      },
+      tracking_settings: {
+        click_tracking: { enable: false, enable_text: false },
+        open_tracking: { enable: false },
+        subscription_tracking: { enable: false },
+      },
     });
   } else {
     expect(got.headers['x-postmark-server-token']).toBe(key);
@@ -97,14 +111,33 @@ function expectRequest(
         /<body><span style="display:none[^"]*">News inside<\/span><p>Hello Ada<\/p>/,
       ),
       TextBody: 'Hello Ada',
-      Headers: [{ Name: 'X-Herald-Send-Key', Value: body.Metadata.herald_send_key }],
+      Headers: [
+        { Name: 'X-Herald-Send-Key', Value: body.Metadata.herald_send_key },
+        ...(body.Metadata.herald_campaign_id
+          ? [
+              {
+                Name: 'List-Unsubscribe',
+                Value: expect.stringMatching(/^<https:\/\/herald\.test\/t\/u\//),
+              },
+              { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+            ]
+          : []),
+      ],
       Metadata: {
         topic: 'welcome',
         herald_dispatch_id: dispatchId,
         herald_send_key: expect.stringMatching(/^[0-9a-f]{64}$/),
+        herald_token_1: expect.any(String),
+        ...Object.fromEntries(
+          Object.keys(body.Metadata)
+            .filter((k) => /^herald_token_[2-9]$/.test(k))
+            .map((k) => [k, expect.any(String)]),
+        ),
         ...(body.Metadata.herald_campaign_id ? { herald_campaign_id: expect.any(String) } : {}),
       },
       MessageStream: 'outbound',
+      TrackOpens: false,
+      TrackLinks: 'None',
     });
   }
 }
@@ -256,7 +289,8 @@ describe.each(PROVIDERS)('email through $provider', (p) => {
         : [body.Subject, body.HtmlBody, body.TextBody];
     expect(subject).toBe('Override for Ada');
     expect(html).toMatch(
-      /^<span style="display:none[^"]*">Stored preheader<\/span><p>Stored body for Ada<\/p>$/,
+      // The open pixel follows the body (email-tracking.test.ts).
+      /^<span style="display:none[^"]*">Stored preheader<\/span><p>Stored body for Ada<\/p><img src="https:\/\/herald\.test\/t\/o\/[^"]+\.gif"[^>]*\/>$/,
     );
     expect(text).toBe('Stored text');
   });

@@ -338,6 +338,27 @@ const ENDPOINTS = [
     wrongType: { external_id: 'victim', message_id: 'iam-1', event: 'click', button_index: '1' },
     intruderStatus: 404,
   },
+  // Email lists (src/channels/email/list-routes.ts).
+  {
+    path: '/email/status',
+    permission: 'email.status',
+    valid: { email: 'victim@example.com', subscription_state: 'unsubscribed' },
+    wrongType: { email: 7, subscription_state: 'maybe' },
+    intruderStatus: 201,
+  },
+  ...(
+    [
+      ['/email/bounce/remove', 'email.bounce.remove'],
+      ['/email/spam/remove', 'email.spam.remove'],
+      ['/email/blocklist', 'email.blacklist'],
+      ['/email/blacklist', 'email.blacklist'],
+    ] as const
+  ).map(([path, permission]) => ({
+    path,
+    permission,
+    valid: { email: ['victim@example.com'] },
+    wrongType: { email: [true] },
+  })),
 ] as const;
 
 function pathOf(endpoint: { path: string }, victims: Victims): string {
@@ -618,6 +639,19 @@ const QUERY_ENDPOINTS = [
     path: '/sessions/data_series?length=7&unit=hour',
     permission: 'sessions.data_series',
     wrongQuery: 'length=1.5',
+    intruderStatus: 200,
+  },
+  // Email lists (src/channels/email/list-routes.ts): no campaign to leak; both answer lists.
+  {
+    path: '/email/hard_bounces?start_date=2026-01-01&end_date=2026-01-31',
+    permission: 'email.hard_bounces',
+    wrongQuery: 'limit=many',
+    intruderStatus: 200,
+  },
+  {
+    path: '/email/unsubscribes?start_date=2026-01-01&end_date=2026-01-31',
+    permission: 'email.unsubscribe',
+    wrongQuery: 'sort_direction=sideways',
     intruderStatus: 200,
   },
 ] as const;

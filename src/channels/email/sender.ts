@@ -3,11 +3,14 @@ import type { ChannelResult, ChannelSender } from '../../delivery/channel';
 import { MAX_ATTEMPTS } from '../../delivery/queue';
 import { sha256Hex } from '../../lib/hash';
 import { getEmailTemplate } from '../../templates/email-template-store';
+import { signToken } from '../../tracking/token';
 import { getEmailProvider } from '../provider-store';
+import { hardBounceOf } from './address-store';
 import { buildEmail, withTemplate } from './content';
 import type { ProviderAnswer, ProviderRequest } from './http';
 import { postmarkRequest, postmarkResult } from './postmark';
 import { sendgridRequest, sendgridResult } from './sendgrid';
+import { emailLinks, listUnsubscribeHeaders, trackHtml, unsubscribeUrl } from './tracking';
 
 /**
  * The email channel (contract §3.11.4, §5.1) through the workspace's provider (SendGrid or
@@ -63,6 +66,11 @@ export const emailSender: ChannelSender<EmailMessage> = {
     return { message: withTemplate(message, template) };
   },
 
+  async messageLinks(input) {
+    const token = await signToken(input.DB, input.tracking);
+    return emailLinks({ publicUrl: input.publicUrl, token, workspaceName: input.workspace.name });
+  },
+
   templates(message) {
     const fields: Record<string, string> = { from: message.from };
     for (const key of ['subject', 'body', 'plaintext_body', 'preheader'] as const) {
@@ -76,6 +84,13 @@ export const emailSender: ChannelSender<EmailMessage> = {
     const to = input.recipient.standard.email;
     if (typeof to !== 'string' || to.trim() === '') {
       return { result: 'aborted', reason: 'the user has no email address' };
+    }
+    const bounced = await hardBounceOf(env.DB, input.workspace.id, to);
+    if (bounced) {
+      return {
+        result: 'aborted',
+        reason: `the address hard bounced${bounced.reason ? `: ${bounced.reason}` : ''}`,
+      };
     }
     const config = await getEmailProvider(env.DB, input.workspace.id);
     if (!config)
@@ -92,6 +107,24 @@ export const emailSender: ChannelSender<EmailMessage> = {
       },
     });
     if ('result' in email) return email;
+    const token = await signToken(env.DB, input.tracking);
+    const std = input.recipient.standard;
+    if (email.html.trim() !== '') {
+      email.html = await trackHtml(env.DB, {
+        html: email.html,
+        token,
+        workspaceId: input.workspace.id,
+        publicUrl: input.publicUrl,
+        opens: std.email_open_tracking_disabled !== true,
+        clicks: std.email_click_tracking_disabled !== true,
+      });
+    }
+    // The provider's webhooks hand the token back (src/channels/email/webhooks.ts).
+    email.metadata.herald_token = token;
+    // Braze adds one-click unsubscribe to campaign email, not to API-only or transactional sends.
+    if (input.campaignId !== null && input.transactional !== true) {
+      Object.assign(email.headers, listUnsubscribeHeaders(unsubscribeUrl(input.publicUrl, token)));
+    }
     const provider = PROVIDERS[config.provider];
     const answer = await call(provider.request(email, config), env.fetch);
     if ('result' in answer) return answer;

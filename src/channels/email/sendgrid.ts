@@ -25,6 +25,12 @@ export function sendgridRequest(
     ],
     custom_args: email.metadata,
     headers: email.headers,
+    // Herald tracks opens, clicks and unsubscribes itself; SendGrid's own would count twice.
+    tracking_settings: {
+      click_tracking: { enable: false, enable_text: false },
+      open_tracking: { enable: false },
+      subscription_tracking: { enable: false },
+    },
   };
   if (email.replyTo !== null) body.reply_to = { email: email.replyTo };
   return {
