@@ -95,6 +95,9 @@ export class UserProfile extends DurableObject<Env> {
       refreshIf: touchesProfile ? undefined : readsEngagement,
     });
   }
+  lastSent(req: Addressed & { channel: string }) {
+    return this.service.lastSent(req);
+  }
   sends(req: Addressed & { dispatchId: string }) {
     return this.service.sends(req);
   }

@@ -28,6 +28,8 @@ export const RATE_BUCKETS = {
   campaigns_data_series: { limit: 50_000, windowSeconds: 60 },
   /** `/sends/id/create`: 100 requests a day (contract §10.1); new ids are also counted in D1. */
   sends_id_create: { limit: 100, windowSeconds: 86_400 },
+  /** `/subscription/status/set` and `/v2/subscription/status/set`, shared (contract §1.6). */
+  subscription_status_set: { limit: 5_000, windowSeconds: 60 },
   default: { limit: 250_000, windowSeconds: 3_600 },
 } as const satisfies Record<string, RateLimit>;
 

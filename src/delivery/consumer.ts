@@ -81,7 +81,7 @@ function retryBase(env: DeliveryBindings): number {
 
 /** The controls a profile applies to one channel's send of this dispatch. */
 export function controlsFor(
-  dispatch: Pick<Dispatch, 'controls'>,
+  dispatch: Pick<Dispatch, 'controls' | 'messages'>,
   workspace: Workspace,
   channel: Channel,
   recipient: QueuedRecipient,
@@ -107,6 +107,7 @@ export function controlsFor(
       subscription === null
         ? null
         : { attribute: subscription, state: c.recipient_subscription_state ?? 'subscribed' },
+    ...(channel === 'sms' ? { subscriptionGroup: smsGroupOf(dispatch) } : {}),
     companyTimeZone: workspace.settings.company_time_zone,
     ...(c.trigger && recipient.triggered_at !== undefined
       ? {
@@ -132,6 +133,15 @@ export function controlsFor(
         }
       : {}),
   };
+}
+
+/** The subscription group of the dispatch's first SMS message (a campaign's variants share one). */
+function smsGroupOf(dispatch: Pick<Dispatch, 'messages'>): string | null {
+  for (const v of dispatch.messages.variants) {
+    const sms = v.messages.sms as { subscription_group_id?: unknown } | undefined;
+    if (typeof sms?.subscription_group_id === 'string') return sms.subscription_group_id;
+  }
+  return null;
 }
 
 interface Tally {
@@ -587,13 +597,29 @@ async function sendOne(
       },
       publicUrl: (ctx.env.HERALD_PUBLIC_URL ?? 'http://localhost:8787').replace(/\/+$/, ''),
     },
-    { DB: ctx.env.DB, fetch: (request) => fetch(request), breaker, now: Date.now },
+    {
+      DB: ctx.env.DB,
+      fetch: (request) => fetch(request),
+      breaker,
+      now: Date.now,
+      USER_PROFILE: ctx.env.USER_PROFILE,
+    },
   );
   switch (result.result) {
     case 'sent':
-      return { result: 'sent', status: result.status, messageExtras: extras };
+      return {
+        result: 'sent',
+        status: result.status,
+        messageExtras: extras,
+        ...(result.detail ? { detail: result.detail } : {}),
+      };
     case 'aborted':
-      return { result: 'aborted', reason: result.reason, messageExtras: extras };
+      return {
+        result: 'aborted',
+        reason: result.reason,
+        messageExtras: extras,
+        ...(result.detail ? { detail: result.detail } : {}),
+      };
     case 'retry':
       return {
         result: 'retry',

@@ -1,4 +1,5 @@
 import { emailSender } from '../channels/email/sender';
+import { smsSender } from '../channels/sms/sender';
 import type { ChannelSender } from './channel';
 import type { Channel } from './channels';
 import { webhookSender } from './webhook-sender';
@@ -10,6 +11,7 @@ import { webhookSender } from './webhook-sender';
 export const SENDERS: Partial<Record<Channel, ChannelSender<never>>> = {
   webhook: webhookSender as ChannelSender<never>,
   email: emailSender as ChannelSender<never>,
+  sms: smsSender as ChannelSender<never>,
 };
 
 /** Channels whose delivery is built. The rest are refused by the send APIs, never dropped. */

@@ -27,6 +27,11 @@ export interface RouteSpec<
   /** Request body schema. With `validateBody: false` it documents only and the handler validates. */
   body?: Body;
   validateBody?: boolean;
+  /**
+   * The handler reads the request body itself (a provider's form-encoded webhook): nothing is
+   * parsed as JSON first. Only for routes without API-key auth.
+   */
+  rawBody?: boolean;
   query?: Query;
   /** Largest accepted body in bytes (default 1 MB). */
   maxBodyBytes?: number;

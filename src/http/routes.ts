@@ -46,6 +46,16 @@ import {
   putEmailProviderRoute,
 } from '../channels/provider-routes';
 import {
+  deleteSmsAccountRoute,
+  getSmsAccountRoute,
+  putSmsAccountRoute,
+} from '../channels/sms/account-routes';
+import {
+  invalidNumbersRoute,
+  removeInvalidNumbersRoute,
+} from '../channels/sms/invalid-number-routes';
+import { inboundRoute, statusCallbackRoute } from '../channels/sms/webhook-routes';
+import {
   messagesScheduleCreateRoute,
   messagesScheduleDeleteRoute,
   messagesScheduleUpdateRoute,
@@ -76,6 +86,20 @@ import {
   segmentsDetailsRoute,
   segmentsListRoute,
 } from '../segments/routes';
+import {
+  archiveGroupRoute,
+  createGroupRoute,
+  getGroupRoute,
+  listGroupsRoute,
+  unarchiveGroupRoute,
+  updateGroupRoute,
+} from '../subscriptions/group-routes';
+import {
+  statusGetRoute,
+  statusSetRoute,
+  statusSetV2Route,
+  userStatusRoute,
+} from '../subscriptions/status-routes';
 import {
   contentBlockInfoRoute,
   createContentBlockRoute,
@@ -193,4 +217,22 @@ export const ROUTES: readonly AnyRoute[] = [
   putEmailProviderRoute,
   getEmailProviderRoute,
   deleteEmailProviderRoute,
+  // SMS (Twilio) and subscription groups.
+  putSmsAccountRoute,
+  getSmsAccountRoute,
+  deleteSmsAccountRoute,
+  statusCallbackRoute,
+  inboundRoute,
+  invalidNumbersRoute,
+  removeInvalidNumbersRoute,
+  statusSetRoute,
+  statusSetV2Route,
+  statusGetRoute,
+  userStatusRoute,
+  createGroupRoute,
+  listGroupsRoute,
+  getGroupRoute,
+  updateGroupRoute,
+  archiveGroupRoute,
+  unarchiveGroupRoute,
 ];

@@ -14,6 +14,7 @@ import type { ExportField } from './export';
 import type { MergeSnapshot } from './merge-state';
 import type { IdentitySnapshot } from './profile-store';
 import type { ClaimResult, SendClaim, SendOutcome, SendState } from './sends';
+import type { LastSent } from './service';
 import type { ApplySettings, ObjectOutcome } from './track';
 
 /**
@@ -108,6 +109,10 @@ export interface ProfileApi {
   recordEngagement(
     req: Addressed & { engagement: EngagementInput },
   ): Promise<Miss | EngagementResult>;
+  /** The latest message sent on a channel (inbound replies are credited to it). */
+  lastSent(
+    req: Addressed & { channel: string },
+  ): Promise<Miss | { status: 'ok'; sent: LastSent | null }>;
   /** The send ledger rows of one dispatch. */
   sends(
     req: Addressed & { dispatchId: string },
