@@ -453,9 +453,11 @@ describe('POST /messages/send refuses bad requests', () => {
       'a channel Herald does not deliver yet',
       {
         external_user_ids: ['a'],
-        messages: { sms: { subscription_group_id: 'g', app_id: 'x', body: 'hi' } },
+        messages: {
+          content_card: { type: 'CLASSIC', title: 't', description: 'd', time_to_live: 60 },
+        },
       },
-      /cannot deliver sms/,
+      /cannot deliver content_card/,
     ],
     [
       'an unknown message type',
