@@ -29,14 +29,15 @@ const MAX_FORM_BYTES = 64 * 1024;
 /** Braze truncates inbound bodies past this in Currents. */
 const MAX_INBOUND_BODY = 1_600;
 
+/** The answer: empty for status callbacks, TwiML for inbound messages. */
 const Form = z.string();
 
 async function readForm(c: Ctx): Promise<[string, string][]> {
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > MAX_FORM_BYTES) throw new ApiError(413, 'Request body too large');
-  const text = await c.req.raw.text();
-  if (text.length > MAX_FORM_BYTES) throw new ApiError(413, 'Request body too large');
-  return [...new URLSearchParams(text)];
+  const bytes = await c.req.raw.arrayBuffer();
+  if (bytes.byteLength > MAX_FORM_BYTES) throw new ApiError(413, 'Request body too large');
+  return [...new URLSearchParams(new TextDecoder().decode(bytes))];
 }
 
 async function verified(c: Ctx, authToken: string, params: [string, string][]): Promise<void> {
