@@ -172,6 +172,9 @@ export class UserProfile extends DurableObject<Env> {
     const answer = this.service.onLive(req, (s) => recordInAppEvent(s, req, req.now));
     return await this.afterWrite(answer, { refreshIf: readsEngagement });
   }
+  lastSent(req: Addressed & { channel: string }) {
+    return this.service.lastSent(req);
+  }
   sends(req: Addressed & { dispatchId: string }) {
     return this.service.sends(req);
   }

@@ -114,6 +114,8 @@ export const PERMISSIONS = [
   'herald.feature_flags.read',
   'herald.feature_flags.write',
   'herald.analytics.export',
+  'herald.subscription_groups.read',
+  'herald.subscription_groups.write',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

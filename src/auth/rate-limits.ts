@@ -30,6 +30,8 @@ export const RATE_BUCKETS = {
   sends_id_create: { limit: 100, windowSeconds: 86_400 },
   /** `/events/list`, `/purchases/product_list` (and Braze's `/events`, `/custom_attributes`). */
   export_lists: { limit: 1_000, windowSeconds: 3_600 },
+  /** `/subscription/status/set` and `/v2/subscription/status/set`, shared (contract §1.6). */
+  subscription_status_set: { limit: 5_000, windowSeconds: 60 },
   default: { limit: 250_000, windowSeconds: 3_600 },
 } as const satisfies Record<string, RateLimit>;
 

@@ -1,3 +1,4 @@
+import type { Json } from '../ingestion/types';
 import type { MessageContext, Recipient } from '../personalization/scope';
 import type { TrackedMessage } from '../tracking/token';
 import type { Workspace } from '../workspaces/store';
@@ -13,13 +14,13 @@ import type { Channel } from './channels';
 
 /** How one provider call ended. Never thrown: every outcome is a value. */
 export type ChannelResult =
-  | { result: 'sent'; status: number | null; providerId?: string }
+  | { result: 'sent'; status: number | null; providerId?: string; detail?: Record<string, Json> }
   /** Not sent, and sending again will not help (a 4xx, an invalid address, no token). */
   | { result: 'failed'; status: number | null; reason: string }
   /** Not sent this time; the consumer retries with backoff (a 5xx, 429, a timeout). */
   | { result: 'retry'; status: number | null; reason: string; retryAfterMs: number | null }
   /** Not sent because of the recipient (no address, unsubscribed at the provider). */
-  | { result: 'aborted'; reason: string };
+  | { result: 'aborted'; reason: string; detail?: Record<string, Json> };
 
 export interface SendInput<M> {
   message: M;
@@ -53,7 +54,10 @@ export interface ChannelEnv {
   fetch: (request: Request) => Promise<Response>;
   breaker: HostBreaker;
   now: () => number;
-  /** User profiles: the store of channels delivered into the profile (cards, in-app messages). */
+  /**
+   * User profiles: the store of channels delivered into the profile (cards, in-app messages),
+   * and what a provider's answer says about the user (SMS: STOP at the carrier).
+   */
   USER_PROFILE: Env['USER_PROFILE'];
 }
 

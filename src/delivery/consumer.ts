@@ -81,7 +81,7 @@ function retryBase(env: DeliveryBindings): number {
 
 /** The controls a profile applies to one channel's send of this dispatch. */
 export function controlsFor(
-  dispatch: Pick<Dispatch, 'controls'>,
+  dispatch: Pick<Dispatch, 'controls' | 'messages'>,
   workspace: Workspace,
   channel: Channel,
   recipient: QueuedRecipient,
@@ -109,6 +109,7 @@ export function controlsFor(
       subscription === null
         ? null
         : { attribute: subscription, state: c.recipient_subscription_state ?? 'subscribed' },
+    ...(channel === 'sms' ? { subscriptionGroup: smsGroupOf(dispatch) } : {}),
     companyTimeZone: workspace.settings.company_time_zone,
     ...(c.trigger && recipient.triggered_at !== undefined
       ? {
@@ -134,6 +135,15 @@ export function controlsFor(
         }
       : {}),
   };
+}
+
+/** The subscription group of the dispatch's first SMS message (a campaign's variants share one). */
+function smsGroupOf(dispatch: Pick<Dispatch, 'messages'>): string | null {
+  for (const v of dispatch.messages.variants) {
+    const sms = v.messages.sms as { subscription_group_id?: unknown } | undefined;
+    if (typeof sms?.subscription_group_id === 'string') return sms.subscription_group_id;
+  }
+  return null;
 }
 
 interface Tally {
@@ -609,9 +619,19 @@ async function sendOne(
   );
   switch (result.result) {
     case 'sent':
-      return { result: 'sent', status: result.status, messageExtras: extras };
+      return {
+        result: 'sent',
+        status: result.status,
+        messageExtras: extras,
+        ...(result.detail ? { detail: result.detail } : {}),
+      };
     case 'aborted':
-      return { result: 'aborted', reason: result.reason, messageExtras: extras };
+      return {
+        result: 'aborted',
+        reason: result.reason,
+        messageExtras: extras,
+        ...(result.detail ? { detail: result.detail } : {}),
+      };
     case 'retry':
       return {
         result: 'retry',

@@ -31,6 +31,8 @@ const ENGAGEMENT_FIELDS: Partial<
     delivery_failure: ['delivery_failed', null],
     click: ['clicks', null],
     unsubscribe: ['opt_out', null],
+    carrier_send: ['sent_to_carrier', null],
+    help: ['help', null],
   },
   content_card: {
     impression: ['total_impressions', 'unique_impressions'],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ContentCardMessage, EmailMessage } from '../campaigns/messages';
+import { ContentCardMessage, EmailMessage, SmsMessage } from '../campaigns/messages';
 import type { Occurrence } from '../campaigns/schedule';
 import { badRequest } from '../http/errors';
 import { enforceRateLimit } from '../http/guard';
@@ -30,7 +30,7 @@ export const Messages = z
     {
       webhook: WebhookMessage.optional(),
       email: EmailMessage.optional(),
-      sms: z.unknown().optional(),
+      sms: SmsMessage.optional(),
       apple_push: z.unknown().optional(),
       android_push: z.unknown().optional(),
       web_push: z.unknown().optional(),
@@ -42,7 +42,7 @@ export const Messages = z
   )
   .meta({
     description:
-      'Message objects by channel (contract §3.11). Herald delivers `webhook` and `email`.',
+      'Message objects by channel (contract §3.11). Herald delivers `webhook`, `email` and `sms`.',
   });
 
 export const MessagesSendBody = z.object({
@@ -135,7 +135,7 @@ export async function planMessagesSend(
   const undelivered = channels.filter((ch) => !DELIVERED_CHANNELS.has(ch as Channel));
   if (undelivered.length > 0) {
     throw badRequest(
-      `Herald cannot deliver ${undelivered.join(', ')} messages yet; only webhook and email are available`,
+      `Herald cannot deliver ${undelivered.join(', ')} messages yet; only ${[...DELIVERED_CHANNELS].join(', ')} are available`,
     );
   }
   const filters: SegmentFilter[] = [];
@@ -162,12 +162,14 @@ export async function planMessagesSend(
             body.messages.webhook?.message_variation_id ??
             body.messages.email?.message_variation_id ??
             body.messages.content_card?.message_variation_id ??
+            body.messages.sms?.message_variation_id ??
             null,
           percentage: 100,
           messages: {
             webhook: body.messages.webhook,
             email: body.messages.email,
             content_card: body.messages.content_card,
+            sms: body.messages.sms,
           },
         },
       ],

@@ -16,7 +16,7 @@ export function describeIssues(error: z.ZodError): { message: string; errors: st
 }
 
 async function run(c: Ctx, route: AnyRoute): Promise<Response> {
-  const hasBody = route.method !== 'get' && route.method !== 'delete';
+  const hasBody = route.method !== 'get' && route.method !== 'delete' && route.rawBody !== true;
   const maxBytes = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let body: unknown;
   if (route.auth.type === 'api_key') {

@@ -70,6 +70,16 @@ import {
   putEmailProviderRoute,
 } from '../channels/provider-routes';
 import {
+  deleteSmsAccountRoute,
+  getSmsAccountRoute,
+  putSmsAccountRoute,
+} from '../channels/sms/account-routes';
+import {
+  invalidNumbersRoute,
+  removeInvalidNumbersRoute,
+} from '../channels/sms/invalid-number-routes';
+import { inboundRoute, statusCallbackRoute } from '../channels/sms/webhook-routes';
+import {
   messagesScheduleCreateRoute,
   messagesScheduleDeleteRoute,
   messagesScheduleUpdateRoute,
@@ -110,6 +120,20 @@ import {
   segmentsDetailsRoute,
   segmentsListRoute,
 } from '../segments/routes';
+import {
+  archiveGroupRoute,
+  createGroupRoute,
+  getGroupRoute,
+  listGroupsRoute,
+  unarchiveGroupRoute,
+  updateGroupRoute,
+} from '../subscriptions/group-routes';
+import {
+  statusGetRoute,
+  statusSetRoute,
+  statusSetV2Route,
+  userStatusRoute,
+} from '../subscriptions/status-routes';
 import {
   contentBlockInfoRoute,
   createContentBlockRoute,
@@ -262,4 +286,22 @@ export const ROUTES: readonly AnyRoute[] = [
   putWebhookConfigRoute,
   getWebhookConfigRoute,
   deleteWebhookConfigRoute,
+  // SMS (Twilio) and subscription groups.
+  putSmsAccountRoute,
+  getSmsAccountRoute,
+  deleteSmsAccountRoute,
+  statusCallbackRoute,
+  inboundRoute,
+  invalidNumbersRoute,
+  removeInvalidNumbersRoute,
+  statusSetRoute,
+  statusSetV2Route,
+  statusGetRoute,
+  userStatusRoute,
+  createGroupRoute,
+  listGroupsRoute,
+  getGroupRoute,
+  updateGroupRoute,
+  archiveGroupRoute,
+  unarchiveGroupRoute,
 ];

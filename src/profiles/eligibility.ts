@@ -68,6 +68,8 @@ export interface SendControls {
     attribute: 'email_subscribe' | 'push_subscribe';
     state: 'subscribed' | 'opted_in' | 'all';
   } | null;
+  /** SMS: the subscription group the user must be `subscribed` to (Braze sends no one else). */
+  subscriptionGroup?: string | null;
   /** The workspace's zone, for users without one (Braze's company time zone). */
   companyTimeZone?: string;
   /** An action-based send: its trigger time, delay and exception events (contract §3.3). */
@@ -119,6 +121,15 @@ export function checkEligibility(
         ? state === 'opted_in'
         : state === 'opted_in' || state === 'subscribed';
     if (!ok) return { ok: false, reason: 'unsubscribed' };
+  }
+  if (controls.subscriptionGroup) {
+    const row = store.sql
+      .exec<{ state: string }>(
+        'SELECT state FROM subscription_groups WHERE group_id = ?',
+        controls.subscriptionGroup,
+      )
+      .toArray()[0];
+    if (row?.state !== 'subscribed') return { ok: false, reason: 'unsubscribed' };
   }
   if (controls.reeligibleAfterSeconds !== undefined && input.campaignId !== null) {
     const row = store.sql

@@ -28,5 +28,13 @@ export const ENGAGEMENT_EVENTS = [
   'impression',
   /** A content card was dismissed. */
   'dismiss',
+  /** SMS: the provider handed the message to the carrier (Twilio `sent`). */
+  'carrier_send',
+  /** SMS: the user texted an opt-in keyword (START, YES, UNSTOP). */
+  'opt_in',
+  /** SMS: the user texted a help keyword (HELP, INFO). */
+  'help',
+  /** SMS: any other message the user texted in. */
+  'inbound',
 ] as const;
 export type EngagementEvent = (typeof ENGAGEMENT_EVENTS)[number];

@@ -28,6 +28,7 @@ import type { InAppEventResult, InAppView, NewInAppMessage } from './in-app';
 import type { MergeSnapshot } from './merge-state';
 import type { IdentitySnapshot } from './profile-store';
 import type { ClaimResult, SendClaim, SendOutcome, SendState } from './sends';
+import type { LastSent } from './service';
 import type { ApplySettings, ObjectOutcome } from './track';
 
 /**
@@ -128,6 +129,10 @@ export interface ProfileApi {
   featureFlags(
     req: Addressed & { flags: FlagDefinition[]; globalControl: GlobalControlGroup | null },
   ): Promise<Miss | { status: 'ok'; flags: EvaluatedFlag[] }>;
+  /** The latest message sent on a channel (inbound replies are credited to it). */
+  lastSent(
+    req: Addressed & { channel: string },
+  ): Promise<Miss | { status: 'ok'; sent: LastSent | null }>;
   /** The send ledger rows of one dispatch. */
   sends(
     req: Addressed & { dispatchId: string },

@@ -5,6 +5,7 @@ import {
 } from '../campaigns/assignment';
 import type { ConversionEvent } from '../campaigns/model';
 import type { Channel } from '../delivery/channels';
+import type { Json } from '../ingestion/types';
 import type { Recipient } from '../personalization/scope';
 import type { MessageSummary } from '../segments/summary';
 import {
@@ -109,6 +110,8 @@ export interface SendOutcome {
   /** The channel's answer, e.g. the webhook's HTTP status; null when nothing answered. */
   status?: number | null;
   messageExtras?: Record<string, string>;
+  /** Channel specifics for the change record (SMS: segments and encoding, the provider's id). */
+  detail?: Record<string, Json>;
 }
 
 type LedgerRow = {
@@ -214,6 +217,7 @@ export function completeSend(store: ProfileStore, outcome: SendOutcome, now: num
       outcome.status ?? null,
       outcome.messageExtras ?? {},
       now,
+      outcome.detail,
     );
     store.touch(now);
     return true;
@@ -331,6 +335,7 @@ function emitEvent(
   status: number | null,
   extras: Record<string, string>,
   now: number,
+  detail?: Record<string, Json>,
 ): void {
   store.emit({
     type: 'message.event',
@@ -344,6 +349,7 @@ function emitEvent(
     reason,
     status,
     message_extras: extras,
+    ...(detail !== undefined ? { detail } : {}),
   });
 }
 

@@ -43,6 +43,14 @@ import { applyTrack } from './track';
  * is synchronous over the object's SQLite database, so each one is atomic with respect to other
  * calls on the same profile.
  */
+/** A sent message's ids, as `lastSent` answers them. */
+export interface LastSent {
+  dispatchId: string;
+  sendId: string | null;
+  campaignId: string | null;
+  variantId: string | null;
+}
+
 export class ProfileService {
   constructor(readonly store: ProfileStore) {}
 
@@ -165,6 +173,38 @@ export class ProfileService {
     const miss = this.gate(req);
     if (miss) return miss;
     return { status: 'ok', sends: sendsOf(this.store, req.dispatchId) };
+  }
+
+  /**
+   * The latest message sent to this profile on a channel (ledger rows live 30 days): inbound
+   * replies such as an SMS STOP are credited to it.
+   */
+  lastSent(req: Addressed & { channel: string }): Miss | { status: 'ok'; sent: LastSent | null } {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    const row = this.store.sql
+      .exec<{
+        dispatch_id: string;
+        send_id: string | null;
+        campaign_id: string | null;
+        variant_id: string | null;
+      }>(
+        `SELECT dispatch_id, send_id, campaign_id, variant_id FROM sends
+         WHERE channel = ? AND state = 'sent' ORDER BY updated_at DESC LIMIT 1`,
+        req.channel,
+      )
+      .toArray()[0];
+    return {
+      status: 'ok',
+      sent: row
+        ? {
+            dispatchId: row.dispatch_id,
+            sendId: row.send_id,
+            campaignId: row.campaign_id,
+            variantId: row.variant_id,
+          }
+        : null,
+    };
   }
 
   /** This profile's segmentation summary (src/segments/summary.ts). */

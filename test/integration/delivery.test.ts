@@ -453,9 +453,11 @@ describe('POST /messages/send refuses bad requests', () => {
       'a channel Herald does not deliver yet',
       {
         external_user_ids: ['a'],
-        messages: { sms: { subscription_group_id: 'g', app_id: 'x', body: 'hi' } },
+        messages: {
+          apple_push: { alert: 'hi' },
+        },
       },
-      /cannot deliver sms/,
+      /cannot deliver apple_push/,
     ],
     [
       'an unknown message type',

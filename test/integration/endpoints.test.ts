@@ -359,7 +359,71 @@ const ENDPOINTS = [
     valid: { email: ['victim@example.com'] },
     wrongType: { email: [true] },
   })),
+  // SMS and subscription groups: each workspace has its own group `sg`.
+  {
+    path: '/subscription/status/set',
+    permission: 'subscription.status.set',
+    setup: groupSg,
+    valid: {
+      subscription_group_id: 'sg',
+      subscription_state: 'subscribed',
+      external_id: ['victim'],
+    },
+    wrongType: { subscription_group_id: 5, subscription_state: true, external_id: 7 },
+  },
+  {
+    path: '/v2/subscription/status/set',
+    permission: 'subscription.status.set',
+    setup: groupSg,
+    valid: {
+      subscription_groups: [
+        { subscription_group_id: 'sg', subscription_state: 'subscribed', external_ids: ['victim'] },
+      ],
+    },
+    wrongType: { subscription_groups: { subscription_group_id: 'sg' } },
+  },
+  {
+    path: '/sms/invalid_phone_numbers/remove',
+    permission: 'sms.invalid_phone_numbers.remove',
+    valid: { phone_numbers: ['+15550001234'] },
+    wrongType: { phone_numbers: 5 },
+  },
+  {
+    path: '/herald/subscription_groups',
+    permission: 'herald.subscription_groups.write',
+    valid: { name: 'Mallory', channel: 'sms', numbers: ['+15550009999'] },
+    wrongType: { name: 5, channel: 'fax' },
+  },
+  {
+    path: '/herald/subscription_groups/sg',
+    method: 'PUT',
+    permission: 'herald.subscription_groups.write',
+    setup: groupSg,
+    valid: { name: 'Mallory' },
+    wrongType: { numbers: 'all of them' },
+  },
+  {
+    path: '/herald/subscription_groups/sg/archive',
+    permission: 'herald.subscription_groups.write',
+    setup: groupSg,
+    valid: {},
+  },
+  {
+    path: '/herald/subscription_groups/sg/unarchive',
+    permission: 'herald.subscription_groups.write',
+    setup: groupSg,
+    valid: {},
+  },
 ] as const;
+
+/** An SMS subscription group `sg` in the workspace. */
+async function groupSg(ws: TestWorkspace): Promise<void> {
+  await ws.post('/herald/subscription_groups', {
+    subscription_group_id: 'sg',
+    name: 'SG',
+    channel: 'sms',
+  });
+}
 
 function pathOf(endpoint: { path: string }, victims: Victims): string {
   return endpoint.path.replace('{campaign_id}', victims.campaignId);
@@ -717,5 +781,56 @@ describe.each(QUERY_ENDPOINTS)('GET $path', (endpoint) => {
     } else {
       expect(res.status).toBe(endpoint.intruderStatus);
     }
+  });
+});
+
+/**
+ * SMS and subscription-group reads take no campaign: the same matrix of wrong query, no key and
+ * missing permission. That another workspace's key never reads a user's subscription states or
+ * invalid numbers is asserted in test/integration/subscription-endpoints.test.ts.
+ */
+const SUBSCRIPTION_QUERY_ENDPOINTS = [
+  {
+    path: '/subscription/status/get?subscription_group_id=sg&external_id=victim',
+    permission: 'subscription.status.get',
+    wrongQuery: 'subscription_group_id=',
+  },
+  {
+    path: '/subscription/user/status?external_id=victim',
+    permission: 'subscription.groups.get',
+    wrongQuery: 'limit=many',
+  },
+  {
+    path: '/sms/invalid_phone_numbers?start_date=2026-01-01&end_date=2026-02-01',
+    permission: 'sms.invalid_phone_numbers',
+    wrongQuery: 'offset=first',
+  },
+  {
+    path: '/herald/subscription_groups',
+    permission: 'herald.subscription_groups.read',
+    wrongQuery: 'channel=fax',
+  },
+] as const;
+
+describe.each(SUBSCRIPTION_QUERY_ENDPOINTS)('GET $path', (endpoint) => {
+  it('answers 400 to a query of the wrong type, naming it', async () => {
+    const ws = await createWorkspace();
+    const res = await getRow(
+      `${endpoint.path}${endpoint.path.includes('?') ? '&' : '?'}${endpoint.wrongQuery}`,
+      ws.key,
+    );
+    expect(res.status).toBe(400);
+    expect(res.json.message).toContain(endpoint.wrongQuery.split('=')[0]);
+  });
+
+  it('answers 401 without a key', async () => {
+    expect((await getRow(endpoint.path, null)).status).toBe(401);
+  });
+
+  it(`answers 403 to a key without ${endpoint.permission}`, async () => {
+    const ws = await createWorkspace();
+    const res = await getRow(endpoint.path, await ws.keyWith(['users.track']));
+    expect(res.status).toBe(403);
+    expect(res.json.message).toBe('Access Denied');
   });
 });

@@ -254,10 +254,12 @@ describe('POST /messages/schedule/create', () => {
     const email = await ws.post('/messages/schedule/create', {
       external_user_ids: ['u'],
       schedule: { time: at },
-      messages: { sms: { subscription_group_id: 'g', app_id: 'a', body: 'x' } },
+      messages: {
+        apple_push: { alert: 'hi' },
+      },
     });
     expect(email.status).toBe(400);
-    expect(email.json.message).toMatch(/cannot deliver sms/);
+    expect(email.json.message).toMatch(/cannot deliver apple_push/);
     const missing = await ws.post('/messages/schedule/create', {
       external_user_ids: ['u'],
       messages: { webhook: sinkHook('/x', 'x') },
