@@ -1,4 +1,5 @@
 import { consumeChanges } from '../src/changes/consumer';
+import { currentsHandler } from '../src/currents/handler';
 import { actionTriggerHandler } from '../src/delivery/action-triggers';
 import { consumeDeliveries, consumeDeliveryDeadLetters } from '../src/delivery/consumer';
 import { engagementStatsHandler } from '../src/delivery/engagement-stats';
@@ -8,6 +9,7 @@ import { consumeJobs, dueJobs } from '../src/jobs/consumer';
 import { log, setLogLevel } from '../src/lib/log';
 import { indexSyncHandler } from '../src/segments/index-writer';
 
+export { CurrentsBuffer } from './currents-buffer';
 export { IdentityIndex } from './identity-index';
 export { RateLimiter } from './rate-limiter';
 export { UserProfile } from './user-profile';
@@ -36,6 +38,7 @@ export default {
       indexSyncHandler(env),
       actionTriggerHandler(env),
       engagementStatsHandler(env),
+      currentsHandler(env),
     ]);
     log('debug', 'change batch consumed', { queue: batch.queue, ...stats });
   },

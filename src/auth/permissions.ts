@@ -111,6 +111,8 @@ export const PERMISSIONS = [
   'herald.campaigns.write',
   'herald.templates.render',
   'herald.delivery.read',
+  'herald.currents.read',
+  'herald.currents.write',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

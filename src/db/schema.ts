@@ -56,6 +56,7 @@ export const apps = sqliteTable(
 export * from './campaigns';
 export * from './catalogs';
 export * from './channels';
+export * from './currents';
 export * from './delivery';
 export * from './personalization';
 export * from './schedules';

@@ -46,6 +46,15 @@ import {
   putEmailProviderRoute,
 } from '../channels/provider-routes';
 import {
+  createConnectorRoute,
+  deleteConnectorRoute,
+  eventTypesRoute,
+  getConnectorRoute,
+  listConnectorsRoute,
+  updateConnectorRoute,
+} from '../currents/routes';
+import { connectorDeadLettersRoute, connectorStatusRoute } from '../currents/status-routes';
+import {
   messagesScheduleCreateRoute,
   messagesScheduleDeleteRoute,
   messagesScheduleUpdateRoute,
@@ -193,4 +202,13 @@ export const ROUTES: readonly AnyRoute[] = [
   putEmailProviderRoute,
   getEmailProviderRoute,
   deleteEmailProviderRoute,
+  // Currents
+  createConnectorRoute,
+  listConnectorsRoute,
+  getConnectorRoute,
+  updateConnectorRoute,
+  deleteConnectorRoute,
+  connectorStatusRoute,
+  connectorDeadLettersRoute,
+  eventTypesRoute,
 ];
