@@ -120,16 +120,23 @@ export class BufferStore {
       if (!this.meta('target')) this.setMeta('target', JSON.stringify(target));
       let stored = 0;
       for (const e of events) {
-        const seen = this.sql.exec('SELECT 1 FROM sent WHERE id = ?', e.id).toArray().length > 0;
+        const seen =
+          this.sql
+            .exec(
+              'SELECT 1 FROM events WHERE id = ? UNION ALL SELECT 1 FROM sent WHERE id = ?',
+              e.id,
+              e.id,
+            )
+            .toArray().length > 0;
         if (seen) continue;
-        const res = this.sql.exec(
-          'INSERT OR IGNORE INTO events (id, type, queued_at, body) VALUES (?, ?, ?, ?)',
+        this.sql.exec(
+          'INSERT INTO events (id, type, queued_at, body) VALUES (?, ?, ?, ?)',
           e.id,
           e.type,
           now,
           JSON.stringify(e.flat),
         );
-        stored += res.rowsWritten > 0 ? 1 : 0;
+        stored++;
       }
       return { stored, duplicates: events.length - stored, ...this.freshStats() };
     });
