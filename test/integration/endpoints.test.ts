@@ -271,6 +271,13 @@ const ENDPOINTS = [
     valid: {},
     intruderStatus: 404,
   })),
+  // Currents
+  {
+    path: '/herald/currents/connectors',
+    permission: 'herald.currents.write',
+    valid: { name: 'lake', type: 'storage' },
+    wrongType: { name: 7, type: 'ftp', shards: 'many' },
+  },
 ] as const;
 
 function pathOf(endpoint: { path: string }, victims: Victims): string {
