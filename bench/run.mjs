@@ -46,13 +46,13 @@ import { cpus, loadavg, type as osType, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleHello, bundleHerald, describeSource, exportRef, REPO_ROOT } from './lib/build.mjs';
+import { CURRENTS_ID, runCurrentsSuite } from './lib/currents.mjs';
 import {
   DEFAULT_DELIVERY_USERS,
   DELIVERY_GOAL,
   DELIVERY_ID,
   runDeliverySuite,
 } from './lib/delivery.mjs';
-import { CURRENTS_ID, runCurrentsSuite } from './lib/currents.mjs';
 import { formatLiquid, LIQUID_GOAL, LIQUID_ID, runLiquidSuite } from './lib/liquid.mjs';
 import { measure } from './lib/load.mjs';
 import {

@@ -21,7 +21,8 @@ function api(target) {
       signal: AbortSignal.timeout(120_000),
     });
     const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${path} -> ${res.status} ${text.slice(0, 500)}`);
+    if (res.status >= 300)
+      throw new Error(`${method} ${path} -> ${res.status} ${text.slice(0, 500)}`);
     return JSON.parse(text);
   };
 }
