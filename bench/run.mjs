@@ -35,6 +35,9 @@
  *                       runtime; its id `delivery` works with --only
  *   --delivery-users <n>  users the delivery benchmark creates and sends to (default 10000;
  *                       creating them takes most of the time: ~100-170 users/s)
+ *   --no-currents       skip the Currents benchmark (lib/currents.mjs): 15,000 custom events
+ *                       through /users/track to a storage connector's Avro file in R2; its id
+ *                       `currents` works with --only
  *   --profiles <n>      synthetic profiles for segments-count (default 1000000)
  *   --freshness-samples <n>  samples per freshness measurement (default 50)
  */
@@ -43,6 +46,7 @@ import { cpus, loadavg, type as osType, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleHello, bundleHerald, describeSource, exportRef, REPO_ROOT } from './lib/build.mjs';
+import { CURRENTS_ID, runCurrentsSuite } from './lib/currents.mjs';
 import {
   DEFAULT_DELIVERY_USERS,
   DELIVERY_GOAL,
@@ -87,6 +91,7 @@ const { values: args } = parseArgs({
     'no-segments': { type: 'boolean', default: false },
     'no-liquid': { type: 'boolean', default: false },
     'no-delivery': { type: 'boolean', default: false },
+    'no-currents': { type: 'boolean', default: false },
     'delivery-users': { type: 'string', default: String(DEFAULT_DELIVERY_USERS) },
     profiles: { type: 'string', default: '1000000' },
     'freshness-samples': { type: 'string', default: '50' },
@@ -151,14 +156,16 @@ async function main() {
   let segmentParts = args['no-segments'] ? [] : Object.values(SEGMENT_IDS);
   let runLiquid = !args['no-liquid'];
   let runDelivery = !args['no-delivery'];
+  let runCurrents = !args['no-currents'];
   if (args.only) {
     const keep = new Set(args.only.split(','));
     scenarios = scenarios.filter((s) => s.ceiling || keep.has(s.id));
     segmentParts = segmentParts.filter((id) => keep.has(id));
     runLiquid = keep.has(LIQUID_ID);
     runDelivery = keep.has(DELIVERY_ID);
-    // Only segment, liquid or delivery ids asked for: the ceiling has nothing to compare with.
-    const others = segmentParts.length > 0 || runLiquid || runDelivery;
+    runCurrents = keep.has(CURRENTS_ID);
+    // Only segment, liquid, delivery or currents ids asked for: the ceiling has nothing to compare with.
+    const others = segmentParts.length > 0 || runLiquid || runDelivery || runCurrents;
     if (scenarios.every((s) => s.ceiling) && others) scenarios = [];
   }
 
@@ -181,6 +188,7 @@ async function main() {
   let segments = null;
   let liquid = null;
   let delivery = null;
+  let currents = null;
 
   try {
     say(`bench: bundling Herald from ${args.ref ? `${args.ref} (${source.commit})` : fromDir}`);
@@ -271,6 +279,17 @@ async function main() {
       });
       delivery.goal = DELIVERY_GOAL;
     }
+    if (runCurrents && !startupFailed) {
+      try {
+        currents = await runCurrentsSuite({
+          start: (settings) => startTarget('herald', ctx, settings),
+          say,
+        });
+      } catch (err) {
+        currents = { error: String(err.message ?? err) };
+        say(`bench:   currents FAILED: ${currents.error}`);
+      }
+    }
   } catch (err) {
     startupFailed ??= String(err.stack ?? err);
   } finally {
@@ -323,6 +342,7 @@ async function main() {
     segments,
     liquid,
     delivery,
+    currents,
   };
   writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
 

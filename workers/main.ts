@@ -1,5 +1,6 @@
 import { analyticsRollupHandler } from '../src/analytics/rollup-handler';
 import { consumeChanges } from '../src/changes/consumer';
+import { currentsHandler } from '../src/currents/handler';
 import { actionTriggerHandler } from '../src/delivery/action-triggers';
 import { consumeDeliveries, consumeDeliveryDeadLetters } from '../src/delivery/consumer';
 import { engagementStatsHandler } from '../src/delivery/engagement-stats';
@@ -9,6 +10,7 @@ import { consumeJobs, dueJobs } from '../src/jobs/consumer';
 import { log, setLogLevel } from '../src/lib/log';
 import { indexSyncHandler } from '../src/segments/index-writer';
 
+export { CurrentsBuffer } from './currents-buffer';
 export { IdentityIndex } from './identity-index';
 export { RateLimiter } from './rate-limiter';
 export { UserProfile } from './user-profile';
@@ -38,6 +40,7 @@ export default {
       actionTriggerHandler(env),
       engagementStatsHandler(env),
       analyticsRollupHandler(env),
+      currentsHandler(env),
     ]);
     log('debug', 'change batch consumed', { queue: batch.queue, ...stats });
   },

@@ -116,6 +116,8 @@ export const PERMISSIONS = [
   'herald.analytics.export',
   'herald.subscription_groups.read',
   'herald.subscription_groups.write',
+  'herald.currents.read',
+  'herald.currents.write',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -57,6 +57,7 @@ export * from './analytics';
 export * from './campaigns';
 export * from './catalogs';
 export * from './channels';
+export * from './currents';
 export * from './delivery';
 export * from './flags';
 export * from './personalization';

@@ -80,6 +80,16 @@ import {
 } from '../channels/sms/invalid-number-routes';
 import { inboundRoute, statusCallbackRoute } from '../channels/sms/webhook-routes';
 import {
+  createConnectorRoute,
+  deleteConnectorRoute,
+  eventTypesRoute,
+  getConnectorRoute,
+  listConnectorsRoute,
+  updateConnectorRoute,
+} from '../currents/routes';
+
+import { connectorDeadLettersRoute, connectorStatusRoute } from '../currents/status-routes';
+import {
   messagesScheduleCreateRoute,
   messagesScheduleDeleteRoute,
   messagesScheduleUpdateRoute,
@@ -304,4 +314,13 @@ export const ROUTES: readonly AnyRoute[] = [
   updateGroupRoute,
   archiveGroupRoute,
   unarchiveGroupRoute,
+  // Currents
+  createConnectorRoute,
+  listConnectorsRoute,
+  getConnectorRoute,
+  updateConnectorRoute,
+  deleteConnectorRoute,
+  connectorStatusRoute,
+  connectorDeadLettersRoute,
+  eventTypesRoute,
 ];

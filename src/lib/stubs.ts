@@ -1,3 +1,4 @@
+import type { CurrentsBufferApi } from '../currents/buffer-store';
 import type { Identifier } from '../ingestion/types';
 import type { DirectoryApi } from '../profiles/directory-store';
 import type { ProfileApi } from '../profiles/rpc';
@@ -53,4 +54,13 @@ export function directoryStub(
 /** The counter of one rate-limit bucket of a workspace. */
 export function rateLimiterStub(ns: Env['RATE_LIMITER'], workspaceId: string, bucket: string) {
   return ns.get(ns.idFromName(`ratelimit:${workspaceId}:${bucket}`));
+}
+
+/** One shard of a Currents connector's event buffer. */
+export function currentsBufferStub(
+  ns: Env['CURRENTS_BUFFER'],
+  target: { workspaceId: string; connectorId: string; shard: number },
+): CurrentsBufferApi {
+  const name = `currents:${target.workspaceId}:${target.connectorId}:${target.shard}`;
+  return ns.get(ns.idFromName(name)) as unknown as CurrentsBufferApi;
 }

@@ -414,6 +414,13 @@ const ENDPOINTS = [
     setup: groupSg,
     valid: {},
   },
+  // Currents
+  {
+    path: '/herald/currents/connectors',
+    permission: 'herald.currents.write',
+    valid: { name: 'lake', type: 'storage' },
+    wrongType: { name: 7, type: 'ftp', shards: 'many' },
+  },
 ] as const;
 
 /** An SMS subscription group `sg` in the workspace. */

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import avro from 'avsc';
 import type { TestProject } from 'vitest/node';
 
 /**
@@ -34,6 +35,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
         const path = url.searchParams.get('path');
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify(received.filter((r) => r.path === path)));
+        return;
+      }
+      if (url.pathname === '/__avro') {
+        // Currents tests: decode an Avro container file with avsc, a standard reader that runs in
+        // Node only, and answer its header and records as JSON.
+        decodeAvro(Buffer.concat(chunks)).then(
+          (decoded) => {
+            res.setHeader('content-type', 'application/json');
+            res.end(JSON.stringify(decoded));
+          },
+          (err: unknown) => {
+            res.statusCode = 422;
+            res.end(String(err));
+          },
+        );
         return;
       }
       if (url.pathname === '/__respond') {
@@ -77,6 +93,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const address = server.address();
   project.provide('httpSinkPort', typeof address === 'object' && address ? address.port : 0);
   return () => new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** An Avro object container file's schema, codec and records, read by avsc. */
+function decodeAvro(
+  bytes: Buffer,
+): Promise<{ schema: unknown; codec: string; records: unknown[] }> {
+  return new Promise((resolve, reject) => {
+    const records: unknown[] = [];
+    let schema: unknown = null;
+    let codec = '';
+    const decoder = new avro.streams.BlockDecoder();
+    decoder.on('metadata', (type: avro.Type, c: string) => {
+      schema = type.schema({ exportAttrs: true });
+      codec = c;
+    });
+    decoder.on('data', (r: object) => records.push({ ...r }));
+    decoder.on('end', () => resolve({ schema, codec, records }));
+    decoder.on('error', reject);
+    decoder.end(bytes);
+  });
 }
 
 declare module 'vitest' {
