@@ -95,6 +95,12 @@ export class UserProfile extends DurableObject<Env> {
       refreshIf: touchesProfile ? undefined : readsEngagement,
     });
   }
+  pushDevices(req: Addressed) {
+    return this.service.pushDevices(req);
+  }
+  invalidatePushToken(req: Addressed & { appId: string; token: string; reason: string }) {
+    return this.service.invalidatePushToken(req);
+  }
   sends(req: Addressed & { dispatchId: string }) {
     return this.service.sends(req);
   }

@@ -39,9 +39,11 @@ export interface SendInput<M> {
   publicUrl: string;
 }
 
-/** What a channel may use: outbound HTTP, D1 and the host breaker, all as bindings. */
+/** What a channel may use: outbound HTTP, D1, profiles and the host breaker, all as bindings. */
 export interface ChannelEnv {
   DB: D1Database;
+  /** The users' profile objects (push senders read devices and retire dead tokens). */
+  USER_PROFILE: Env['USER_PROFILE'];
   fetch: (request: Request) => Promise<Response>;
   breaker: HostBreaker;
   now: () => number;

@@ -587,7 +587,13 @@ async function sendOne(
       },
       publicUrl: (ctx.env.HERALD_PUBLIC_URL ?? 'http://localhost:8787').replace(/\/+$/, ''),
     },
-    { DB: ctx.env.DB, fetch: (request) => fetch(request), breaker, now: Date.now },
+    {
+      DB: ctx.env.DB,
+      USER_PROFILE: ctx.env.USER_PROFILE,
+      fetch: (request) => fetch(request),
+      breaker,
+      now: Date.now,
+    },
   );
   switch (result.result) {
     case 'sent':

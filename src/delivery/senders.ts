@@ -1,4 +1,5 @@
 import { emailSender } from '../channels/email/sender';
+import { androidPushSender, applePushSender, webPushSender } from '../channels/push/sender';
 import type { ChannelSender } from './channel';
 import type { Channel } from './channels';
 import { webhookSender } from './webhook-sender';
@@ -10,6 +11,9 @@ import { webhookSender } from './webhook-sender';
 export const SENDERS: Partial<Record<Channel, ChannelSender<never>>> = {
   webhook: webhookSender as ChannelSender<never>,
   email: emailSender as ChannelSender<never>,
+  web_push: webPushSender as ChannelSender<never>,
+  android_push: androidPushSender as ChannelSender<never>,
+  apple_push: applePushSender as ChannelSender<never>,
 };
 
 /** Channels whose delivery is built. The rest are refused by the send APIs, never dropped. */

@@ -45,6 +45,8 @@ import {
   getEmailProviderRoute,
   putEmailProviderRoute,
 } from '../channels/provider-routes';
+import { PUSH_CONFIG_ROUTES } from '../channels/push/config-routes';
+import { pushOpenRoute } from '../channels/push/open-route';
 import {
   messagesScheduleCreateRoute,
   messagesScheduleDeleteRoute,
@@ -193,4 +195,6 @@ export const ROUTES: readonly AnyRoute[] = [
   putEmailProviderRoute,
   getEmailProviderRoute,
   deleteEmailProviderRoute,
+  ...PUSH_CONFIG_ROUTES,
+  pushOpenRoute,
 ];

@@ -7,6 +7,7 @@ import { currentMemberships, refreshMemberships, type SegmentDefinition } from '
 import { absorb, type MergeSnapshot, snapshotForMerge } from './merge-state';
 import { ackChanges } from './outbox';
 import { aliasKey, type ProfileStore } from './profile-store';
+import { activePushDevices, invalidatePushToken, type PushDevice } from './push-devices';
 import { buildRecipient } from './recipient';
 import type {
   AbsorbAnswer,
@@ -101,6 +102,20 @@ export class ProfileService {
     const miss = this.gate(req);
     if (miss) return miss;
     return { status: 'ok', recipient: buildRecipient(this.store) };
+  }
+
+  pushDevices(req: Addressed): Miss | { status: 'ok'; devices: PushDevice[] } {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    return { status: 'ok', devices: activePushDevices(this.store.sql) };
+  }
+
+  invalidatePushToken(
+    req: Addressed & { appId: string; token: string; reason: string },
+  ): Miss | { status: 'ok'; invalidated: boolean } {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    return { status: 'ok', invalidated: invalidatePushToken(this.store.sql, req) };
   }
 
   describe(req: Addressed): DescribeAnswer {

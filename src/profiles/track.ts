@@ -10,6 +10,7 @@ import { applyCustomOp, type StoredAttr } from './attribute-ops';
 import { convertOnEvent, convertOnPurchase } from './conversions';
 import { type ProfileStore, Rejection } from './profile-store';
 import { bucketEvent, bucketPurchase, propertyLookup } from './property-buckets';
+import { registerPushToken } from './push-devices';
 
 /** Per-workspace settings the profile needs to apply a request. */
 export interface ApplySettings {
@@ -70,15 +71,7 @@ export function applyAttributesObject(
 ): void {
   const changes: Change[] = [];
   applyStandard(store, input.standard, now, changes);
-  for (const t of input.pushTokens) {
-    store.sql.exec(
-      `INSERT OR IGNORE INTO push_tokens (app_id, token, device_id, added_at) VALUES (?, ?, ?, ?)`,
-      t.app_id,
-      t.token,
-      t.device_id ?? crypto.randomUUID(),
-      now,
-    );
-  }
+  for (const t of input.pushTokens) registerPushToken(store.sql, t, now);
   for (const g of input.subscriptionGroups) {
     store.sql.exec(
       `INSERT INTO subscription_groups (group_id, state, updated_at) VALUES (?, ?, ?)
