@@ -583,7 +583,10 @@ async function sendOne(
         dispatchId: dispatch.id,
         sendId: dispatch.sendId,
         campaignId: dispatch.campaignId,
-        variantId: claimed.variantId,
+        // Engagement is counted per message variation, as `sent` is (campaign statistics and
+        // Currents name the message's variation id, which differs from the variant's own id).
+        variantId:
+          (message as { message_variation_id?: string }).message_variation_id ?? claimed.variantId,
       },
       publicUrl: (ctx.env.HERALD_PUBLIC_URL ?? 'http://localhost:8787').replace(/\/+$/, ''),
     },

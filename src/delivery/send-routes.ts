@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { EmailMessage } from '../campaigns/messages';
+import {
+  AndroidPushMessage,
+  ApplePushMessage,
+  EmailMessage,
+  WebPushMessage,
+} from '../campaigns/messages';
 import type { Occurrence } from '../campaigns/schedule';
 import { badRequest } from '../http/errors';
 import { enforceRateLimit } from '../http/guard';
@@ -31,9 +36,9 @@ export const Messages = z
       webhook: WebhookMessage.optional(),
       email: EmailMessage.optional(),
       sms: z.unknown().optional(),
-      apple_push: z.unknown().optional(),
-      android_push: z.unknown().optional(),
-      web_push: z.unknown().optional(),
+      apple_push: ApplePushMessage.optional(),
+      android_push: AndroidPushMessage.optional(),
+      web_push: WebPushMessage.optional(),
       content_card: z.unknown().optional(),
       kindle_push: z.unknown().optional(),
       whats_app: z.unknown().optional(),
@@ -42,7 +47,8 @@ export const Messages = z
   )
   .meta({
     description:
-      'Message objects by channel (contract §3.11). Herald delivers `webhook` and `email`.',
+      'Message objects by channel (contract §3.11). Herald delivers `webhook`, `email`, ' +
+      '`apple_push`, `android_push` and `web_push`.',
   });
 
 export const MessagesSendBody = z.object({
@@ -135,7 +141,7 @@ export async function planMessagesSend(
   const undelivered = channels.filter((ch) => !DELIVERED_CHANNELS.has(ch as Channel));
   if (undelivered.length > 0) {
     throw badRequest(
-      `Herald cannot deliver ${undelivered.join(', ')} messages yet; only webhook and email are available`,
+      `Herald cannot deliver ${undelivered.join(', ')} messages yet; only ${[...DELIVERED_CHANNELS].join(', ')} are available`,
     );
   }
   const filters: SegmentFilter[] = [];
@@ -161,9 +167,18 @@ export async function planMessagesSend(
           id:
             body.messages.webhook?.message_variation_id ??
             body.messages.email?.message_variation_id ??
+            body.messages.apple_push?.message_variation_id ??
+            body.messages.android_push?.message_variation_id ??
+            body.messages.web_push?.message_variation_id ??
             null,
           percentage: 100,
-          messages: { webhook: body.messages.webhook, email: body.messages.email },
+          messages: {
+            webhook: body.messages.webhook,
+            email: body.messages.email,
+            apple_push: body.messages.apple_push,
+            android_push: body.messages.android_push,
+            web_push: body.messages.web_push,
+          },
         },
       ],
     },

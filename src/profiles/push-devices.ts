@@ -52,7 +52,7 @@ export function parsePushToken(raw: string): ParsedToken {
       const { endpoint, keys } = sub;
       if (
         typeof endpoint === 'string' &&
-        /^https:\/\/\S+$/i.test(endpoint) &&
+        /^https?:\/\/\S+$/i.test(endpoint) &&
         typeof keys?.p256dh === 'string' &&
         typeof keys.auth === 'string' &&
         B64URL.test(keys.p256dh) &&

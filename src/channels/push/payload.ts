@@ -21,6 +21,11 @@ export interface PushTracking {
   openUrl: string;
 }
 
+/** The tracking block as payloads carry it. */
+function trackingBlock(t: PushTracking) {
+  return { token: t.token, open_url: t.openUrl };
+}
+
 /** A payload or why the message cannot be sent to this user. */
 export type Built<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -42,7 +47,7 @@ export interface WebPushPayload {
   require_interaction?: boolean;
   actions?: { action: string; title: string; type: string; url?: string }[];
   extra?: Record<string, unknown>;
-  herald: PushTracking;
+  herald: { token: string; open_url: string };
 }
 
 /** A Web Push payload with its time to live (the `TTL` header), seconds. */
@@ -76,7 +81,7 @@ export function webPushPayload(input: {
         }
       : {}),
     ...(m.extra ? { extra: m.extra } : {}),
-    herald: input.tracking,
+    herald: trackingBlock(input.tracking),
   };
   const size = bytes(payload);
   if (size > WEB_PUSH_MAX_PLAINTEXT) {
@@ -235,7 +240,7 @@ export function apnsPush(input: {
       reason: `apple push payload is ${size} bytes, over the ${APPLE_PUSH_MAX_BYTES}-byte limit`,
     };
   }
-  body.herald = { ...options, ...input.tracking };
+  body.herald = { ...options, ...trackingBlock(input.tracking) };
   const background = aps.alert === undefined && aps['content-available'] === 1;
   const expiry = m.expiry !== undefined ? (parseBrazeTime(m.expiry)?.getTime() ?? null) : null;
   return {
