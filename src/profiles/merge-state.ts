@@ -182,7 +182,7 @@ export function absorb(
       r.last_used as number,
     );
   }
-  for (const r of t.push_tokens) absorbPushToken(store.sql, r);
+  for (const r of t.push_tokens) absorbPushToken(store, r);
   for (const r of t.subscription_groups) {
     store.sql.exec(
       'INSERT OR IGNORE INTO subscription_groups (group_id, state, updated_at) VALUES (?, ?, ?)',

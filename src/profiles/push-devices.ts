@@ -1,4 +1,7 @@
 import type { Json, PushTokenInput } from '../ingestion/types';
+import { directoryStub, shardOf } from '../lib/stubs';
+import type { DirectoryEntry } from './directory-store';
+import type { ProfileStore } from './profile-store';
 
 /**
  * A profile's push devices (`push_tokens`): one row per (app, token), with what a sender needs —
@@ -6,7 +9,16 @@ import type { Json, PushTokenInput } from '../ingestion/types';
  * still works. Tokens come from `/users/track` `push_tokens` (and the SDK, later); a sender marks
  * a token `invalid` when the push service says it is gone (Web Push 404/410, FCM UNREGISTERED,
  * APNs 410/BadDeviceToken), which stops every later send to it until it is registered again.
+ *
+ * A token belongs to the last user who registered it (contract §5.3: a device switches users).
+ * Each registration links (app, token) to the profile in the identifier directory; before a
+ * send the profile checks its tokens there and releases any another profile registered since.
  */
+
+/** The directory value of a token: app id and token, NUL-separated. */
+export function pushTokenKey(appId: string, token: string): string {
+  return `${appId}\u0000${token}`;
+}
 
 /** The push service a token belongs to. */
 export type PushKind = 'web' | 'fcm' | 'apns';
@@ -74,7 +86,8 @@ export function parsePushToken(raw: string): ParsedToken {
  * Register (or re-register) a token on this profile: active again, keys refreshed. A device
  * holds one token per app, so a device id's older token for the same app is dropped.
  */
-export function registerPushToken(sql: SqlStorage, input: PushTokenInput, now: number): void {
+export function registerPushToken(store: ProfileStore, input: PushTokenInput, now: number): void {
+  const sql = store.sql;
   const t = parsePushToken(input.token);
   const deviceId = input.device_id ?? null;
   sql.exec(
@@ -96,19 +109,29 @@ export function registerPushToken(sql: SqlStorage, input: PushTokenInput, now: n
     deviceId === null ? 0 : 1,
   );
   if (deviceId !== null) {
-    sql.exec(
-      'DELETE FROM push_tokens WHERE app_id = ? AND device_id = ? AND token <> ?',
-      input.app_id,
-      deviceId,
-      t.token,
-    );
+    const replaced = sql
+      .exec<{ token: string }>(
+        'DELETE FROM push_tokens WHERE app_id = ? AND device_id = ? AND token <> ? RETURNING token',
+        input.app_id,
+        deviceId,
+        t.token,
+      )
+      .toArray();
+    for (const r of replaced) {
+      store.emitIndexOp({
+        op: 'unlink',
+        kind: 'push_token',
+        value: pushTokenKey(input.app_id, r.token),
+      });
+    }
   }
+  store.emitIndexOp({ op: 'link', kind: 'push_token', value: pushTokenKey(input.app_id, t.token) });
 }
 
 /** Take over a merged profile's token row (contract §2.8): the kept profile's own row wins. */
-export function absorbPushToken(sql: SqlStorage, row: Record<string, Json>): void {
+export function absorbPushToken(store: ProfileStore, row: Record<string, Json>): void {
   const added = row.added_at as number;
-  sql.exec(
+  const taken = store.sql.exec(
     `INSERT OR IGNORE INTO push_tokens (app_id, token, device_id, added_at, kind, p256dh, auth,
        state, last_error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     row.app_id as string,
@@ -121,7 +144,23 @@ export function absorbPushToken(sql: SqlStorage, row: Record<string, Json>): voi
     (row.state as string | undefined) ?? 'active',
     (row.last_error as string | null | undefined) ?? null,
     (row.updated_at as number | null | undefined) ?? added,
-  );
+  ).rowsWritten;
+  if (taken > 0 && (row.state ?? 'active') === 'active') {
+    store.emitIndexOp({
+      op: 'link',
+      kind: 'push_token',
+      value: pushTokenKey(row.app_id as string, row.token as string),
+    });
+  }
+}
+
+/** Directory unlinks for every token of a profile that is going away (merged, deleted). */
+export function unlinkAllPushTokens(store: ProfileStore): void {
+  for (const r of store.sql
+    .exec<{ app_id: string; token: string }>('SELECT app_id, token FROM push_tokens')
+    .toArray()) {
+    store.emitIndexOp({ op: 'unlink', kind: 'push_token', value: pushTokenKey(r.app_id, r.token) });
+  }
 }
 
 /** Every active device, most recently registered first. */
@@ -152,12 +191,15 @@ export function activePushDevices(sql: SqlStorage): PushDevice[] {
     }));
 }
 
-/** Mark a token invalid (the push service said it is gone); false when it was not active. */
+/**
+ * Mark a token invalid (the push service said it is gone, or another user registered it);
+ * false when it was not active. The profile's directory link goes with it.
+ */
 export function invalidatePushToken(
-  sql: SqlStorage,
+  store: ProfileStore,
   input: { appId: string; token: string; reason: string; now: number },
 ): boolean {
-  const res = sql.exec(
+  const res = store.sql.exec(
     `UPDATE push_tokens SET state = 'invalid', last_error = ?, updated_at = ?
      WHERE app_id = ? AND token = ? AND state = 'active'`,
     input.reason.slice(0, 500),
@@ -165,5 +207,41 @@ export function invalidatePushToken(
     input.appId,
     input.token,
   );
-  return res.rowsWritten > 0;
+  if (res.rowsWritten === 0) return false;
+  store.emitIndexOp({
+    op: 'unlink',
+    kind: 'push_token',
+    value: pushTokenKey(input.appId, input.token),
+  });
+  return true;
+}
+
+/**
+ * The devices whose token another profile registered after this one (the directory lists a
+ * token's profiles in registration order). A token the directory does not know stays here.
+ */
+export async function movedDevices(
+  ns: Env['IDENTITY_INDEX'],
+  input: { workspaceId: string; profileId: string; devices: PushDevice[] },
+): Promise<PushDevice[]> {
+  const byShard = new Map<number, string[]>();
+  for (const d of input.devices) {
+    const key = pushTokenKey(d.appId, d.token);
+    const shard = shardOf('push_token', key);
+    byShard.set(shard, [...(byShard.get(shard) ?? []), key]);
+  }
+  const owners = new Map<string, DirectoryEntry[]>();
+  await Promise.all(
+    [...byShard].map(async ([shard, keys]) => {
+      const found = await directoryStub(ns, input.workspaceId, shard).lookup(
+        keys.map((value) => ({ kind: 'push_token', value })),
+      );
+      for (const key of keys) owners.set(key, found[`push_token:${key}`] ?? []);
+    }),
+  );
+  return input.devices.filter((d) => {
+    const entries = owners.get(pushTokenKey(d.appId, d.token)) ?? [];
+    const last = entries[entries.length - 1];
+    return last !== undefined && last.profileId !== input.profileId;
+  });
 }

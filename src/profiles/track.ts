@@ -71,7 +71,7 @@ export function applyAttributesObject(
 ): void {
   const changes: Change[] = [];
   applyStandard(store, input.standard, now, changes);
-  for (const t of input.pushTokens) registerPushToken(store.sql, t, now);
+  for (const t of input.pushTokens) registerPushToken(store, t, now);
   for (const g of input.subscriptionGroups) {
     store.sql.exec(
       `INSERT INTO subscription_groups (group_id, state, updated_at) VALUES (?, ?, ?)
