@@ -52,6 +52,9 @@ describe('apple push through APNs', { timeout: 30_000 }, () => {
     expect(req.headers['apns-priority']).toBe('10');
     expect(req.headers['apns-expiration']).toBe(String(Date.parse('2030-01-01T00:00:00Z') / 1000));
     expect(req.headers['apns-collapse-id']).toBe('order-42');
+    expect(req.headers['apns-id']).toMatch(
+      /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/,
+    );
     // Apple checks the provider token with the team's public key.
     const bearer = /^bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
     const jwt = await verifyJwt(bearer, a.key.verifyKey);

@@ -154,6 +154,14 @@ describe('web push', { timeout: 30_000 }, () => {
     expect((await call('/t/push/not-a-token/open', { method: 'POST' })).status).toBe(404);
     const bad = await call('/t/push/x.y/open', { rawBody: '{"device_id": 5}' });
     expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ message: 'device_id must be a string' });
+    const malformed = await call('/t/push/x.y/open', { rawBody: '{"device_id":' });
+    expect(malformed.status).toBe(400);
+    const big = await call('/t/push/x.y/open', {
+      body: { device_id: 'd', pad: 'x'.repeat(5_000) },
+    });
+    expect(big.status).toBe(400);
+    expect(((await big.json()) as { message: string }).message).toMatch(/too large/);
   });
 
   it('aborts for a user without a subscription and fails without VAPID keys', async () => {

@@ -65,6 +65,18 @@ describe('web push payload', () => {
   });
 });
 
+describe('web push payload limit', () => {
+  it('aborts a message that does not fit one encrypted 4 KB record', () => {
+    const message = WebPushMessage.parse({ title: 'T', alert: 'x'.repeat(4_000) });
+    const built = webPushPayload({
+      message,
+      rendered: { title: 'T', alert: 'x'.repeat(4_000) },
+      tracking,
+    });
+    expect(built).toEqual({ ok: false, reason: expect.stringMatching(/over the 3993-byte limit/) });
+  });
+});
+
 describe('android (FCM) payload', () => {
   it('maps the message object onto FCM v1 notification, android and string data', () => {
     const message = AndroidPushMessage.parse({

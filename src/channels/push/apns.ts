@@ -1,3 +1,4 @@
+import { sha256Hex } from '../../lib/hash';
 import { jsonOf, snippet } from '../email/http';
 import type { ApnsConfig } from './config-store';
 import { type DeviceResult, failure, post } from './http';
@@ -43,6 +44,12 @@ export async function providerToken(input: {
   return { jwt };
 }
 
+/** A UUID (the form `apns-id` takes) derived from a string, so a retried send keeps its id. */
+async function apnsId(ref: string): Promise<string> {
+  const hex = (await sha256Hex(ref)).slice(0, 32);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`.toUpperCase();
+}
+
 /** Apple's reasons that mean the device token will never work again for this topic. */
 const GONE = new Set(['BadDeviceToken', 'Unregistered', 'DeviceTokenNotForTopic']);
 
@@ -50,6 +57,8 @@ export async function sendApns(input: {
   workspaceId: string;
   config: ApnsConfig;
   token: string;
+  /** Names this send to this device: its hash is the `apns-id` Apple echoes and logs. */
+  sendRef: string;
   push: ApnsPush;
   fetch: (request: Request) => Promise<Response>;
   now: number;
@@ -63,6 +72,7 @@ export async function sendApns(input: {
     'apns-push-type': input.push.pushType,
     'apns-priority': String(input.push.priority),
     'apns-expiration': String(input.push.expiration),
+    'apns-id': await apnsId(`${input.sendRef}\u0001${input.token}`),
     'content-type': 'application/json',
   };
   if (input.push.collapseId) headers['apns-collapse-id'] = input.push.collapseId;

@@ -58,6 +58,33 @@ interface PushChannel<M, P, C> {
 
 const APP_PLATFORMS: Record<string, PushKind> = { web: 'web', ios: 'apns', android: 'fcm' };
 
+/** Apps are created, never changed: a minute-old list only misses a brand-new app's platform. */
+const APPS_TTL_MS = 60_000;
+const appKinds = new Map<string, { at: number; kinds: Promise<Map<string, PushKind>> }>();
+
+/** Each registered app's push service, per isolate for a minute. */
+function appKindsOf(
+  db: D1Database,
+  workspaceId: string,
+  now: number,
+): Promise<Map<string, PushKind>> {
+  const cached = appKinds.get(workspaceId);
+  if (cached && now - cached.at < APPS_TTL_MS) return cached.kinds;
+  if (appKinds.size > 1_000) appKinds.clear();
+  const kinds = listApps(db, workspaceId).then(
+    (apps) =>
+      new Map(
+        apps.flatMap((a) => {
+          const kind = APP_PLATFORMS[a.platform];
+          return kind ? [[a.id, kind] as const] : [];
+        }),
+      ),
+  );
+  kinds.catch(() => appKinds.delete(workspaceId));
+  appKinds.set(workspaceId, { at: now, kinds });
+  return kinds;
+}
+
 /** The user's devices this channel sends to. */
 async function devicesFor<M>(
   ch: PushChannel<M, unknown, unknown>,
@@ -77,9 +104,7 @@ async function devicesFor<M>(
   if (answer.status !== 'ok') return null;
   if (answer.devices.length === 0) return [];
   // A registered app's platform decides; an unregistered app's token is judged by its shape.
-  const apps = new Map(
-    (await listApps(env.DB, input.workspace.id)).map((a) => [a.id, APP_PLATFORMS[a.platform]]),
-  );
+  const apps = await appKindsOf(env.DB, input.workspace.id, env.now());
   const devices = answer.devices.filter((d) => (apps.get(d.appId) ?? d.kind) === ch.kind);
   return ch.mostRecentOnly(input.message) ? devices.slice(0, 1) : devices;
 }
@@ -263,6 +288,7 @@ export const applePushSender = pushSender<ApplePushMessage, ApnsPush, ApnsConfig
         workspaceId: send.workspace.id,
         config,
         token: device.token,
+        sendRef: `${send.sendKey}\u0001${device.appId}`,
         push: payload,
         fetch: env.fetch,
         now: env.now(),
