@@ -159,7 +159,10 @@ function combine(results: DeviceResult[]): ChannelResult {
   const sent = results.find((r) => r.type === 'sent');
   if (sent) return { result: 'sent', status: sent.status, providerId: sent.providerId };
   const retry = results.find((r) => r.type === 'retry');
-  if (retry) return { result: 'retry', ...retry };
+  if (retry?.type === 'retry') {
+    const { status, reason, retryAfterMs } = retry;
+    return { result: 'retry', status, reason, retryAfterMs };
+  }
   const failed = results.find((r) => r.type === 'failed') ?? results[0];
   if (!failed || failed.type === 'sent' || failed.type === 'retry') {
     return { result: 'aborted', reason: 'no device to send to' };
