@@ -26,6 +26,7 @@ import type { SegmentDefinition } from '../src/profiles/membership';
 import type { MergeSnapshot } from '../src/profiles/merge-state';
 import { ackChanges, flushOutbox, pendingChanges } from '../src/profiles/outbox';
 import { ProfileStore } from '../src/profiles/profile-store';
+import { movedDevices } from '../src/profiles/push-devices';
 import { buildRecipient } from '../src/profiles/recipient';
 import type { Addressed, ExportRequest, TrackRequest } from '../src/profiles/rpc';
 import type { SendClaim, SendOutcome } from '../src/profiles/sends';
@@ -174,6 +175,18 @@ export class UserProfile extends DurableObject<Env> {
   }
   lastSent(req: Addressed & { channel: string }) {
     return this.service.lastSent(req);
+  }
+  /** Active devices whose token no other user has registered since (those are released). */
+  async pushDevices(req: Addressed) {
+    const answer = this.service.pushDevices(req);
+    if (answer.status !== 'ok' || answer.devices.length === 0) return answer;
+    const moved = await movedDevices(this.env.IDENTITY_INDEX, { ...req, devices: answer.devices });
+    if (moved.length === 0) return answer;
+    await this.afterWrite(this.service.releasePushTokens({ ...req, devices: moved }));
+    return { ...answer, devices: answer.devices.filter((d) => !moved.includes(d)) };
+  }
+  async invalidatePushToken(req: Addressed & { appId: string; token: string; reason: string }) {
+    return await this.afterWrite(this.service.invalidatePushToken(req));
   }
   sends(req: Addressed & { dispatchId: string }) {
     return this.service.sends(req);

@@ -48,7 +48,7 @@ export interface SendInput<M> {
   transactional?: boolean;
 }
 
-/** What a channel may use: outbound HTTP, D1 and the host breaker, all as bindings. */
+/** What a channel may use: outbound HTTP, D1, profiles and the host breaker, all as bindings. */
 export interface ChannelEnv {
   DB: D1Database;
   fetch: (request: Request) => Promise<Response>;
@@ -56,7 +56,7 @@ export interface ChannelEnv {
   now: () => number;
   /**
    * User profiles: the store of channels delivered into the profile (cards, in-app messages),
-   * and what a provider's answer says about the user (SMS: STOP at the carrier).
+   * what a provider's answer says about the user (SMS: STOP at the carrier), push devices.
    */
   USER_PROFILE: Env['USER_PROFILE'];
 }

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { ContentCardMessage, EmailMessage, SmsMessage } from '../campaigns/messages';
+import {
+  AndroidPushMessage,
+  ApplePushMessage,
+  ContentCardMessage,
+  EmailMessage,
+  SmsMessage,
+  WebPushMessage,
+} from '../campaigns/messages';
 import type { Occurrence } from '../campaigns/schedule';
 import { badRequest } from '../http/errors';
 import { enforceRateLimit } from '../http/guard';
@@ -31,9 +38,9 @@ export const Messages = z
       webhook: WebhookMessage.optional(),
       email: EmailMessage.optional(),
       sms: SmsMessage.optional(),
-      apple_push: z.unknown().optional(),
-      android_push: z.unknown().optional(),
-      web_push: z.unknown().optional(),
+      apple_push: ApplePushMessage.optional(),
+      android_push: AndroidPushMessage.optional(),
+      web_push: WebPushMessage.optional(),
       content_card: ContentCardMessage.optional(),
       kindle_push: z.unknown().optional(),
       whats_app: z.unknown().optional(),
@@ -42,7 +49,8 @@ export const Messages = z
   )
   .meta({
     description:
-      'Message objects by channel (contract §3.11). Herald delivers `webhook`, `email` and `sms`.',
+      'Message objects by channel (contract §3.11). Herald delivers `webhook`, `email`, `sms`, ' +
+      '`apple_push`, `android_push`, `web_push` and `content_card`.',
   });
 
 export const MessagesSendBody = z.object({
@@ -163,6 +171,9 @@ export async function planMessagesSend(
             body.messages.email?.message_variation_id ??
             body.messages.content_card?.message_variation_id ??
             body.messages.sms?.message_variation_id ??
+            body.messages.apple_push?.message_variation_id ??
+            body.messages.android_push?.message_variation_id ??
+            body.messages.web_push?.message_variation_id ??
             null,
           percentage: 100,
           messages: {
@@ -170,6 +181,9 @@ export async function planMessagesSend(
             email: body.messages.email,
             content_card: body.messages.content_card,
             sms: body.messages.sms,
+            apple_push: body.messages.apple_push,
+            android_push: body.messages.android_push,
+            web_push: body.messages.web_push,
           },
         },
       ],

@@ -69,6 +69,8 @@ import {
   getEmailProviderRoute,
   putEmailProviderRoute,
 } from '../channels/provider-routes';
+import { PUSH_CONFIG_ROUTES } from '../channels/push/config-routes';
+import { pushOpenRoute } from '../channels/push/open-route';
 import {
   deleteSmsAccountRoute,
   getSmsAccountRoute,
@@ -323,4 +325,6 @@ export const ROUTES: readonly AnyRoute[] = [
   connectorStatusRoute,
   connectorDeadLettersRoute,
   eventTypesRoute,
+  ...PUSH_CONFIG_ROUTES,
+  pushOpenRoute,
 ];

@@ -1,10 +1,12 @@
 /**
  * One shard of the identifier directory: (kind, value) → profile id(s). external_id and
  * user_alias entries are unique per workspace; email and phone may name several profiles.
+ * push_token (`app_id` NUL token) names every profile that registered the token, the last
+ * registration last: the token belongs to that one (src/profiles/push-devices.ts).
  * Runs inside the IdentityIndex object, over its SQLite database.
  */
 
-export type DirectoryKind = 'external_id' | 'user_alias' | 'email' | 'phone';
+export type DirectoryKind = 'external_id' | 'user_alias' | 'email' | 'phone' | 'push_token';
 
 export interface DirectoryEntry {
   profileId: string;
@@ -13,7 +15,12 @@ export interface DirectoryEntry {
 
 /** A directory update; `profileId` is the profile asking, so stale updates cannot clobber. */
 export type DirectoryOp =
-  | { op: 'link' | 'unlink'; kind: 'email' | 'phone'; value: string; profileId: string }
+  | {
+      op: 'link' | 'unlink';
+      kind: 'email' | 'phone' | 'push_token';
+      value: string;
+      profileId: string;
+    }
   | { op: 'release'; kind: 'external_id' | 'user_alias'; value: string; profileId: string }
   | {
       op: 'repoint';

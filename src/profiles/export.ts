@@ -43,6 +43,9 @@ export type ExportField = (typeof EXPORT_FIELDS)[number];
 /** custom_events and purchases list items last seen within this window (first/count all-time). */
 const EXPORT_WINDOW_MS = 90 * 86_400_000;
 
+/** Braze's export names for the push service a token belongs to (src/profiles/push-devices.ts). */
+const PUSH_PLATFORM_NAMES: Record<string, string> = { web: 'Web', fcm: 'Android', apns: 'iOS' };
+
 const STANDARD_COPY = [
   'first_name',
   'last_name',
@@ -131,14 +134,16 @@ export function exportUser(
   }
   if (want('push_tokens')) {
     const tokens = store.sql
-      .exec<{ app_id: string; token: string; device_id: string }>(
-        'SELECT app_id, token, device_id FROM push_tokens ORDER BY added_at',
+      .exec<{ app_id: string; token: string; device_id: string; kind: string | null }>(
+        // Invalid tokens (the push service said they are gone) are not the user's any more.
+        `SELECT app_id, token, device_id, kind FROM push_tokens WHERE state = 'active'
+         ORDER BY added_at`,
       )
       .toArray();
     if (tokens.length > 0) {
       out.push_tokens = tokens.map((t) => ({
         app: t.app_id,
-        platform: 'unknown',
+        platform: PUSH_PLATFORM_NAMES[t.kind ?? ''] ?? 'unknown',
         token: t.token,
         device_id: t.device_id,
         notifications_enabled: true,

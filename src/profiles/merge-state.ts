@@ -2,6 +2,7 @@ import type { Json } from '../ingestion/types';
 import type { StoredAttr } from './attribute-ops';
 import { aliasKey, type ProfileStore } from './profile-store';
 import { absorbBuckets } from './property-buckets';
+import { absorbPushToken } from './push-devices';
 import { ACTIVITY_TABLES } from './schema';
 
 /**
@@ -181,15 +182,7 @@ export function absorb(
       r.last_used as number,
     );
   }
-  for (const r of t.push_tokens) {
-    store.sql.exec(
-      'INSERT OR IGNORE INTO push_tokens (app_id, token, device_id, added_at) VALUES (?, ?, ?, ?)',
-      r.app_id as string,
-      r.token as string,
-      r.device_id as string,
-      r.added_at as number,
-    );
-  }
+  for (const r of t.push_tokens) absorbPushToken(store, r);
   for (const r of t.subscription_groups) {
     store.sql.exec(
       'INSERT OR IGNORE INTO subscription_groups (group_id, state, updated_at) VALUES (?, ?, ?)',

@@ -29,7 +29,7 @@ export interface IdentitySnapshot {
 
 /** An update the identifier directory must receive, written to the outbox with the change. */
 export type IndexOp =
-  | { op: 'link' | 'unlink'; kind: 'email' | 'phone'; value: string }
+  | { op: 'link' | 'unlink'; kind: 'email' | 'phone' | 'push_token'; value: string }
   | { op: 'release'; kind: 'external_id' | 'user_alias'; value: string };
 
 /** Thrown inside a transaction to roll back one object and report why. */

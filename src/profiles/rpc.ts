@@ -27,6 +27,7 @@ import type { ExportField } from './export';
 import type { InAppEventResult, InAppView, NewInAppMessage } from './in-app';
 import type { MergeSnapshot } from './merge-state';
 import type { IdentitySnapshot } from './profile-store';
+import type { PushDevice } from './push-devices';
 import type { ClaimResult, SendClaim, SendOutcome, SendState } from './sends';
 import type { LastSent } from './service';
 import type { ApplySettings, ObjectOutcome } from './track';
@@ -133,6 +134,12 @@ export interface ProfileApi {
   lastSent(
     req: Addressed & { channel: string },
   ): Promise<Miss | { status: 'ok'; sent: LastSent | null }>;
+  /** The user's active push devices, most recently registered first (push senders). */
+  pushDevices(req: Addressed): Promise<Miss | { status: 'ok'; devices: PushDevice[] }>;
+  /** Stop sending to a token the push service says is gone; `invalidated` false if it was not active. */
+  invalidatePushToken(
+    req: Addressed & { appId: string; token: string; reason: string },
+  ): Promise<Miss | { status: 'ok'; invalidated: boolean }>;
   /** The send ledger rows of one dispatch. */
   sends(
     req: Addressed & { dispatchId: string },

@@ -120,6 +120,18 @@ const STEPS: readonly (readonly string[])[] = [
        created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, shown_at INTEGER,
        clicked_at INTEGER)`,
   ],
+  [
+    // Per-device push state (src/profiles/push-devices.ts): the push service a token belongs to
+    // (web | fcm | apns), a Web Push subscription's keys (the token is its endpoint), whether
+    // the token still works (active | invalid) and the push service's last refusal.
+    `ALTER TABLE push_tokens ADD COLUMN kind TEXT`,
+    `ALTER TABLE push_tokens ADD COLUMN p256dh TEXT`,
+    `ALTER TABLE push_tokens ADD COLUMN auth TEXT`,
+    `ALTER TABLE push_tokens ADD COLUMN state TEXT NOT NULL DEFAULT 'active'`,
+    `ALTER TABLE push_tokens ADD COLUMN last_error TEXT`,
+    `ALTER TABLE push_tokens ADD COLUMN updated_at INTEGER`,
+    `UPDATE push_tokens SET updated_at = added_at`,
+  ],
 ];
 
 /** Tables holding a user's behaviour: what a merge hands over and a delete wipes. */

@@ -10,6 +10,12 @@ import { currentMemberships, refreshMemberships, type SegmentDefinition } from '
 import { absorb, type MergeSnapshot, snapshotForMerge } from './merge-state';
 import { ackChanges } from './outbox';
 import { aliasKey, type ProfileStore } from './profile-store';
+import {
+  activePushDevices,
+  invalidatePushToken,
+  type PushDevice,
+  unlinkAllPushTokens,
+} from './push-devices';
 import { buildRecipient } from './recipient';
 import type {
   AbsorbAnswer,
@@ -112,6 +118,35 @@ export class ProfileService {
     const miss = this.gate(req);
     if (miss) return miss;
     return { status: 'ok', recipient: buildRecipient(this.store) };
+  }
+
+  pushDevices(req: Addressed): Miss | { status: 'ok'; devices: PushDevice[] } {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    return { status: 'ok', devices: activePushDevices(this.store.sql) };
+  }
+
+  invalidatePushToken(
+    req: Addressed & { appId: string; token: string; reason: string },
+  ): Miss | { status: 'ok'; invalidated: boolean } {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    return {
+      status: 'ok',
+      invalidated: this.store.transact(() => invalidatePushToken(this.store, req)),
+    };
+  }
+
+  /** Release tokens another user registered since (they belong to that user now). */
+  releasePushTokens(req: Addressed & { devices: PushDevice[] }): { released: number } {
+    return this.store.transact(() => {
+      let released = 0;
+      for (const d of req.devices) {
+        const reason = 'registered by another user';
+        if (invalidatePushToken(this.store, { ...d, reason, now: req.now })) released++;
+      }
+      return { released };
+    });
   }
 
   describe(req: Addressed): DescribeAnswer {
@@ -455,6 +490,7 @@ export class ProfileService {
       }
       if (id.email) store.emitIndexOp({ op: 'unlink', kind: 'email', value: id.email });
       if (id.phone) store.emitIndexOp({ op: 'unlink', kind: 'phone', value: id.phone });
+      unlinkAllPushTokens(store);
       store.wipe();
       mark(store);
       store.touch(req.now);

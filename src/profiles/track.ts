@@ -17,6 +17,8 @@ import { recordSession } from './sessions';
 /** How long a client id is remembered: SDK retries come within minutes, offline queues within days. */
 const CLIENT_ID_RETENTION_MS = 30 * 86_400_000;
 
+import { registerPushToken } from './push-devices';
+
 /** Per-workspace settings the profile needs to apply a request. */
 export interface ApplySettings {
   arrayMaxLength: number;
@@ -76,15 +78,7 @@ export function applyAttributesObject(
 ): void {
   const changes: Change[] = [];
   applyStandard(store, input.standard, now, changes);
-  for (const t of input.pushTokens) {
-    store.sql.exec(
-      `INSERT OR IGNORE INTO push_tokens (app_id, token, device_id, added_at) VALUES (?, ?, ?, ?)`,
-      t.app_id,
-      t.token,
-      t.device_id ?? crypto.randomUUID(),
-      now,
-    );
-  }
+  for (const t of input.pushTokens) registerPushToken(store, t, now);
   for (const g of input.subscriptionGroups) {
     store.sql.exec(
       `INSERT INTO subscription_groups (group_id, state, updated_at) VALUES (?, ?, ?)

@@ -24,6 +24,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     path: string;
     headers: Record<string, unknown>;
     body: string;
+    /** The body's bytes, base64: binary bodies (encrypted Web Push) do not survive as text. */
+    body_base64: string;
   }[] = [];
   const scripted = new Map<string, Scripted>();
   const server: Server = createServer((req, res) => {
@@ -70,6 +72,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         path: url.pathname,
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        body_base64: Buffer.concat(chunks).toString('base64'),
       });
       const script = scripted.get(url.pathname);
       if (script?.times !== null && script?.times !== undefined) {

@@ -1,0 +1,55 @@
+import { retryAfterMs } from '../../delivery/webhook';
+import type { ProviderAnswer } from '../email/http';
+
+/**
+ * How one push to one device ended. `invalid`: the push service says the token is gone for good
+ * (the sender marks it invalid and records a bounce); the others mean what they mean for a send.
+ */
+export type DeviceResult =
+  | { type: 'sent'; status: number; providerId?: string }
+  | { type: 'invalid'; status: number | null; reason: string }
+  | { type: 'retry'; status: number | null; reason: string; retryAfterMs: number | null }
+  | { type: 'failed'; status: number | null; reason: string };
+
+const TIMEOUT_MS = 30_000;
+
+/** POST to a push service; a timeout or connection error is a `retry`. */
+export async function post(
+  fetcher: (request: Request) => Promise<Response>,
+  req: { url: string; headers: Record<string, string>; body: BodyInit },
+  service: string,
+): Promise<ProviderAnswer | DeviceResult> {
+  try {
+    const res = await fetcher(
+      new Request(req.url, {
+        method: 'POST',
+        headers: req.headers,
+        body: req.body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      }),
+    );
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  } catch (err) {
+    const timedOut = err instanceof Error && err.name === 'TimeoutError';
+    return {
+      type: 'retry',
+      status: null,
+      reason: timedOut ? `${service} timed out` : `${service} unreachable: ${String(err)}`,
+      retryAfterMs: null,
+    };
+  }
+}
+
+/** 408, 429 and 5xx are retried (at least `Retry-After` later); any other status fails. */
+export function failure(answer: ProviderAnswer, reason: string, now: number): DeviceResult {
+  if (answer.status === 429 || answer.status === 408 || answer.status >= 500) {
+    return {
+      type: 'retry',
+      status: answer.status,
+      reason,
+      retryAfterMs: retryAfterMs(answer.headers.get('retry-after'), now),
+    };
+  }
+  return { type: 'failed', status: answer.status, reason };
+}
