@@ -8,7 +8,6 @@ import {
   listDueScheduledCampaigns,
   noteCampaignSent,
 } from '../../src/campaigns/store';
-import { DELIVERED_CHANNELS } from '../../src/delivery/senders';
 import { campaignBody, createApp, createCampaign, send, WEBHOOK } from '../fixtures/campaigns';
 import { createSegment, get } from '../fixtures/segments';
 import { call, createWorkspace, type TestWorkspace } from '../fixtures/workspace';
@@ -270,24 +269,6 @@ describe('campaign lifecycle', () => {
     const back = await ws.post(`/herald/campaigns/${c.id}/unarchive`, {});
     expect(back.json).toMatchObject({ status: 'stopped', archived: false });
   });
-
-  const undelivered = CHANNELS.find((ch) => !DELIVERED_CHANNELS.has(ch));
-  it.skipIf(!undelivered)(
-    'refuses to launch a channel Herald cannot deliver yet, though the draft saves',
-    async () => {
-      const ws = await createWorkspace();
-      const channel = undelivered!;
-      const appId = await createApp(ws);
-      const c = await createCampaign(ws, {
-        variants: [{ messages: { [channel]: messageFor(channel, appId) } }],
-      });
-      const res = await ws.post(`/herald/campaigns/${c.id}/launch`, {});
-      expect(res.status).toBe(400);
-      expect(res.json.message).toBe(
-        `variants.0.messages.${channel}: Herald cannot deliver ${channel} messages yet`,
-      );
-    },
-  );
 
   it('refuses to stop a draft', async () => {
     const ws = await createWorkspace();

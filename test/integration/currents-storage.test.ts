@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { BufferStore } from '../../src/currents/buffer-store';
-import { EVENT_TYPES, eventSpec } from '../../src/currents/catalog';
+import { EVENT_TYPES, eventSpec, SCHEMA_ID } from '../../src/currents/catalog';
 import { getConnector } from '../../src/currents/connectors';
 import { type CurrentsEvent, currentsEvents } from '../../src/currents/events';
 import { flushBuffer } from '../../src/currents/flush';
@@ -16,8 +16,9 @@ import {
 import { eventually } from '../fixtures/delivery';
 import { createWorkspace, exportUser, type TestWorkspace } from '../fixtures/workspace';
 
-const KEY =
-  /^currents\/dataexport\.herald-01\.S3\.integration\.([0-9a-f]{24})\/event_type=([A-Za-z.]+)\/date=(\d{4}-\d{2}-\d{2}-\d{2})\/1\/a\/dataexport\.herald-01\.S3\.integration\.\1\+0\+(\d{10})\.avro$/;
+const KEY = new RegExp(
+  `^currents/dataexport\\.herald-01\\.S3\\.integration\\.([0-9a-f]{24})/event_type=([A-Za-z.]+)/date=(\\d{4}-\\d{2}-\\d{2}-\\d{2})/${SCHEMA_ID}/a/dataexport\\.herald-01\\.S3\\.integration\\.\\1\\+0\\+(\\d{10})\\.avro$`,
+);
 
 async function waiting(ws: TestWorkspace, connectorId: string, n: number) {
   const s = await eventually(

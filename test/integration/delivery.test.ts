@@ -454,10 +454,10 @@ describe('POST /messages/send refuses bad requests', () => {
       {
         external_user_ids: ['a'],
         messages: {
-          apple_push: { alert: 'hi' },
+          kindle_push: { alert: 'hi' },
         },
       },
-      /cannot deliver apple_push/,
+      /cannot deliver kindle_push/,
     ],
     [
       'an unknown message type',

@@ -255,11 +255,11 @@ describe('POST /messages/schedule/create', () => {
       external_user_ids: ['u'],
       schedule: { time: at },
       messages: {
-        apple_push: { alert: 'hi' },
+        kindle_push: { alert: 'hi' },
       },
     });
     expect(email.status).toBe(400);
-    expect(email.json.message).toMatch(/cannot deliver apple_push/);
+    expect(email.json.message).toMatch(/cannot deliver kindle_push/);
     const missing = await ws.post('/messages/schedule/create', {
       external_user_ids: ['u'],
       messages: { webhook: sinkHook('/x', 'x') },

@@ -108,6 +108,12 @@ describe('SendGrid', () => {
       ],
       custom_args: { herald_dispatch_id: 'd1', herald_send_key: 'ref' },
       headers: { 'X-Herald-Send-Key': 'ref' },
+      // Herald tracks opens, clicks and unsubscribes itself: SendGrid's own stay off.
+      tracking_settings: {
+        click_tracking: { enable: false, enable_text: false },
+        open_tracking: { enable: false },
+        subscription_tracking: { enable: false },
+      },
     });
   });
 
@@ -154,6 +160,9 @@ describe('Postmark', () => {
       Headers: [{ Name: 'X-Herald-Send-Key', Value: 'ref' }],
       Metadata: { herald_dispatch_id: 'd1', herald_send_key: 'ref' },
       MessageStream: 'outbound',
+      // Herald tracks opens and clicks itself: Postmark's own tracking stays off.
+      TrackOpens: false,
+      TrackLinks: 'None',
     });
   });
 
