@@ -11,8 +11,9 @@
  *   --connections <n>   concurrent connections (default 32; a scenario may set its own)
  *   --duration <s>      measured seconds per scenario (default 10)
  *   --warmup <s>        discarded warm-up seconds per scenario (default 3)
- *   --only <id,...>     run only these scenario ids (the ceiling runs too, unless only segment
- *                       ids are given)
+ *   --only <id,...>     run only these scenario ids or groups (`sdk`: the SDK batch and flag
+ *                       sync scenarios; `tracking`: the open pixel and click redirect); the
+ *                       ceiling runs too, unless only segment/liquid/delivery/currents ids are given
  *   --diagnose          also run the track scenarios with bindings faked (see scenarios.mjs),
  *                       and the delivery benchmark's Herald part with `message.event` change
  *                       records dropped (no-send-events)
