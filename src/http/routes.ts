@@ -115,6 +115,11 @@ import {
 import { trackRoute } from '../ingestion/track-route';
 import { renderRoute } from '../personalization/render-route';
 import { sdkBatchRoute, sdkFeatureFlagsRoute } from '../sdk-api/routes';
+import {
+  sdkContentCardsRoute,
+  sdkInAppMessagesRoute,
+  sdkRenderInAppRoute,
+} from '../sdk-api/sync-routes';
 import { exportFileRoute, exportSegmentRoute, exportStatusRoute } from '../segments/export-routes';
 import {
   archiveSegmentRoute,
@@ -211,6 +216,9 @@ export const ROUTES: readonly AnyRoute[] = [
   userFlagsRoute,
   sdkBatchRoute,
   sdkFeatureFlagsRoute,
+  sdkContentCardsRoute,
+  sdkInAppMessagesRoute,
+  sdkRenderInAppRoute,
   campaignsListRoute,
   campaignsDetailsRoute,
   campaignsDataSeriesRoute,
