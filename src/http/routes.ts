@@ -114,6 +114,13 @@ import {
 } from '../flags/routes';
 import { trackRoute } from '../ingestion/track-route';
 import { renderRoute } from '../personalization/render-route';
+import {
+  createSdkAuthKeyRoute,
+  deleteSdkAuthKeyRoute,
+  listSdkAuthKeysRoute,
+  primarySdkAuthKeyRoute,
+  sdkAuthEnforcementRoute,
+} from '../sdk-api/auth-routes';
 import { sdkBatchRoute, sdkFeatureFlagsRoute } from '../sdk-api/routes';
 import {
   sdkContentCardsRoute,
@@ -219,6 +226,11 @@ export const ROUTES: readonly AnyRoute[] = [
   sdkContentCardsRoute,
   sdkInAppMessagesRoute,
   sdkRenderInAppRoute,
+  createSdkAuthKeyRoute,
+  listSdkAuthKeysRoute,
+  primarySdkAuthKeyRoute,
+  deleteSdkAuthKeyRoute,
+  sdkAuthEnforcementRoute,
   campaignsListRoute,
   campaignsDetailsRoute,
   campaignsDataSeriesRoute,

@@ -127,6 +127,25 @@ export const SdkBatch = z.strictObject({
     .max(MAX_ITEMS, `at most ${MAX_ITEMS} items per batch`),
 });
 
+/** Whether any item names an identified user (SDK authentication then applies to the batch). */
+export function namesExternalId(items: unknown[]): boolean {
+  return items.some((raw) => {
+    if (raw === null || typeof raw !== 'object') return false;
+    const item = raw as { type?: unknown; user?: { external_id?: unknown } };
+    return (
+      item.type === 'identify' ||
+      (typeof item.user === 'object' && item.user !== null && 'external_id' in item.user)
+    );
+  });
+}
+
+/** The external ids an item writes to: its user's, and the one an identify claims. */
+export function externalIdsOf(item: SdkItem): string[] {
+  const out = 'external_id' in item.user ? [item.user.external_id] : [];
+  if (item.type === 'identify') out.push(item.external_id);
+  return out;
+}
+
 /** How an SDK user is addressed on the REST side: an anonymous device user is an alias. */
 export function identifierOf(user: SdkUser): Identifier {
   return 'external_id' in user
@@ -183,7 +202,15 @@ function emptyChunk(): Chunk {
  * what a device logged before `changeUser` lands on the anonymous user and what it logged after
  * lands on the identified one. An invalid item is reported by index; the others still apply.
  */
-export function planBatch(items: unknown[], input: { appId: string; now: number }): PlannedBatch {
+export function planBatch(
+  items: unknown[],
+  input: {
+    appId: string;
+    now: number;
+    /** SDK authentication: the error for an item this request may not write, else null. */
+    refuse?: (item: SdkItem) => string | null;
+  },
+): PlannedBatch {
   const steps: Step[] = [];
   const errors: PlannedBatch['errors'] = [];
   let chunk = emptyChunk();
@@ -204,6 +231,11 @@ export function planBatch(items: unknown[], input: { appId: string; now: number 
       return;
     }
     const item = parsed.data;
+    const refused = input.refuse?.(item);
+    if (refused) {
+      errors.push({ index, message: refused });
+      return;
+    }
     if (item.type === 'identify') {
       flush();
       steps.push({ kind: 'identify', item, index });

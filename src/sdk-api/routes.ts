@@ -7,7 +7,15 @@ import { locate } from '../users/locate';
 import { segmentableOf } from '../workspaces/settings';
 import { appWorkspace } from './app-key';
 import { applyInteraction } from './apply-interactions';
-import { ANONYMOUS_LABEL, identifierOf, planBatch, SdkBatch } from './batch';
+import {
+  ANONYMOUS_LABEL,
+  externalIdsOf,
+  identifierOf,
+  namesExternalId,
+  planBatch,
+  SdkBatch,
+} from './batch';
+import { authenticatedUser, requireUserToken } from './sdk-auth';
 import { SdkUserQuery, userOfQuery } from './sync-routes';
 
 /**
@@ -42,8 +50,25 @@ export const sdkBatchRoute = defineRoute({
   },
   handler: async (c, { body }) => {
     const { appId, workspace } = await appWorkspace(c, body.app_key);
+    const sub = await authenticatedUser(c, {
+      workspaceId: workspace.id,
+      appId,
+      namesExternalId: namesExternalId(body.items),
+    });
     const now = Date.now();
-    const plan = planBatch(body.items, { appId, now });
+    const plan = planBatch(body.items, {
+      appId,
+      now,
+      // One token vouches for one user: items for another identified user are refused alone.
+      ...(sub !== null
+        ? {
+            refuse: (item) =>
+              externalIdsOf(item).some((id) => id !== sub)
+                ? 'user: the SDK authentication token was issued for another user'
+                : null,
+          }
+        : {}),
+    });
     const errors = [...plan.errors];
     const b = { profiles: c.env.USER_PROFILE, directory: c.env.IDENTITY_INDEX };
     const settings = {
@@ -123,8 +148,13 @@ export const sdkFeatureFlagsRoute = defineRoute({
     schema: z.object({ message: z.string(), feature_flags: z.array(z.unknown()) }),
   },
   handler: async (c, { query }) => {
-    const { workspace } = await appWorkspace(c, query.app_key);
+    const { appId, workspace } = await appWorkspace(c, query.app_key);
     const user = userOfQuery(query);
+    await requireUserToken(c, {
+      workspaceId: workspace.id,
+      appId,
+      externalId: query.external_id ?? null,
+    });
     const flags = (await userFlags(c.env, { workspace, id: identifierOf(user) })) ?? [];
     const etag = await flagsEtag(flags);
     c.header('ETag', etag);

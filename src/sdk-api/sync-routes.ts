@@ -12,6 +12,7 @@ import type { Addressed, Miss } from '../profiles/rpc';
 import { withProfile } from '../users/locate';
 import { appWorkspace } from './app-key';
 import { identifierOf, SdkUser } from './batch';
+import { requireUserToken } from './sdk-auth';
 
 /**
  * What a device downloads for its user (docs/sdk-protocol.md): the Content Card feed and the
@@ -102,8 +103,13 @@ export const sdkContentCardsRoute = defineRoute({
     schema: z.object({ message: z.string(), content_cards: z.array(z.unknown()) }),
   },
   handler: async (c, { query }) => {
-    const { workspace } = await appWorkspace(c, query.app_key);
+    const { appId, workspace } = await appWorkspace(c, query.app_key);
     const user = userOfQuery(query);
+    await requireUserToken(c, {
+      workspaceId: workspace.id,
+      appId,
+      externalId: query.external_id ?? null,
+    });
     const ifNoneMatch = c.req.header('if-none-match');
     const feed = await onSdkUser(c, { workspaceId: workspace.id, user, now: Date.now() }, (req) =>
       contentCardFeed(c.env, { ...req, ...(ifNoneMatch ? { ifNoneMatch } : {}) }),
@@ -133,8 +139,13 @@ export const sdkInAppMessagesRoute = defineRoute({
     schema: z.object({ message: z.string(), in_app_messages: z.array(z.unknown()) }),
   },
   handler: async (c, { query }) => {
-    const { workspace } = await appWorkspace(c, query.app_key);
+    const { appId, workspace } = await appWorkspace(c, query.app_key);
     const user = userOfQuery(query);
+    await requireUserToken(c, {
+      workspaceId: workspace.id,
+      appId,
+      externalId: query.external_id ?? null,
+    });
     const answer = await onSdkUser(c, { workspaceId: workspace.id, user, now: Date.now() }, (req) =>
       eligibleInAppMessages(c.env, req),
     );
@@ -176,7 +187,12 @@ export const sdkRenderInAppRoute = defineRoute({
     }),
   },
   handler: async (c, { body }) => {
-    const { workspace } = await appWorkspace(c, body.app_key);
+    const { appId, workspace } = await appWorkspace(c, body.app_key);
+    await requireUserToken(c, {
+      workspaceId: workspace.id,
+      appId,
+      externalId: 'external_id' in body.user ? body.user.external_id : null,
+    });
     const props = body.event_properties as Record<string, Json> | undefined;
     const answer = await onSdkUser(
       c,
