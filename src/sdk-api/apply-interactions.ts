@@ -32,6 +32,10 @@ export async function applyInteraction(
     const flags = await cachedFlags(env.DB, workspaceId, input.now);
     if (!flags.some((f) => f.id === it.flagId)) return 'flag_id: no such feature flag';
   }
+  // Named as Currents names them: the card, in-app message and flag events read these.
+  const reporter: Record<string, Json> = { app_id: input.appId };
+  if (input.device.sdkVersion) reporter.sdk_version = input.device.sdkVersion;
+  if (input.device.deviceId) reporter.device_id = input.device.deviceId;
   const id = identifierOf(input.user);
   const b = { profiles: env.USER_PROFILE, directory: env.IDENTITY_INDEX };
   type Answer = Miss | CardEventResult | InAppEventResult;
@@ -47,6 +51,7 @@ export async function applyInteraction(
             cardId: it.cardId,
             event: it.event,
             eventId: it.eventId,
+            detail: reporter,
           });
         case 'iam':
           return recordInAppInteraction(env, {
@@ -54,16 +59,10 @@ export async function applyInteraction(
             id: it.messageId,
             event: it.event,
             eventId: it.eventId,
+            detail: reporter,
             ...(it.buttonIndex !== undefined ? { buttonIndex: it.buttonIndex } : {}),
           });
         case 'flag': {
-          // Currents names: users.messages.featureflag.Impression reads these from the record.
-          const detail: Record<string, Json> = {
-            feature_flag_id_name: it.flagId,
-            app_id: input.appId,
-          };
-          if (input.device.sdkVersion) detail.sdk_version = input.device.sdkVersion;
-          if (input.device.deviceId) detail.device_id = input.device.deviceId;
           return profileStub(env.USER_PROFILE, workspaceId, profileId).recordEngagement({
             ...req,
             engagement: {
@@ -77,7 +76,7 @@ export async function applyInteraction(
                 campaignId: null,
                 variantId: null,
               },
-              detail,
+              detail: { ...reporter, feature_flag_id_name: it.flagId },
             },
           });
         }

@@ -440,4 +440,46 @@ describe('push_token and flag_impression items', () => {
       }),
     ]);
   }, 30_000);
+
+  it('exports card and in-app message reports to Currents with the reporting app', async () => {
+    const { ws, appKey, ann } = await setup();
+    await send(ws, { content_card: CARD, in_app_message: MODAL }, [ann]);
+    const cardId = (await cardsWith(appKey, ann, 1)).json.content_cards[0].id;
+    const messageId = (await iamsWith(appKey, ann, 1)).json.in_app_messages[0].id;
+    const c = await createConnector(ws, {
+      name: 'engagement',
+      type: 'storage',
+      storage: { prefix: `engagement-${ws.id}` },
+      event_types: ['users.messages.contentcard.Impression', 'users.messages.inappmessage.Click'],
+    });
+    const res = await batch({
+      app_key: appKey,
+      device_id: 'browser-9',
+      items: [
+        item({ external_id: ann }, 'card_impression', { card_id: cardId }),
+        item({ external_id: ann }, 'iam_click', { message_id: messageId, button_index: 0 }),
+      ],
+    });
+    expect(res.json.accepted).toBe(2);
+    await eventually(
+      () => connectorStatus(ws, c.id),
+      (s) => s.events_waiting >= 2,
+    );
+    await buffer(ws, c.id).runAlarm();
+    const files = await objects(`engagement-${ws.id}/`);
+    expect(files).toHaveLength(2);
+    const records = (await Promise.all(files.map((f) => decodeAvro(f.key)))).flatMap(
+      (f) => f.records,
+    );
+    expect(records).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          content_card_id: cardId,
+          app_id: appKey,
+          device_id: 'browser-9',
+        }),
+        expect.objectContaining({ app_id: appKey, device_id: 'browser-9', external_user_id: ann }),
+      ]),
+    );
+  }, 30_000);
 });
