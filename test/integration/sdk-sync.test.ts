@@ -201,6 +201,20 @@ describe('GET /sdk/v1/content_cards', () => {
     expect(res.json.errors[3].message).toContain('card_id');
   });
 
+  it("cannot report on another workspace's user with its own app key", async () => {
+    const { ws, appKey, ann } = await setup();
+    await send(ws, { content_card: CARD }, [ann]);
+    const cardId = (await cardsWith(appKey, ann, 1)).json.content_cards[0].id;
+    const intruderKey = await createApp(await createWorkspace());
+    const res = await batch({
+      app_key: intruderKey,
+      items: [item({ external_id: ann }, 'card_click', { card_id: cardId })],
+    });
+    expect(res.json.accepted).toBe(0);
+    expect(res.json.errors[0].message).toContain('no such user');
+    expect((await sdkGet(cardsPath(appKey, ann))).json.content_cards[0].clicked).toBe(false);
+  });
+
   it('answers an unseen user an empty feed, and never shows another workspace a user', async () => {
     const { ws, appKey, ann } = await setup();
     await send(ws, { content_card: CARD }, [ann]);
