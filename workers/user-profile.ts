@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { sendChanges } from '../src/changes/producer';
 import type { FlagDefinition } from '../src/flags/model';
+import type { Json } from '../src/ingestion/types';
 import { log } from '../src/lib/log';
 import {
   type CardEvent,
@@ -140,7 +141,13 @@ export class UserProfile extends DurableObject<Env> {
     return await this.afterWrite(answer, { refreshIf: () => false });
   }
   async contentCardEvent(
-    req: Addressed & { cardId: string; event: CardEvent; eventId?: string; at: number },
+    req: Addressed & {
+      cardId: string;
+      event: CardEvent;
+      eventId?: string;
+      at: number;
+      detail?: Record<string, Json>;
+    },
   ) {
     const answer = this.service.onLive(req, (s) => recordCardEvent(s, req, req.now));
     return await this.afterWrite(answer, { refreshIf: readsEngagement });
@@ -168,6 +175,7 @@ export class UserProfile extends DurableObject<Env> {
       buttonIndex?: number;
       eventId?: string;
       at: number;
+      detail?: Record<string, Json>;
     },
   ) {
     const answer = this.service.onLive(req, (s) => recordInAppEvent(s, req, req.now));

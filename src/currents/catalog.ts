@@ -158,6 +158,11 @@ const RAW = {
     fields:
       'id:string user_id:string dispatch_id:?string external_user_id:?string time:int timezone:?string campaign_id:?string campaign_name:?string message_variation_id:?string message_variation_name:?string email_address:string canvas_id:?string canvas_name:?string canvas_variation_id:?string canvas_variation_name:?string canvas_step_id:?string canvas_step_name:?string send_id:?string ip_pool:?string app_group_id:?string',
   },
+  'users.messages.featureflag.Impression': {
+    doc: 'when a user views an feature flag',
+    fields:
+      'id:string app_id:?string app_group_id:?string campaign_id:?string canvas_id:?string canvas_step_id:?string canvas_step_message_variation_id:?string canvas_variation_id:?string feature_flag_id_name:?string message_variation_id:?string external_user_id:?string device_id:?string time:int gender:?string browser:?string carrier:?string country:?string device_model:?string language:?string os_version:?string platform:?string resolution:?string sdk_version:?string timezone:?string user_id:string campaign_name:?string canvas_name:?string canvas_step_name:?string canvas_variation_name:?string message_variation_name:?string',
+  },
   'users.messages.inappmessage.Abort': {
     doc: 'An originally scheduled inappmessage message was aborted for some reason.',
     fields:

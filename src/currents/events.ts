@@ -75,6 +75,11 @@ const MESSAGE_EVENTS: Record<string, { prefix: string; events: Record<string, st
     prefix: 'users.messages.inappmessage',
     events: { impression: 'Impression', click: 'Click', abort: 'Abort' },
   },
+  // SDK-reported flag impressions (src/sdk-api/apply-interactions.ts).
+  feature_flag: {
+    prefix: 'users.messages.featureflag',
+    events: { impression: 'Impression' },
+  },
 };
 
 const PUSH_PLATFORMS: Record<string, string> = {

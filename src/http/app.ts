@@ -39,7 +39,7 @@ export function createApp(routes: readonly AnyRoute[]): Hono<AppEnv> {
     cors({
       origin: '*',
       allowMethods: ['GET', 'POST', 'OPTIONS'],
-      allowHeaders: ['Content-Type', 'If-None-Match'],
+      allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization'],
       exposeHeaders: ['ETag', 'X-Request-Id'],
       maxAge: 86_400,
     }),

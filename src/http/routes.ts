@@ -114,7 +114,19 @@ import {
 } from '../flags/routes';
 import { trackRoute } from '../ingestion/track-route';
 import { renderRoute } from '../personalization/render-route';
+import {
+  createSdkAuthKeyRoute,
+  deleteSdkAuthKeyRoute,
+  listSdkAuthKeysRoute,
+  primarySdkAuthKeyRoute,
+  sdkAuthEnforcementRoute,
+} from '../sdk-api/auth-routes';
 import { sdkBatchRoute, sdkFeatureFlagsRoute } from '../sdk-api/routes';
+import {
+  sdkContentCardsRoute,
+  sdkInAppMessagesRoute,
+  sdkRenderInAppRoute,
+} from '../sdk-api/sync-routes';
 import { exportFileRoute, exportSegmentRoute, exportStatusRoute } from '../segments/export-routes';
 import {
   archiveSegmentRoute,
@@ -211,6 +223,14 @@ export const ROUTES: readonly AnyRoute[] = [
   userFlagsRoute,
   sdkBatchRoute,
   sdkFeatureFlagsRoute,
+  sdkContentCardsRoute,
+  sdkInAppMessagesRoute,
+  sdkRenderInAppRoute,
+  createSdkAuthKeyRoute,
+  listSdkAuthKeysRoute,
+  primarySdkAuthKeyRoute,
+  deleteSdkAuthKeyRoute,
+  sdkAuthEnforcementRoute,
   campaignsListRoute,
   campaignsDetailsRoute,
   campaignsDataSeriesRoute,

@@ -258,7 +258,14 @@ export function settleCards(
  */
 export function recordCardEvent(
   store: ProfileStore,
-  input: { cardId: string; event: CardEvent; eventId?: string; at: number },
+  input: {
+    cardId: string;
+    event: CardEvent;
+    eventId?: string;
+    at: number;
+    /** Who reported it, for Currents (the SDK's app_id, device_id, sdk_version). */
+    detail?: Record<string, Json>;
+  },
   now: number,
 ): CardEventResult {
   const row = store.sql
@@ -295,7 +302,8 @@ export function recordCardEvent(
           campaignId: row.campaign_id,
           variantId: row.variant_id,
         },
-        detail: { card_id: row.id },
+        // content_card_id: Currents' name for it (users.messages.contentcard.*).
+        detail: { ...input.detail, card_id: row.id, content_card_id: row.id },
       },
       now,
     );

@@ -22,9 +22,9 @@ export interface EngagementInput {
   eventId: string;
   /** When it happened, epoch ms (a provider's timestamp when it gives one). */
   at: number;
-  /** The message, as the send's tracking token names it. */
+  /** The message, as the send's tracking token names it (a feature flag: its SDK impressions). */
   message: {
-    channel: Channel;
+    channel: Channel | 'feature_flag';
     dispatchId: string;
     sendId: string | null;
     campaignId: string | null;

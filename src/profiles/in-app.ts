@@ -1,4 +1,5 @@
 import type { InAppMessage } from '../campaigns/messages';
+import type { Json } from '../ingestion/types';
 import type { MessageContext } from '../personalization/scope';
 import { type EngagementResult, recordEngagement } from './engagement';
 import type { ProfileStore } from './profile-store';
@@ -172,6 +173,8 @@ export function recordInAppEvent(
     buttonIndex?: number;
     eventId?: string;
     at: number;
+    /** Who reported it, for Currents (the SDK's app_id, device_id, sdk_version). */
+    detail?: Record<string, Json>;
   },
   now: number,
 ): InAppEventResult {
@@ -200,7 +203,11 @@ export function recordInAppEvent(
           campaignId: row.campaign_id,
           variantId: row.variant_id,
         },
-        detail: { message_id: row.id, ...(button !== undefined ? { button_index: button } : {}) },
+        detail: {
+          ...input.detail,
+          message_id: row.id,
+          ...(button !== undefined ? { button_index: button } : {}),
+        },
       },
       now,
     );

@@ -159,7 +159,13 @@ export interface ProfileApi {
     },
   ): Promise<Miss | { status: 'ok' }>;
   contentCardEvent(
-    req: Addressed & { cardId: string; event: CardEvent; eventId?: string; at: number },
+    req: Addressed & {
+      cardId: string;
+      event: CardEvent;
+      eventId?: string;
+      at: number;
+      detail?: Record<string, Json>;
+    },
   ): Promise<Miss | CardEventResult>;
   storeInAppMessage(
     req: Addressed & { message: NewInAppMessage },
@@ -184,6 +190,7 @@ export interface ProfileApi {
       buttonIndex?: number;
       eventId?: string;
       at: number;
+      detail?: Record<string, Json>;
     },
   ): Promise<Miss | InAppEventResult>;
 }

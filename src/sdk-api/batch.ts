@@ -9,6 +9,14 @@ import type {
 } from '../ingestion/types';
 import { validateAttributes } from '../ingestion/validate-attributes';
 import { validateEvent, validatePurchase } from '../ingestion/validate-event';
+import {
+  CardFields,
+  FlagFields,
+  IamClickFields,
+  IamFields,
+  type Interaction,
+  interactionOf,
+} from './interactions';
 
 /**
  * The SDK wire protocol, version 1 (docs/sdk-protocol.md): a device posts a batch of items, each
@@ -86,9 +94,25 @@ export const SdkItem = z.discriminatedUnion(
       anonymous_id: AnonymousId,
       external_id: z.string().min(1).max(512),
     }),
+    z.strictObject({
+      ...Common,
+      type: z.literal('push_token'),
+      /** The push token; for Web Push the text of `PushSubscription.toJSON()`. */
+      token: z.string({ error: 'token must be a string' }).min(1).max(4_096),
+      device_id: z.string({ error: 'device_id must be a string' }).min(1).max(128).optional(),
+    }),
+    z.strictObject({ ...Common, type: z.literal('card_impression'), ...CardFields }),
+    z.strictObject({ ...Common, type: z.literal('card_click'), ...CardFields }),
+    z.strictObject({ ...Common, type: z.literal('card_dismiss'), ...CardFields }),
+    z.strictObject({ ...Common, type: z.literal('iam_impression'), ...IamFields }),
+    z.strictObject({ ...Common, type: z.literal('iam_click'), ...IamClickFields }),
+    z.strictObject({ ...Common, type: z.literal('flag_impression'), ...FlagFields }),
   ],
   {
-    error: 'type must be session_start, session_end, event, purchase, attributes or identify',
+    error:
+      'type must be session_start, session_end, event, purchase, attributes, identify, ' +
+      'push_token, card_impression, card_click, card_dismiss, iam_impression, iam_click or ' +
+      'flag_impression',
   },
 );
 export type SdkItem = z.infer<typeof SdkItem>;
@@ -102,6 +126,25 @@ export const SdkBatch = z.strictObject({
     .min(1, 'items must not be empty')
     .max(MAX_ITEMS, `at most ${MAX_ITEMS} items per batch`),
 });
+
+/** Whether any item names an identified user (SDK authentication then applies to the batch). */
+export function namesExternalId(items: unknown[]): boolean {
+  return items.some((raw) => {
+    if (raw === null || typeof raw !== 'object') return false;
+    const item = raw as { type?: unknown; user?: { external_id?: unknown } };
+    return (
+      item.type === 'identify' ||
+      (typeof item.user === 'object' && item.user !== null && 'external_id' in item.user)
+    );
+  });
+}
+
+/** The external ids an item writes to: its user's, and the one an identify claims. */
+export function externalIdsOf(item: SdkItem): string[] {
+  const out = 'external_id' in item.user ? [item.user.external_id] : [];
+  if (item.type === 'identify') out.push(item.external_id);
+  return out;
+}
 
 /** How an SDK user is addressed on the REST side: an anonymous device user is an alias. */
 export function identifierOf(user: SdkUser): Identifier {
@@ -126,8 +169,10 @@ export interface Chunk {
   events: EventInput[];
   purchases: PurchaseInput[];
   sessions: SessionInput[];
+  /** Card, in-app message and flag reports, applied after the chunk's profile writes. */
+  interactions: Interaction[];
   /** Batch index of each object, by array and object index. */
-  origin: Record<'attributes' | 'events' | 'purchases' | 'sessions', number[]>;
+  origin: Record<'attributes' | 'events' | 'purchases' | 'sessions' | 'interactions', number[]>;
 }
 
 export type Step =
@@ -147,7 +192,8 @@ function emptyChunk(): Chunk {
     events: [],
     purchases: [],
     sessions: [],
-    origin: { attributes: [], events: [], purchases: [], sessions: [] },
+    interactions: [],
+    origin: { attributes: [], events: [], purchases: [], sessions: [], interactions: [] },
   };
 }
 
@@ -156,13 +202,22 @@ function emptyChunk(): Chunk {
  * what a device logged before `changeUser` lands on the anonymous user and what it logged after
  * lands on the identified one. An invalid item is reported by index; the others still apply.
  */
-export function planBatch(items: unknown[], input: { appId: string; now: number }): PlannedBatch {
+export function planBatch(
+  items: unknown[],
+  input: {
+    appId: string;
+    now: number;
+    /** SDK authentication: the error for an item this request may not write, else null. */
+    refuse?: (item: SdkItem) => string | null;
+  },
+): PlannedBatch {
   const steps: Step[] = [];
   const errors: PlannedBatch['errors'] = [];
   let chunk = emptyChunk();
   const flush = () => {
     const c = chunk;
-    if (c.attributes.length + c.events.length + c.purchases.length + c.sessions.length > 0) {
+    const writes = c.attributes.length + c.events.length + c.purchases.length + c.sessions.length;
+    if (writes + c.interactions.length > 0) {
       steps.push({ kind: 'apply', chunk: c });
     }
     chunk = emptyChunk();
@@ -176,6 +231,11 @@ export function planBatch(items: unknown[], input: { appId: string; now: number 
       return;
     }
     const item = parsed.data;
+    const refused = input.refuse?.(item);
+    if (refused) {
+      errors.push({ index, message: refused });
+      return;
+    }
     if (item.type === 'identify') {
       flush();
       steps.push({ kind: 'identify', item, index });
@@ -239,9 +299,22 @@ export function planBatch(items: unknown[], input: { appId: string; now: number 
         chunk.origin.purchases.push(index);
         return;
       }
+      case 'push_token':
       case 'attributes': {
         const { app_id: _app, ...identity } = rest;
-        const fields = { ...item.attributes };
+        // A token registers exactly as /users/track `push_tokens` would, for the batch's app.
+        const fields =
+          item.type === 'push_token'
+            ? {
+                push_tokens: [
+                  {
+                    app_id: input.appId,
+                    token: item.token,
+                    ...(item.device_id ? { device_id: item.device_id } : {}),
+                  },
+                ],
+              }
+            : { ...item.attributes };
         for (const key of ['external_id', 'user_alias', 'braze_id']) {
           if (key in fields) {
             errors.push({ index, message: `attributes.${key}: set the user with "user"` });
@@ -258,6 +331,9 @@ export function planBatch(items: unknown[], input: { appId: string; now: number 
         for (const p of checked.value.dropped) errors.push({ index, message: problemText(p) });
         return;
       }
+      default:
+        chunk.interactions.push(interactionOf(item, time));
+        chunk.origin.interactions.push(index);
     }
   });
   flush();

@@ -1,17 +1,22 @@
-import { eq } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/d1';
 import { z } from 'zod';
-import { apps } from '../db/schema';
 import { flagsEtag, userFlags } from '../flags/routes';
-import type { Ctx } from '../http/context';
-import { ApiError } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { ingestTrack } from '../ingestion/ingest';
 import { identifyOne } from '../users/identity-routes';
 import { locate } from '../users/locate';
 import { segmentableOf } from '../workspaces/settings';
-import { getWorkspace, type Workspace } from '../workspaces/store';
-import { ANONYMOUS_LABEL, identifierOf, planBatch, SdkBatch, SdkUser } from './batch';
+import { appWorkspace } from './app-key';
+import { applyInteraction } from './apply-interactions';
+import {
+  ANONYMOUS_LABEL,
+  externalIdsOf,
+  identifierOf,
+  namesExternalId,
+  planBatch,
+  SdkBatch,
+} from './batch';
+import { authenticatedUser, requireUserToken } from './sdk-auth';
+import { SdkUserQuery, userOfQuery } from './sync-routes';
 
 /**
  * The edge endpoints devices call (docs/sdk-protocol.md). No REST key: an SDK carries its app's
@@ -20,38 +25,13 @@ import { ANONYMOUS_LABEL, identifierOf, planBatch, SdkBatch, SdkUser } from './b
 
 const TAG = 'SDK';
 
-/**
- * Apps and their workspaces are read on every SDK request: cached per isolate for 30 seconds, as
- * REST keys and their workspaces are (src/auth/api-keys.ts), so a settings change reaches SDK
- * traffic within that time. An unknown key is remembered for 5 seconds.
- */
-const appCache = new Map<string, { workspace: Workspace | null; expires: number }>();
-const APP_CACHE_MS = 30_000;
-const UNKNOWN_APP_MS = 5_000;
-const MAX_APPS = 10_000;
-
-async function appWorkspace(
-  c: Ctx,
-  appKey: string,
-): Promise<{ appId: string; workspace: Workspace }> {
-  const now = Date.now();
-  let hit = appCache.get(appKey);
-  if (!hit || hit.expires <= now) {
-    const row = await drizzle(c.env.DB).select().from(apps).where(eq(apps.id, appKey)).get();
-    const workspace = row ? await getWorkspace(c.env.DB, row.workspaceId) : null;
-    hit = { workspace, expires: now + (workspace ? APP_CACHE_MS : UNKNOWN_APP_MS) };
-    if (appCache.size >= MAX_APPS) appCache.clear();
-    appCache.set(appKey, hit);
-  }
-  if (!hit.workspace) throw new ApiError(401, 'Invalid app key');
-  return { appId: appKey, workspace: hit.workspace };
-}
-
 export const sdkBatchRoute = defineRoute({
   method: 'post',
   path: '/sdk/v1/batch',
   tag: TAG,
-  summary: 'A device reports sessions, events, purchases, attributes and identify calls',
+  summary:
+    'A device reports sessions, events, purchases, attributes, identify calls, push tokens and ' +
+    'card, in-app message and feature flag interactions',
   description:
     'Items apply in order, each to its own user (`{external_id}` or `{anonymous_id}`); an ' +
     'item id already applied is skipped, so retries never double-count. Invalid items are ' +
@@ -70,8 +50,25 @@ export const sdkBatchRoute = defineRoute({
   },
   handler: async (c, { body }) => {
     const { appId, workspace } = await appWorkspace(c, body.app_key);
+    const sub = await authenticatedUser(c, {
+      workspaceId: workspace.id,
+      appId,
+      namesExternalId: namesExternalId(body.items),
+    });
     const now = Date.now();
-    const plan = planBatch(body.items, { appId, now });
+    const plan = planBatch(body.items, {
+      appId,
+      now,
+      // One token vouches for one user: items for another identified user are refused alone.
+      ...(sub !== null
+        ? {
+            refuse: (item) =>
+              externalIdsOf(item).some((id) => id !== sub)
+                ? 'user: the SDK authentication token was issued for another user'
+                : null,
+          }
+        : {}),
+    });
     const errors = [...plan.errors];
     const b = { profiles: c.env.USER_PROFILE, directory: c.env.IDENTITY_INDEX };
     const settings = {
@@ -93,6 +90,21 @@ export const sdkBatchRoute = defineRoute({
         });
         for (const e of result.errors) {
           errors.push({ index: chunk.origin[e.input_array][e.index] ?? -1, message: e.message });
+        }
+        const device = {
+          ...(body.sdk_version ? { sdkVersion: body.sdk_version } : {}),
+          ...(body.device_id ? { deviceId: body.device_id } : {}),
+        };
+        for (const [i, interaction] of chunk.interactions.entries()) {
+          const failed = await applyInteraction(c.env, {
+            workspaceId: workspace.id,
+            appId,
+            user: interaction.user,
+            interaction,
+            device,
+            now,
+          });
+          if (failed) errors.push({ index: chunk.origin.interactions[i] ?? -1, message: failed });
         }
         continue;
       }
@@ -129,27 +141,20 @@ export const sdkFeatureFlagsRoute = defineRoute({
     'Evaluated from the profile now. Poll with `If-None-Match`: an unchanged answer is ' +
     '`304 Not Modified`. A user Herald has not seen yet (no batch sent) gets no flags.',
   auth: { type: 'none' },
-  query: z
-    .object({
-      app_key: z.string().min(1).max(128),
-      external_id: z.string().min(1).max(512).optional(),
-      anonymous_id: z.string().min(8).max(128).optional(),
-    })
-    .refine((q) => (q.external_id === undefined) !== (q.anonymous_id === undefined), {
-      message: 'Give exactly one of external_id or anonymous_id',
-    }),
+  query: SdkUserQuery,
   success: {
     status: 200,
     description: 'Flags',
     schema: z.object({ message: z.string(), feature_flags: z.array(z.unknown()) }),
   },
   handler: async (c, { query }) => {
-    const { workspace } = await appWorkspace(c, query.app_key);
-    const user = SdkUser.parse(
-      query.external_id !== undefined
-        ? { external_id: query.external_id }
-        : { anonymous_id: query.anonymous_id },
-    );
+    const { appId, workspace } = await appWorkspace(c, query.app_key);
+    const user = userOfQuery(query);
+    await requireUserToken(c, {
+      workspaceId: workspace.id,
+      appId,
+      externalId: query.external_id ?? null,
+    });
     const flags = (await userFlags(c.env, { workspace, id: identifierOf(user) })) ?? [];
     const etag = await flagsEtag(flags);
     c.header('ETag', etag);

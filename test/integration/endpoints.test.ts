@@ -421,6 +421,31 @@ const ENDPOINTS = [
     valid: { name: 'lake', type: 'storage' },
     wrongType: { name: 7, type: 'ftp', shards: 'many' },
   },
+  // SDK authentication keys (src/sdk-api/auth-routes.ts): another workspace's app is refused as
+  // `Invalid app_id` before the key is read; key management itself is in sdk-auth.test.ts.
+  {
+    path: '/app_group/sdk_authentication/create',
+    permission: 'sdk_authentication.create',
+    valid: { app_id: 'victim-app', rsa_public_key_str: 'PEM', description: 'x' },
+    wrongType: { app_id: 7, rsa_public_key_str: ['PEM'], description: null },
+    intruderStatus: 400,
+  },
+  {
+    path: '/app_group/sdk_authentication/primary',
+    method: 'PUT',
+    permission: 'sdk_authentication.primary',
+    valid: { app_id: 'victim-app', key_id: 'k' },
+    wrongType: { app_id: 'victim-app', key_id: 5 },
+    intruderStatus: 400,
+  },
+  {
+    path: '/app_group/sdk_authentication/delete',
+    method: 'DELETE',
+    permission: 'sdk_authentication.delete',
+    valid: { app_id: 'victim-app', key_id: 'k' },
+    wrongType: { app_id: ['victim-app'], key_id: 'k' },
+    intruderStatus: 400,
+  },
 ] as const;
 
 /** An SMS subscription group `sg` in the workspace. */

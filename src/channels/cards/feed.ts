@@ -1,3 +1,4 @@
+import type { Json } from '../../ingestion/types';
 import { profileStub } from '../../lib/stubs';
 import { renderFields } from '../../personalization/render';
 import type { Recipient } from '../../personalization/scope';
@@ -84,7 +85,13 @@ async function renderPending(
  */
 export async function recordCardInteraction(
   env: CardBindings,
-  req: Addressed & { cardId: string; event: CardEvent; eventId?: string },
+  req: Addressed & {
+    cardId: string;
+    event: CardEvent;
+    eventId?: string;
+    /** Who reported it (the SDK's app_id, device_id, sdk_version), for Currents. */
+    detail?: Record<string, Json>;
+  },
 ): Promise<Miss | CardEventResult> {
   return profileStub(env.USER_PROFILE, req.workspaceId, req.profileId).contentCardEvent({
     ...req,

@@ -98,6 +98,8 @@ export async function recordInAppInteraction(
     event: 'impression' | 'click';
     buttonIndex?: number;
     eventId?: string;
+    /** Who reported it (the SDK's app_id, device_id, sdk_version), for Currents. */
+    detail?: Record<string, Json>;
   },
 ): Promise<Miss | InAppEventResult> {
   return profileStub(env.USER_PROFILE, req.workspaceId, req.profileId).inAppMessageEvent({
