@@ -1,5 +1,5 @@
 /**
- * Herald's Web SDK: sessions, users, attributes, custom events and purchases sent to Herald's
+ * The Web SDK's core: sessions, users, attributes, custom events and purchases sent to Herald's
  * edge in batches (docs/sdk-protocol.md), an offline queue that survives reloads, retries with
  * backoff, and feature flags. Braze-like names, so moving an app over is mostly a rename.
  *
@@ -11,10 +11,10 @@
 
 export const VERSION = '0.1.0';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type User = { external_id: string } | { anonymous_id: string };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type User = { external_id: string } | { anonymous_id: string };
 
-interface Item {
+export interface Item {
   id: string;
   user: User;
   time: number;
@@ -38,6 +38,12 @@ export interface Options {
   sessionTimeoutMinutes?: number;
   /** Start a session at initialize (default true). */
   openSessionAutomatically?: boolean;
+  /** Seconds between two triggered in-app messages (default 30, as Braze's). */
+  minimumIntervalBetweenTriggerActionsInSeconds?: number;
+  /** Where the site serves herald-sw.js (default `/herald-sw.js`); see docs/web-sdk.md. */
+  serviceWorkerLocation?: string;
+  /** The workspace's Web Push `vapid_public_key` (base64url), for `requestPushPermission`. */
+  vapidPublicKey?: string;
   storage?: KeyValueStorage;
   fetch?: typeof fetch;
 }
@@ -68,9 +74,15 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 /** Manual flag refreshes are rate-limited to one per 5 minutes, as Braze's. */
 const FLAG_REFRESH_MS = 5 * 60_000;
 
-interface State {
+export interface State {
   appKey: string;
-  options: Required<Omit<Options, 'storage' | 'fetch'>>;
+  options: Required<
+    Pick<
+      Options,
+      'baseUrl' | 'flushIntervalSeconds' | 'sessionTimeoutMinutes' | 'openSessionAutomatically'
+    >
+  >;
+  raw: Options;
   storage: KeyValueStorage;
   fetch: typeof fetch;
   timer: ReturnType<typeof setInterval> | null;
@@ -84,6 +96,24 @@ interface State {
 }
 
 let state: State | null = null;
+
+/** A custom event or purchase as in-app message triggers see it. */
+export type TriggerEvent =
+  | { type: 'session_start' }
+  | { type: 'custom_event'; name: string; properties: Record<string, Json> }
+  | { type: 'purchase'; product_id: string; properties: Record<string, Json> };
+
+/**
+ * What the other modules (cards, in-app messages, push) hook into: a session opened (`fresh`
+ * when it is a new one, not one continued after a reload), the user changed, a trigger event
+ * was logged, the SDK was torn down.
+ */
+export const hooks = {
+  session: [] as ((s: State, fresh: boolean) => void)[],
+  user: [] as ((s: State) => void)[],
+  trigger: [] as ((s: State, e: TriggerEvent) => void)[],
+  reset: [] as (() => void)[],
+};
 
 /** What the SDK uses of a browser, absent elsewhere (workers, Node, tests). */
 const browser = globalThis as {
@@ -100,14 +130,14 @@ function memoryStorage(): KeyValueStorage {
   };
 }
 
-function must(): State {
+export function must(): State {
   if (!state) throw new Error('herald: call initialize(appKey, { baseUrl }) first');
   return state;
 }
 
 const key = (s: State, name: string) => `herald:${s.appKey}:${name}`;
 
-function read<T>(s: State, name: string, fallback: T): T {
+export function read<T>(s: State, name: string, fallback: T): T {
   try {
     const raw = s.storage.getItem(key(s, name));
     return raw === null ? fallback : (JSON.parse(raw) as T);
@@ -116,7 +146,7 @@ function read<T>(s: State, name: string, fallback: T): T {
   }
 }
 
-function write(s: State, name: string, value: unknown): void {
+export function write(s: State, name: string, value: unknown): void {
   try {
     s.storage.setItem(key(s, name), JSON.stringify(value));
   } catch {
@@ -124,11 +154,11 @@ function write(s: State, name: string, value: unknown): void {
   }
 }
 
-function uuid(): string {
+export function uuid(): string {
   return crypto.randomUUID();
 }
 
-function currentUser(s: State): User {
+export function currentUser(s: State): User {
   const external = read<string | null>(s, 'external_id', null);
   if (external !== null) return { external_id: external };
   let anonymous = read<string | null>(s, 'anonymous_id', null);
@@ -139,7 +169,7 @@ function currentUser(s: State): User {
   return { anonymous_id: anonymous };
 }
 
-function enqueue(s: State, type: string, fields: Record<string, unknown>): void {
+export function enqueue(s: State, type: string, fields: Record<string, unknown>): void {
   touchSession(s);
   pushItem(s, { id: uuid(), user: currentUser(s), time: Date.now(), type, ...fields });
 }
@@ -175,6 +205,7 @@ export function openSession(): void {
   const session = read<Session | null>(s, 'session', null);
   if (session && now - session.last < s.options.sessionTimeoutMinutes * 60_000) {
     touchSession(s);
+    for (const hook of hooks.session) hook(s, false);
     return;
   }
   if (session) endSession(s, session);
@@ -188,6 +219,7 @@ export function openSession(): void {
     session_id: fresh.id,
   });
   void refreshFlags(s, true);
+  for (const hook of hooks.session) hook(s, true);
 }
 
 function endSession(s: State, session: Session): void {
@@ -215,6 +247,7 @@ export function initialize(appKey: string, options: Options): boolean {
       sessionTimeoutMinutes: options.sessionTimeoutMinutes ?? 30,
       openSessionAutomatically: options.openSessionAutomatically ?? true,
     },
+    raw: options,
     storage: options.storage ?? browser.localStorage ?? memoryStorage(),
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     timer: null,
@@ -263,6 +296,7 @@ export function changeUser(externalId: string): void {
   }
   s.flagsEtag = null;
   void refreshFlags(s, true);
+  for (const hook of hooks.user) hook(s);
 }
 
 /** The current user's id: the external id, or null while anonymous. */
@@ -312,7 +346,11 @@ export function getUser() {
 
 export function logCustomEvent(name: string, properties?: Record<string, Json>): boolean {
   if (typeof name !== 'string' || name === '') return false;
-  enqueue(must(), 'event', { name, ...(properties ? { properties } : {}) });
+  const s = must();
+  enqueue(s, 'event', { name, ...(properties ? { properties } : {}) });
+  for (const hook of hooks.trigger) {
+    hook(s, { type: 'custom_event', name, properties: properties ?? {} });
+  }
   return true;
 }
 
@@ -324,13 +362,17 @@ export function logPurchase(
   properties?: Record<string, Json>,
 ): boolean {
   if (!productId || !Number.isFinite(price)) return false;
-  enqueue(must(), 'purchase', {
+  const s = must();
+  enqueue(s, 'purchase', {
     product_id: productId,
     price,
     currency,
     quantity,
     ...(properties ? { properties } : {}),
   });
+  for (const hook of hooks.trigger) {
+    hook(s, { type: 'purchase', product_id: productId, properties: properties ?? {} });
+  }
   return true;
 }
 
@@ -341,7 +383,7 @@ export function requestImmediateDataFlush(): Promise<void> {
   return flush(s);
 }
 
-function flush(s: State, keepalive = false): Promise<void> {
+export function flush(s: State, keepalive = false): Promise<void> {
   if (s.flushing) return s.flushing;
   s.flushing = (async () => {
     try {
@@ -420,25 +462,69 @@ async function refreshFlags(s: State, automatic: boolean): Promise<void> {
   s.flagsFetchedAt = now;
   // The user must exist before its flags can be evaluated: send what is queued first.
   await flush(s);
-  const user = currentUser(s);
-  const who =
-    'external_id' in user
-      ? `external_id=${encodeURIComponent(user.external_id)}`
-      : `anonymous_id=${encodeURIComponent(user.anonymous_id)}`;
-  try {
-    const res = await s.fetch(
-      `${s.options.baseUrl}/sdk/v1/feature_flags?app_key=${encodeURIComponent(s.appKey)}&${who}`,
-      { headers: s.flagsEtag ? { 'if-none-match': s.flagsEtag } : {} },
-    );
-    if (res.status === 304 || !res.ok) return;
-    const body = (await res.json()) as { feature_flags: Parameters<typeof toFlag>[0][] };
-    s.flagsEtag = res.headers.get('etag');
+  const answer = await sync<{ feature_flags: Parameters<typeof toFlag>[0][] }>(
+    s,
+    'feature_flags',
+    s.flagsEtag,
+  );
+  if (answer && Array.isArray(answer.body.feature_flags)) {
+    const { body } = answer;
+    s.flagsEtag = answer.etag;
     write(s, 'flags', body.feature_flags);
     s.flags = body.feature_flags.map(toFlag);
     for (const listener of s.flagListeners) listener(s.flags);
-  } catch {
-    // Offline: the cached flags stay.
   }
+}
+
+/** The current user as sync endpoints take it: `app_key=…&external_id=…` or `&anonymous_id=…`. */
+export function userQuery(s: State): string {
+  const user = currentUser(s);
+  const [k, v] = Object.entries(user)[0] as [string, string];
+  return `app_key=${encodeURIComponent(s.appKey)}&${k}=${encodeURIComponent(v)}`;
+}
+
+/**
+ * GET a sync endpoint (`/sdk/v1/<name>`) for the current user with `If-None-Match`; answers the
+ * body and its ETag, or null when nothing changed (304), the request failed or we are offline.
+ */
+export async function sync<T>(
+  s: State,
+  name: string,
+  etag: string | null,
+): Promise<{ body: T; etag: string | null } | null> {
+  try {
+    const res = await s.fetch(`${s.options.baseUrl}/sdk/v1/${name}?${userQuery(s)}`, {
+      headers: etag ? { 'if-none-match': etag } : {},
+    });
+    if (res.status === 304 || !res.ok) return null;
+    return { body: (await res.json()) as T, etag: res.headers.get('etag') };
+  } catch {
+    return null;
+  }
+}
+
+/** The current session's id ('' before any session). */
+export function sessionId(s: State): string {
+  return read<Session | null>(s, 'session', null)?.id ?? '';
+}
+
+/**
+ * Log that the user saw a feature flag's experience: at most once per flag per session, and only
+ * for a flag Herald sent. Answers whether an impression was logged.
+ */
+export function logFeatureFlagImpression(id: string): boolean {
+  const s = must();
+  if (!s.flags.some((f) => f.id === id)) return false;
+  const session = sessionId(s);
+  const seen = read<{ session: string; ids: string[] }>(s, 'flag_impressions', {
+    session,
+    ids: [],
+  });
+  if (seen.session !== session) seen.ids = [];
+  if (seen.ids.includes(id)) return false;
+  write(s, 'flag_impressions', { session, ids: [...seen.ids, id] });
+  enqueue(s, 'flag_impression', { flag_id: id });
+  return true;
 }
 
 /** Refresh flags now (at most once per 5 minutes; sessions and changeUser refresh on their own). */
@@ -468,4 +554,5 @@ export function subscribeToFeatureFlagsUpdates(
 export function destroy(): void {
   if (state?.timer) clearInterval(state.timer);
   state = null;
+  for (const hook of hooks.reset) hook();
 }
