@@ -198,13 +198,18 @@ function touchSession(s: State): void {
   }
 }
 
-/** Start a session unless one is live; a timed-out one is ended first (with its length). */
+/**
+ * Start a session unless one is live; a timed-out one is ended first (with its length). Either
+ * way flags, content cards and in-app messages are fetched again.
+ */
 export function openSession(): void {
   const s = must();
   const now = Date.now();
   const session = read<Session | null>(s, 'session', null);
   if (session && now - session.last < s.options.sessionTimeoutMinutes * 60_000) {
     touchSession(s);
+    // A page load continuing a session still syncs (cheap: the answers are ETag-validated).
+    void refreshFlags(s, true);
     for (const hook of hooks.session) hook(s, false);
     return;
   }
@@ -462,12 +467,14 @@ async function refreshFlags(s: State, automatic: boolean): Promise<void> {
   s.flagsFetchedAt = now;
   // The user must exist before its flags can be evaluated: send what is queued first.
   await flush(s);
+  const who = userQuery(s);
   const answer = await sync<{ feature_flags: Parameters<typeof toFlag>[0][] }>(
     s,
     'feature_flags',
     s.flagsEtag,
   );
-  if (answer && Array.isArray(answer.body.feature_flags)) {
+  // An answer for the user before a changeUser is dropped (that call fetches its own).
+  if (answer && Array.isArray(answer.body.feature_flags) && who === userQuery(s)) {
     const { body } = answer;
     s.flagsEtag = answer.etag;
     write(s, 'flags', body.feature_flags);

@@ -1,8 +1,6 @@
 import { SELF } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
-import * as cards from '../../sdk/src/cards';
 import * as herald from '../../sdk/src/core';
-import * as iam from '../../sdk/src/iam';
 import { createApp } from '../fixtures/campaigns';
 import { BASE, createWorkspace, exportUser } from '../fixtures/workspace';
 
