@@ -390,33 +390,37 @@ export function requestImmediateDataFlush(): Promise<void> {
 
 export function flush(s: State, keepalive = false): Promise<void> {
   if (s.flushing) return s.flushing;
-  s.flushing = (async () => {
-    try {
-      while (Date.now() >= s.retryAt) {
-        const queue = read<Item[]>(s, 'queue', []);
-        if (queue.length === 0) return;
-        const batch = queue.slice(0, BATCH);
-        const outcome = await send(s, batch, keepalive);
-        if (outcome === 'retry') {
-          s.failures++;
-          const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (s.failures - 1));
-          s.retryAt = Date.now() + backoff * (0.5 + Math.random() / 2);
-          return;
-        }
-        s.failures = 0;
-        // Sent (or refused for good): drop exactly the items sent; newer ones stay queued.
-        const sent = new Set(batch.map((i) => i.id));
-        write(
-          s,
-          'queue',
-          read<Item[]>(s, 'queue', []).filter((i) => !sent.has(i.id)),
-        );
-      }
-    } finally {
-      s.flushing = null;
+  // Cleared in a later microtask, never synchronously: an empty queue finishes the drain before
+  // `s.flushing` is even assigned, and clearing it first would leave a settled promise there,
+  // making every later flush a no-op.
+  const run: Promise<void> = drain(s, keepalive).finally(() => {
+    if (s.flushing === run) s.flushing = null;
+  });
+  s.flushing = run;
+  return run;
+}
+
+async function drain(s: State, keepalive: boolean): Promise<void> {
+  while (Date.now() >= s.retryAt) {
+    const queue = read<Item[]>(s, 'queue', []);
+    if (queue.length === 0) return;
+    const batch = queue.slice(0, BATCH);
+    const outcome = await send(s, batch, keepalive);
+    if (outcome === 'retry') {
+      s.failures++;
+      const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (s.failures - 1));
+      s.retryAt = Date.now() + backoff * (0.5 + Math.random() / 2);
+      return;
     }
-  })();
-  return s.flushing;
+    s.failures = 0;
+    // Sent (or refused for good): drop exactly the items sent; newer ones stay queued.
+    const sent = new Set(batch.map((i) => i.id));
+    write(
+      s,
+      'queue',
+      read<Item[]>(s, 'queue', []).filter((i) => !sent.has(i.id)),
+    );
+  }
 }
 
 async function send(s: State, items: Item[], keepalive: boolean): Promise<'done' | 'retry'> {

@@ -46,6 +46,7 @@ let page: Page;
 /** What the tests call on the demo page's `window.herald` (the SDK module). */
 interface Sdk {
   getUserId(): string | null;
+  showInAppMessage(m: unknown): boolean;
   getFeatureFlag(id: string): { getStringProperty(key: string): string | null } | null;
   requestInAppMessagesRefresh(): Promise<void>;
 }
@@ -104,6 +105,40 @@ async function flush(): Promise<void> {
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+/** Every item the page sends in batches from now on. */
+function sentItems(): { type: string; [k: string]: unknown }[] {
+  const items: { type: string }[] = [];
+  page.on('request', (req) => {
+    if (req.url().endsWith('/sdk/v1/batch')) items.push(...(req.postDataJSON()?.items ?? []));
+  });
+  return items as never;
+}
+
+/** An in-app message as the SDK hands it to subscribers. */
+function iam(over: Record<string, unknown>) {
+  return {
+    id: 'm',
+    type: 'modal',
+    header: null,
+    message: null,
+    html: null,
+    imageUrl: null,
+    slideFrom: 'bottom',
+    clickAction: 'NONE',
+    uri: null,
+    duration: 0,
+    buttons: [],
+    extras: {},
+    ...over,
+  };
+}
+
+const show = (m: unknown) =>
+  page.evaluate(
+    (msg) => (globalThis as unknown as { herald: Sdk }).herald.showInAppMessage(msg),
+    m,
+  );
 
 /** Whether Herald serves an SDK sync endpoint yet (content cards and in-app messages). */
 async function serves(name: string): Promise<boolean> {
@@ -255,6 +290,135 @@ describe.skipIf('missing' in browserFound)('the Web SDK in Chromium', () => {
     await page.waitForTimeout(1_500);
     expect(await page.getAttribute('tr[data-flag="pro_checkout"]', 'data-enabled')).toBe('false');
     await shot('4-flag-other');
+  });
+
+  it('shows in-app messages with the default display: modal, slideup, full and HTML', async () => {
+    await freshVisit();
+    const items = sentItems();
+    const modal = iam({
+      id: 'm-modal',
+      header: 'Modal header',
+      message: 'Two buttons and a close button.',
+      buttons: [
+        { text: 'Yes', clickAction: 'CLOSE', uri: null },
+        { text: 'No', clickAction: 'NONE', uri: null },
+      ],
+    });
+    expect(await show(modal)).toBe(true);
+    const dialog = page.getByRole('dialog', { name: 'Modal header' });
+    await dialog.waitFor();
+    expect(await dialog.getAttribute('aria-modal')).toBe('true');
+    // Focus moves into the message; only one message is on screen at a time.
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { textContent: string } | null } })
+            .document.activeElement?.textContent,
+      ),
+    ).toBe('Yes');
+    expect(await show(iam({ id: 'm-other', message: 'Second' }))).toBe(false);
+    await shot('iam-modal');
+    await dialog.getByRole('button', { name: 'No' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    expect(
+      await show(iam({ id: 'm-slide', type: 'slideup', message: 'Slides up', duration: 1_500 })),
+    ).toBe(true);
+    const slide = page.getByRole('dialog', { name: 'Slides up' });
+    await slide.waitFor();
+    expect(await slide.getAttribute('aria-modal')).toBe('false');
+    await shot('iam-slideup');
+    // Auto-dismissed after its duration.
+    await slide.waitFor({ state: 'detached', timeout: 5_000 });
+
+    await show(iam({ id: 'm-full', type: 'full', header: 'Full screen', message: 'Esc closes' }));
+    await page.getByRole('dialog', { name: 'Full screen' }).waitFor();
+    await shot('iam-full');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Full screen' }).waitFor({ state: 'detached' });
+
+    const html =
+      '<h1>HTML message</h1><button id="ok" onclick="brazeBridge.logClick(\'0\')">Log</button>' +
+      '<a id="close" href="appboy://close">Close</a>';
+    await show(iam({ id: 'm-html', type: 'html', header: 'HTML message', html }));
+    const frame = page.frameLocator('iframe[sandbox="allow-scripts"]');
+    await frame.locator('#ok').click();
+    await shot('iam-html');
+    await frame.locator('#close').click();
+    await page.locator('.hd-iam').waitFor({ state: 'detached' });
+    await flush();
+
+    const logged = items
+      .filter((i) => i.type.startsWith('iam_'))
+      .map((i) => [i.type, i.message_id, i.button_index ?? null]);
+    expect(logged).toEqual([
+      ['iam_impression', 'm-modal', null],
+      ['iam_click', 'm-modal', 1],
+      ['iam_impression', 'm-slide', null],
+      ['iam_impression', 'm-full', null],
+      ['iam_impression', 'm-html', null],
+      ['iam_click', 'm-html', 0],
+    ]);
+  });
+
+  it('renders the content card feed: impressions in view, clicks, dismissals that stay', async () => {
+    // The feed's answer is scripted here so the renderer is tested on its own; the next test
+    // runs a campaign's card through Herald end to end.
+    const feed = [
+      {
+        id: 'card-pinned',
+        type: 'CLASSIC',
+        title: 'Pinned news',
+        description: 'Pinned cards cannot be dismissed.',
+        pinned: true,
+        created_at: Date.now() - 60_000,
+        expires_at: Date.now() + 3_600_000,
+      },
+      {
+        id: 'card-offer',
+        type: 'CLASSIC',
+        title: 'An offer',
+        description: 'Follow the link.',
+        web_uri: '#offer',
+        uri_text: 'See the offer',
+        created_at: Date.now(),
+        expires_at: Date.now() + 3_600_000,
+      },
+    ];
+    await page.route('**/sdk/v1/content_cards?*', (route) =>
+      route.fulfill({ json: { content_cards: feed } }),
+    );
+    try {
+      await freshVisit();
+      const items = sentItems();
+      const offer = page.locator('article.hd-card', { hasText: 'An offer' });
+      await offer.waitFor();
+      expect(await page.locator('article.hd-card').count()).toBe(2);
+      const pinned = page.locator('article.hd-card', { hasText: 'Pinned news' });
+      expect(await pinned.getByRole('button').count()).toBe(0);
+      await shot('cards-feed');
+      await offer.getByRole('link', { name: 'See the offer' }).click();
+      await offer.getByRole('button', { name: 'Dismiss An offer' }).click();
+      await offer.waitFor({ state: 'detached' });
+      await flush();
+      await visit();
+      await pinned.waitFor();
+      expect(await offer.count()).toBe(0);
+      const logged = items
+        .filter((i) => i.type.startsWith('card_'))
+        .map((i) => [i.type, i.card_id]);
+      expect(logged).toEqual(
+        expect.arrayContaining([
+          ['card_impression', 'card-pinned'],
+          ['card_impression', 'card-offer'],
+          ['card_click', 'card-offer'],
+          ['card_dismiss', 'card-offer'],
+        ]),
+      );
+      expect(logged.filter(([t]) => t === 'card_dismiss')).toHaveLength(1);
+    } finally {
+      await page.unroute('**/sdk/v1/content_cards?*');
+    }
   });
 
   it('shows a content card sent by a campaign, and its dismissal sticks', async (ctx) => {

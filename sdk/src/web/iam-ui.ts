@@ -30,7 +30,7 @@ const CSS =
   '.hd-slideup{left:50%;transform:translateX(-50%);width:min(32rem,94vw)}.hd-top{top:1rem}.hd-bottom{bottom:1rem}' +
   '.hd-slideup .hd-box{max-width:none;text-align:left;cursor:pointer}' +
   '.hd-html{inset:0}.hd-html iframe{border:0;width:100%;height:100%;background:#fff}' +
-  '.hd-box img{max-width:100%;max-height:40vh;border-radius:6px}.hd-box h2{margin:.25rem 0;font-size:1.25rem}.hd-box p{margin:.25rem 0 .75rem}' +
+  '.hd-box img{max-width:100%;max-height:40vh;border-radius:6px}.hd-box h2{margin:.25rem 0;padding:0;border:0;font-size:1.25rem}.hd-box p{margin:.25rem 0 .75rem}' +
   '.hd-btns{display:flex;gap:.5rem;justify-content:center}.hd-btns button{flex:1;font:inherit;font-weight:600;border:0;border-radius:6px;padding:.55rem 1rem;background:#1d4ed8;color:#fff;cursor:pointer}' +
   '.hd-close{position:absolute;top:.25rem;right:.25rem;border:0;background:none;font-size:1.5rem;line-height:1;padding:.25rem .6rem;cursor:pointer;color:inherit}' +
   '.hd-html .hd-close{background:#fffc;border-radius:50%;top:.5rem;right:.5rem}' +

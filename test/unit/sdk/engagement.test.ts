@@ -288,3 +288,14 @@ describe('feature flag impressions', () => {
     expect(net.items('flag_impression')).toEqual([expect.objectContaining({ flag_id: 'beta' })]);
   });
 });
+
+describe('flushing', () => {
+  it('still sends after a flush found the queue empty', async () => {
+    const net = scripted({});
+    init(net, { openSessionAutomatically: false });
+    await herald.requestImmediateDataFlush();
+    herald.logCustomEvent('later');
+    await herald.requestImmediateDataFlush();
+    expect(net.items('event')).toEqual([expect.objectContaining({ name: 'later' })]);
+  });
+});
