@@ -6,6 +6,7 @@
  *
  *   node bench/profile.mjs --ref HEAD [--scenario track-attributes-1] [--seconds 8] [--seed]
  *   node bench/profile.mjs --ref HEAD --scenario delivery [--delivery-users 2000]
+ *   node bench/profile.mjs --ref HEAD --scenario sdk-batch-20   (or sdk-flags, tracking-open, …)
  *
  * `--scenario delivery` prepares the delivery benchmark (lib/delivery.mjs: users, segment, index,
  * warm-up) unprofiled, then profiles the measured send from the API call to the last webhook.
@@ -16,6 +17,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { bundleHerald, describeSource, exportRef, REPO_ROOT } from './lib/build.mjs';
 import { DELIVERY_ID, prepareHerald, sendAndWait } from './lib/delivery.mjs';
+import { prepareSdk, prepareTracking } from './lib/edge.mjs';
 import { Sink } from './lib/sink.mjs';
 import { RuntimeLog, startHerald } from './lib/targets.mjs';
 import { SCENARIOS, SEED_REQUESTS, seedBody } from './scenarios.mjs';
@@ -35,7 +37,10 @@ const { values: args } = parseArgs({
 const OUT = join(REPO_ROOT, 'bench', 'out');
 const isDelivery = args.scenario === DELIVERY_ID;
 const scenario = isDelivery ? { id: DELIVERY_ID } : SCENARIOS.find((s) => s.id === args.scenario);
-if (!isDelivery && !scenario?.body) throw new Error(`no Herald scenario ${args.scenario}`);
+if (!isDelivery && !scenario?.body && !scenario?.request) {
+  throw new Error(`no Herald scenario ${args.scenario}`);
+}
+const edgeBase = scenario?.target?.startsWith('herald-') ? scenario.target : null;
 
 function inspector(wsUrl) {
   const ws = new WebSocket(wsUrl);
@@ -131,6 +136,29 @@ const DELIVERY_FUNCTIONS = [
   'consumeChanges',
 ];
 
+/** The SDK and tracking paths' functions, for their inclusive time. */
+const EDGE_FUNCTIONS = [
+  'appWorkspace',
+  'getWorkspace',
+  'planBatch',
+  'ingestTrack',
+  'locate',
+  'applyGroup',
+  'userFlags',
+  'cachedFlags',
+  'featureFlags',
+  'flagsEtag',
+  'sha256Hex',
+  'verifyToken',
+  'verifyClick',
+  'recordTracked',
+  'recordEngagement',
+  'refreshMemberships',
+  'sendChanges',
+  'consumeChanges',
+  'UserProfile',
+];
+
 const exported = args.ref ? exportRef(args.ref) : null;
 const fromDir = exported?.dir ?? args.from ?? REPO_ROOT;
 const source = describeSource(fromDir, args.ref);
@@ -185,6 +213,13 @@ async function profileLoad() {
       );
     }
   }
+  // The SDK and tracking scenarios: their set-up (lib/edge.mjs) first, unprofiled.
+  const context =
+    edgeBase === 'herald-sdk'
+      ? await prepareSdk(target, { say })
+      : edgeBase === 'herald-tracking'
+        ? await prepareTracking(target, { fromDir, outDir: OUT, say })
+        : null;
   const prof = await profiler();
   let next = 0;
   const run = autocannon({
@@ -193,13 +228,17 @@ async function profileLoad() {
     duration: Number(args.seconds) + 2,
     requests: [
       {
-        method: 'POST',
+        method: scenario.method,
         path: scenario.path,
         headers: {
           'content-type': 'application/json',
           authorization: `Bearer ${target.apiKey}`,
         },
-        setupRequest: (req) => ({ ...req, body: scenario.body(next++) }),
+        setupRequest: (req) => {
+          if (!scenario.request) return { ...req, body: scenario.body(next++) };
+          const r = scenario.request(next++, context);
+          return { ...req, ...r, headers: { ...req.headers, ...r.headers } };
+        },
       },
     ],
   });
@@ -243,8 +282,8 @@ try {
     `${scenario.id} at ${source.commit?.slice(0, 7)}${source.dirty ? '+uncommitted' : ''}: ` +
       `${note} under the profiler (${title})\n` +
       `top self time:\n${summarize(profile).join('\n')}\n` +
-      (isDelivery
-        ? `inclusive time (synchronous stacks):\n${inclusive(profile, DELIVERY_FUNCTIONS).join('\n')}\n`
+      (isDelivery || edgeBase
+        ? `inclusive time (synchronous stacks):\n${inclusive(profile, isDelivery ? DELIVERY_FUNCTIONS : EDGE_FUNCTIONS).join('\n')}\n`
         : '') +
       `wrote ${file}\n`,
   );

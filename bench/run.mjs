@@ -11,8 +11,9 @@
  *   --connections <n>   concurrent connections (default 32; a scenario may set its own)
  *   --duration <s>      measured seconds per scenario (default 10)
  *   --warmup <s>        discarded warm-up seconds per scenario (default 3)
- *   --only <id,...>     run only these scenario ids (the ceiling runs too, unless only segment
- *                       ids are given)
+ *   --only <id,...>     run only these scenario ids or groups (`sdk`: the SDK batch and flag
+ *                       sync scenarios; `tracking`: the open pixel and click redirect); the
+ *                       ceiling runs too, unless only segment/liquid/delivery/currents ids are given
  *   --diagnose          also run the track scenarios with bindings faked (see scenarios.mjs),
  *                       and the delivery benchmark's Herald part with `message.event` change
  *                       records dropped (no-send-events)
@@ -53,6 +54,7 @@ import {
   DELIVERY_ID,
   runDeliverySuite,
 } from './lib/delivery.mjs';
+import { prepareSdk, prepareTracking, trackingCheck } from './lib/edge.mjs';
 import { formatLiquid, LIQUID_GOAL, LIQUID_ID, runLiquidSuite } from './lib/liquid.mjs';
 import { measure } from './lib/load.mjs';
 import {
@@ -60,6 +62,7 @@ import {
   formatHeader,
   formatSegmentsTable,
   formatTable,
+  formatTrackingCheck,
   segmentVerdicts,
   verdict,
 } from './lib/report.mjs';
@@ -126,14 +129,28 @@ async function seedUsers(target) {
 
 /**
  * Target name -> how to start it. `herald@a,b` runs Herald with diagnostic tokens: `disk` keeps
- * state on disk; any other token is a binding variant for lib/variant-entry.js.
+ * state on disk; any other token is a binding variant for lib/variant-entry.js. `herald-sdk` and
+ * `herald-tracking` are Herald after the set-up in lib/edge.mjs (its answer: target.context).
  */
-function startTarget(name, ctx, settings = {}) {
+async function startTarget(name, ctx, settings = {}) {
   const [base, tokens = ''] = name.split('@');
   const list = tokens.split(',').filter(Boolean);
   const storage = list.includes('disk') ? 'disk' : ctx.storage;
   if (base === 'hello') {
     return startHello({ script: ctx.helloScript, runtimeLog: ctx.runtimeLog, storage });
+  }
+  if (base === 'herald-sdk' || base === 'herald-tracking') {
+    const target = await startTarget(tokens ? `herald@${tokens}` : 'herald', ctx, settings);
+    try {
+      target.context =
+        base === 'herald-sdk'
+          ? await prepareSdk(target, { say })
+          : await prepareTracking(target, { fromDir: ctx.fromDir, outDir: OUT, say });
+    } catch (err) {
+      await target.mf.dispose().catch(() => undefined);
+      throw err;
+    }
+    return target;
   }
   if (base === 'herald') {
     return startHerald({
@@ -159,7 +176,10 @@ async function main() {
   let runCurrents = !args['no-currents'];
   if (args.only) {
     const keep = new Set(args.only.split(','));
-    scenarios = scenarios.filter((s) => s.ceiling || keep.has(s.id));
+    // A scenario id, its group (`sdk`, `tracking`), or an id without its diagnostic variant.
+    scenarios = scenarios.filter(
+      (s) => s.ceiling || keep.has(s.id) || keep.has(s.group) || keep.has(s.id.split('@')[0]),
+    );
     segmentParts = segmentParts.filter((id) => keep.has(id));
     runLiquid = keep.has(LIQUID_ID);
     runDelivery = keep.has(DELIVERY_ID);
@@ -207,7 +227,7 @@ async function main() {
       let target;
       try {
         target = await startTarget(name, ctx);
-        if (name.startsWith('herald') && args.seed) {
+        if (name.split('@')[0] === 'herald' && args.seed) {
           target.info.seed = await seedUsers(target);
           say(
             `bench:   seeded ${USERS} users in ${target.info.seed.seconds.toFixed(1)} s ` +
@@ -233,6 +253,7 @@ async function main() {
             seen,
             auth: target.apiKey,
             connections: conns,
+            context: target.context,
             durationS,
             warmupS,
           });
@@ -242,6 +263,9 @@ async function main() {
             `bench:   -> ${Math.round(m.reqPerSec)} req/s, ${Math.round(m.objectsPerSec)} objects/s, ` +
               `p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, errors ${m.failed}`,
           );
+        }
+        if (name.split('@')[0] === 'herald-tracking' && target.context) {
+          targetsInfo[name].check = await trackingCheck(target, target.context, { say });
         }
       } finally {
         await target.mf.dispose();
@@ -347,6 +371,9 @@ async function main() {
   writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
 
   process.stdout.write(results.length > 0 ? formatTable(report) : formatHeader(report));
+  for (const [name, info] of Object.entries(targetsInfo)) {
+    if (info.check) process.stdout.write(formatTrackingCheck(name, info.check));
+  }
   if (segments) process.stdout.write(formatSegmentsTable(segments, SEGMENT_GOALS));
   if (liquid) process.stdout.write(formatLiquid(liquid));
   if (delivery) process.stdout.write(formatDeliveryTable(delivery, DELIVERY_GOAL));

@@ -1,6 +1,18 @@
 // The scenario list. A scenario names its target Worker, the request it sends (body(i) gets a
 // global request counter), how many objects one request carries, the success status, the users
 // request i touches (users(i), to report how many were new) and an optional goal. Add a scenario by appending an object; add a target in run.mjs TARGETS.
+// `request(i, context)` instead of `body(i)` makes each request's path, headers and body from the
+// answer of its target's set-up (the SDK and tracking scenarios, lib/edge.mjs); `group` is a
+// further name `--only` accepts.
+import {
+  clickRequest,
+  flagPollRequest,
+  flagSyncRequest,
+  openRequest,
+  SDK_DEVICES,
+  SDK_EVENTS_PER_BATCH,
+  sdkBatchRequest,
+} from './lib/edge.mjs';
 
 export const USERS = 10_000;
 export const EVENTS_PER_REQUEST = 75;
@@ -87,10 +99,72 @@ export const SCENARIOS = [
       Array.from({ length: EVENTS_PER_REQUEST }, (_, k) => (r * EVENTS_PER_REQUEST + k) % USERS),
     goal: GOAL_BATCH,
   },
+  // Issue 8: the SDK edge endpoints, on a Herald with an app, four flags and 1,000 flag users.
+  {
+    id: 'sdk-batch-20',
+    group: 'sdk',
+    title: 'POST /sdk/v1/batch, 20 events (1 device)',
+    target: 'herald-sdk',
+    method: 'POST',
+    path: '/sdk/v1/batch',
+    expectStatus: 200,
+    objectsPerRequest: SDK_EVENTS_PER_BATCH,
+    request: sdkBatchRequest,
+    valid: (body) => body.includes('"accepted":20,"errors":[]'),
+    users: (i) => [i % SDK_DEVICES],
+    goal: GOAL_SINGLE,
+  },
+  {
+    id: 'sdk-flags',
+    group: 'sdk',
+    title: 'GET /sdk/v1/feature_flags (4 flags)',
+    target: 'herald-sdk',
+    method: 'GET',
+    path: '/sdk/v1/feature_flags',
+    expectStatus: 200,
+    objectsPerRequest: 1,
+    request: flagSyncRequest,
+  },
+  {
+    id: 'sdk-flags-304',
+    group: 'sdk',
+    title: 'GET /sdk/v1/feature_flags, If-None-Match (304)',
+    target: 'herald-sdk',
+    method: 'GET',
+    path: '/sdk/v1/feature_flags',
+    expectStatus: 304,
+    objectsPerRequest: 1,
+    request: flagPollRequest,
+  },
+  // Issue 6: email tracking hits for 1,000 real users of a launched email campaign.
+  {
+    id: 'tracking-open',
+    group: 'tracking',
+    title: 'GET /t/o/{token}.gif (open pixel)',
+    target: 'herald-tracking',
+    method: 'GET',
+    path: '/t/o/x.gif',
+    expectStatus: 200,
+    objectsPerRequest: 1,
+    request: openRequest,
+    goal: GOAL_SINGLE,
+  },
+  {
+    id: 'tracking-click',
+    group: 'tracking',
+    title: 'GET /t/c/{token}?u=&s= (click, 302)',
+    target: 'herald-tracking',
+    method: 'GET',
+    path: '/t/c/x',
+    expectStatus: 302,
+    objectsPerRequest: 1,
+    request: clickRequest,
+    goal: GOAL_SINGLE,
+  },
 ];
 
 /**
- * Diagnostics (`--diagnose`): the same track scenarios on Herald with state on disk (`disk`) or
+ * Diagnostics (`--diagnose`): the same Herald scenarios (track, SDK, tracking) on Herald with state on disk (`disk`) or
  * with bindings faked by lib/variant-entry.js (`no-ratelimit`: no RateLimiter round trip;
  * `no-queue`: change records dropped, so no queue sends and no consumer work), to show what each
  * costs. No goals; not part of the verdict.
@@ -98,13 +172,13 @@ export const SCENARIOS = [
 export const DIAGNOSTIC_VARIANTS = ['disk', 'no-ratelimit', 'no-queue', 'no-ratelimit,no-queue'];
 
 export function diagnosticScenarios() {
-  const track = SCENARIOS.filter((s) => s.target === 'herald');
+  const herald = SCENARIOS.filter((s) => s.target.startsWith('herald'));
   return DIAGNOSTIC_VARIANTS.flatMap((variant) =>
-    track.map((s) => ({
+    herald.map((s) => ({
       ...s,
       id: `${s.id}@${variant}`,
       title: `${s.title} [${variant}]`,
-      target: `herald@${variant}`,
+      target: `${s.target}@${variant}`,
       goal: undefined,
       diagnostic: true,
     })),

@@ -86,21 +86,32 @@ function autocannonRun(opts) {
  * scenario.body(i), i counting requests across all connections from 0 (warm-up included, so the
  * measured window continues the same sequence).
  */
-export async function measure({ url, scenario, auth, connections, durationS, warmupS, seen }) {
+export async function measure({
+  url,
+  scenario,
+  auth,
+  connections,
+  durationS,
+  warmupS,
+  seen,
+  context,
+}) {
   let next = 0;
   let measuring = false;
   let objectsSent = 0;
   let newObjects = 0;
-  const body = (i) => {
-    if (scenario.users && seen) {
-      for (const u of scenario.users(i)) {
-        if (measuring) objectsSent++;
-        if (!seen.has(u)) {
-          seen.add(u);
-          if (measuring) newObjects++;
-        }
+  const countUsers = (i) => {
+    if (!scenario.users || !seen) return;
+    for (const u of scenario.users(i)) {
+      if (measuring) objectsSent++;
+      if (!seen.has(u)) {
+        seen.add(u);
+        if (measuring) newObjects++;
       }
     }
+  };
+  const body = (i) => {
+    countUsers(i);
     return scenario.body(i);
   };
   const statuses = new Map();
@@ -112,8 +123,22 @@ export async function measure({ url, scenario, auth, connections, durationS, war
       'content-type': 'application/json',
       ...(auth ? { authorization: `Bearer ${auth}` } : {}),
     },
-    setupRequest: (req) => (scenario.body ? { ...req, body: body(next++) } : req),
-    onResponse: (status, body) => {
+    // `request(i, context)`: a per-request path, headers and body (SDK and tracking scenarios).
+    setupRequest: (req) => {
+      if (scenario.request) {
+        const i = next++;
+        countUsers(i);
+        const r = scenario.request(i, context);
+        return { ...req, ...r, headers: { ...req.headers, ...r.headers } };
+      }
+      return scenario.body ? { ...req, body: body(next++) } : req;
+    },
+    onResponse: (code, body) => {
+      // `valid(body)`: a success status whose body says the work was refused counts as failed.
+      const status =
+        code === scenario.expectStatus && scenario.valid && !scenario.valid(String(body))
+          ? `${code} (invalid body)`
+          : code;
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
       if (status !== scenario.expectStatus && !samples.has(status) && samples.size < 5) {
         samples.set(status, String(body).slice(0, 2000));

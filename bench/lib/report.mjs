@@ -77,6 +77,17 @@ export function formatTable(report) {
   return out;
 }
 
+/** Whether the tracking hits were recorded: the campaign's stats against the hits sent. */
+export function formatTrackingCheck(target, c) {
+  const { sent, recorded } = c;
+  return (
+    `\n${target}: campaign stats after the run (data_series, settled ${c.settledSeconds} s after ` +
+    `the last hit; sent includes warm-up): opens ${int(recorded.opens)} of ${int(sent.opens)} ` +
+    `sent (${int(recorded.uniqueOpens)} unique), clicks ${int(recorded.clicks)} of ` +
+    `${int(sent.clicks)} (${int(recorded.uniqueClicks)} unique)\n`
+  );
+}
+
 const ms = (n) => (n === null || n === undefined ? '-' : `${int(n)} ms`);
 const mb = (bytes) => (bytes ? `${int(bytes / 2 ** 20)} MB` : '-');
 const atMost = (value, goal) =>

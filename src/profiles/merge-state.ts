@@ -18,7 +18,9 @@ export interface MergeSnapshot {
   tables: Record<(typeof TABLES)[number], Record<string, Json>[]>;
 }
 
-const TABLES = ACTIVITY_TABLES;
+/** Messages waiting in the profile: the kept profile takes the absorbed one's as they are. */
+const MESSAGE_TABLES = ['content_cards', 'in_app_messages'] as const;
+const TABLES = [...ACTIVITY_TABLES, ...MESSAGE_TABLES] as const;
 
 /** Fields copied only when the kept profile lacks them. */
 const COPY_IF_MISSING = [
@@ -213,6 +215,20 @@ export function absorb(
       (r.ended_at as number | null) ?? null,
       (r.duration_s as number | null) ?? null,
     );
+  }
+
+  // Content Cards and in-app messages keep their ids (unique per send): the same card can never
+  // be in both profiles, and a retried absorb inserts nothing twice.
+  for (const table of MESSAGE_TABLES) {
+    for (const r of t[table] ?? []) {
+      const columns = Object.keys(r);
+      if (columns.length === 0) continue;
+      store.sql.exec(
+        `INSERT OR IGNORE INTO ${table} (${columns.join(', ')})
+         VALUES (${columns.map(() => '?').join(', ')})`,
+        ...columns.map((c) => r[c] as SqlStorageValue),
+      );
+    }
   }
 
   absorbBuckets(store, t);

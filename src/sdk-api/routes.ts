@@ -20,9 +20,15 @@ import { ANONYMOUS_LABEL, identifierOf, planBatch, SdkBatch, SdkUser } from './b
 
 const TAG = 'SDK';
 
-/** Apps are read on every SDK request: cached per isolate (an app never changes workspace). */
-const appCache = new Map<string, { workspaceId: string; at: number }>();
-const APP_CACHE_MS = 60_000;
+/**
+ * Apps and their workspaces are read on every SDK request: cached per isolate for 30 seconds, as
+ * REST keys and their workspaces are (src/auth/api-keys.ts), so a settings change reaches SDK
+ * traffic within that time. An unknown key is remembered for 5 seconds.
+ */
+const appCache = new Map<string, { workspace: Workspace | null; expires: number }>();
+const APP_CACHE_MS = 30_000;
+const UNKNOWN_APP_MS = 5_000;
+const MAX_APPS = 10_000;
 
 async function appWorkspace(
   c: Ctx,
@@ -30,15 +36,15 @@ async function appWorkspace(
 ): Promise<{ appId: string; workspace: Workspace }> {
   const now = Date.now();
   let hit = appCache.get(appKey);
-  if (!hit || now - hit.at > APP_CACHE_MS) {
+  if (!hit || hit.expires <= now) {
     const row = await drizzle(c.env.DB).select().from(apps).where(eq(apps.id, appKey)).get();
-    if (!row) throw new ApiError(401, 'Invalid app key');
-    hit = { workspaceId: row.workspaceId, at: now };
+    const workspace = row ? await getWorkspace(c.env.DB, row.workspaceId) : null;
+    hit = { workspace, expires: now + (workspace ? APP_CACHE_MS : UNKNOWN_APP_MS) };
+    if (appCache.size >= MAX_APPS) appCache.clear();
     appCache.set(appKey, hit);
   }
-  const workspace = await getWorkspace(c.env.DB, hit.workspaceId);
-  if (!workspace) throw new ApiError(401, 'Invalid app key');
-  return { appId: appKey, workspace };
+  if (!hit.workspace) throw new ApiError(401, 'Invalid app key');
+  return { appId: appKey, workspace: hit.workspace };
 }
 
 export const sdkBatchRoute = defineRoute({

@@ -332,3 +332,26 @@ describe('the Content Card admin routes', () => {
     expect((await call(path, { key })).status).toBe(403);
   });
 });
+
+describe('content cards and profile merges', () => {
+  it('moves the absorbed profile’s cards to the kept one (a merged user keeps their feed)', async () => {
+    const ws = await createWorkspace();
+    await users(ws, [
+      { external_id: 'old_account', first_name: 'Old' },
+      { external_id: 'kept_account', first_name: 'Kept' },
+    ]);
+    await sendCard(ws, CARD, ['old_account']);
+    await feedWith(ws, 'old_account', 1);
+    const merged = await ws.post('/users/merge', {
+      merge_updates: [
+        {
+          identifier_to_merge: { external_id: 'old_account' },
+          identifier_to_keep: { external_id: 'kept_account' },
+        },
+      ],
+    });
+    expect(merged.status).toBe(202);
+    const kept = await feedWith(ws, 'kept_account', 1);
+    expect(kept.json.cards[0]).toMatchObject({ type: 'CLASSIC', title: 'Hi Old' });
+  });
+});

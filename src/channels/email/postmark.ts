@@ -1,6 +1,12 @@
 import type { ChannelResult } from '../../delivery/channel';
+import {
+  failureOf,
+  jsonOf,
+  type ProviderAnswer,
+  type ProviderRequest,
+  snippet,
+} from '../provider-http';
 import type { OutgoingEmail } from './content';
-import { failureOf, jsonOf, type ProviderAnswer, type ProviderRequest, snippet } from './http';
 
 /**
  * Postmark's Email API: `POST /email` with the server token in `X-Postmark-Server-Token`. 200 with

@@ -1,13 +1,13 @@
 import { EmailMessage } from '../../campaigns/messages';
-import type { ChannelResult, ChannelSender } from '../../delivery/channel';
+import type { ChannelSender } from '../../delivery/channel';
 import { MAX_ATTEMPTS } from '../../delivery/queue';
 import { sha256Hex } from '../../lib/hash';
 import { getEmailTemplate } from '../../templates/email-template-store';
 import { signToken } from '../../tracking/token';
+import { postToProvider } from '../provider-http';
 import { getEmailProvider } from '../provider-store';
 import { hardBounceOf } from './address-store';
 import { buildEmail, withTemplate } from './content';
-import type { ProviderAnswer, ProviderRequest } from './http';
 import { postmarkRequest, postmarkResult } from './postmark';
 import { sendgridRequest, sendgridResult } from './sendgrid';
 import { emailLinks, listUnsubscribeHeaders, trackHtml, unsubscribeUrl } from './tracking';
@@ -18,38 +18,10 @@ import { emailLinks, listUnsubscribeHeaders, trackHtml, unsubscribeUrl } from '.
  * checked `email_subscribe`; this sends to the profile's `email`.
  */
 
-const TIMEOUT_MS = 30_000;
-
 const PROVIDERS = {
   sendgrid: { request: sendgridRequest, result: sendgridResult },
   postmark: { request: postmarkRequest, result: postmarkResult },
 };
-
-async function call(
-  req: ProviderRequest,
-  fetcher: (request: Request) => Promise<Response>,
-): Promise<ProviderAnswer | ChannelResult> {
-  try {
-    const res = await fetcher(
-      new Request(req.url, {
-        method: 'POST',
-        headers: req.headers,
-        body: req.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      }),
-    );
-    return { status: res.status, headers: res.headers, text: await res.text() };
-  } catch (err) {
-    const timedOut = err instanceof Error && err.name === 'TimeoutError';
-    return {
-      result: 'retry',
-      status: null,
-      reason: timedOut ? 'email provider timed out' : `email provider unreachable: ${String(err)}`,
-      retryAfterMs: null,
-    };
-  }
-}
 
 export const emailSender: ChannelSender<EmailMessage> = {
   channel: 'email',
@@ -126,8 +98,14 @@ export const emailSender: ChannelSender<EmailMessage> = {
       Object.assign(email.headers, listUnsubscribeHeaders(unsubscribeUrl(input.publicUrl, token)));
     }
     const provider = PROVIDERS[config.provider];
-    const answer = await call(provider.request(email, config), env.fetch);
-    if ('result' in answer) return answer;
+    const answer = await postToProvider(
+      env.fetch,
+      provider.request(email, config),
+      'email provider',
+    );
+    if ('unreachable' in answer) {
+      return { result: 'retry', status: null, reason: answer.unreachable, retryAfterMs: null };
+    }
     return provider.result(answer, env.now());
   },
 };

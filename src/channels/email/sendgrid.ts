@@ -1,6 +1,12 @@
 import type { ChannelResult } from '../../delivery/channel';
+import {
+  failureOf,
+  jsonOf,
+  type ProviderAnswer,
+  type ProviderRequest,
+  snippet,
+} from '../provider-http';
 import type { OutgoingEmail } from './content';
-import { failureOf, jsonOf, type ProviderAnswer, type ProviderRequest, snippet } from './http';
 
 /**
  * SendGrid's v3 Mail Send API: `POST /v3/mail/send` with a bearer API key; 202 means accepted,

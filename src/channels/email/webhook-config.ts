@@ -1,7 +1,5 @@
-import { and, eq } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/d1';
 import { z } from 'zod';
-import { channelProviderExtras } from '../../db/channels';
+import { deleteExtras, getExtras, putExtras } from '../extras-store';
 
 /**
  * How a workspace's email provider webhooks prove themselves (D1 `channel_provider_extras`,
@@ -19,66 +17,33 @@ export const WebhookSecrets = z.object({
 });
 export type WebhookSecrets = z.infer<typeof WebhookSecrets>;
 
-function where(workspaceId: string) {
-  return and(
-    eq(channelProviderExtras.workspaceId, workspaceId),
-    eq(channelProviderExtras.channel, CHANNEL),
-  );
-}
-
 /** The workspace's webhook secrets; empty when none are set (every webhook is then refused). */
 export async function getWebhookSecrets(
   db: D1Database,
   workspaceId: string,
 ): Promise<WebhookSecrets> {
-  const row = await drizzle(db)
-    .select({ secrets: channelProviderExtras.secrets })
-    .from(channelProviderExtras)
-    .where(where(workspaceId))
-    .get();
-  if (!row) return {};
-  try {
-    const parsed = WebhookSecrets.safeParse(JSON.parse(row.secrets));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
+  const row = await getExtras(db, workspaceId, CHANNEL);
+  const parsed = WebhookSecrets.safeParse(row?.secrets);
+  return parsed.success ? parsed.data : {};
 }
 
 /** Replace the workspace's webhook secrets; `created` is false when some were replaced. */
-export async function putWebhookSecrets(
+export function putWebhookSecrets(
   db: D1Database,
   input: { workspaceId: string; secrets: WebhookSecrets; now: number },
 ): Promise<{ created: boolean }> {
-  const existed =
-    (await drizzle(db)
-      .select({ w: channelProviderExtras.workspaceId })
-      .from(channelProviderExtras)
-      .where(where(input.workspaceId))
-      .get()) !== undefined;
-  const secrets = JSON.stringify(input.secrets);
-  const settings = JSON.stringify(webhookSettings(input.secrets));
-  await drizzle(db)
-    .insert(channelProviderExtras)
-    .values({
-      workspaceId: input.workspaceId,
-      channel: CHANNEL,
-      settings,
-      secrets,
-      updatedAt: input.now,
-    })
-    .onConflictDoUpdate({
-      target: [channelProviderExtras.workspaceId, channelProviderExtras.channel],
-      set: { settings, secrets, updatedAt: input.now },
-    })
-    .run();
-  return { created: !existed };
+  return putExtras(db, {
+    workspaceId: input.workspaceId,
+    channel: CHANNEL,
+    settings: webhookSettings(input.secrets),
+    secrets: input.secrets,
+    now: input.now,
+  });
 }
 
 /** Remove the workspace's webhook secrets; false when there were none. */
-export async function deleteWebhookSecrets(db: D1Database, workspaceId: string): Promise<boolean> {
-  const res = await drizzle(db).delete(channelProviderExtras).where(where(workspaceId)).run();
-  return res.meta.changes > 0;
+export function deleteWebhookSecrets(db: D1Database, workspaceId: string): Promise<boolean> {
+  return deleteExtras(db, workspaceId, CHANNEL);
 }
 
 /** What the operator API shows of the secrets. */

@@ -1,5 +1,5 @@
 import { sha256Hex } from '../../lib/hash';
-import { jsonOf, snippet } from '../email/http';
+import { jsonOf, snippet } from '../provider-http';
 import type { ApnsConfig } from './config-store';
 import { type DeviceResult, failure, post } from './http';
 import { importPemKey, signJwt } from './jwt';

@@ -1,7 +1,5 @@
-import { and, eq } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/d1';
 import { z } from 'zod';
-import { channelProviderExtras } from '../../db/channels';
+import { deleteExtras, getExtras, putExtras } from '../extras-store';
 
 /**
  * Each workspace's push credentials, one row per push service in `channel_provider_extras`
@@ -41,28 +39,17 @@ export type PushConfig<S extends PushService> = {
   updatedAt: number;
 };
 
-function where(workspaceId: string, service: PushService) {
-  return and(
-    eq(channelProviderExtras.workspaceId, workspaceId),
-    eq(channelProviderExtras.channel, service),
-  );
-}
-
 /** The workspace's configuration of one push service, or null when none (or it is unreadable). */
 export async function getPushConfig<S extends PushService>(
   db: D1Database,
   workspaceId: string,
   service: S,
 ): Promise<PushConfig<S> | null> {
-  const row = await drizzle(db)
-    .select()
-    .from(channelProviderExtras)
-    .where(where(workspaceId, service))
-    .get();
+  const row = await getExtras(db, workspaceId, service);
   if (!row) return null;
   // D1 is a trust boundary: a row another version wrote may not have this shape.
-  const settings = SCHEMAS[service].settings.safeParse(JSON.parse(row.settings));
-  const secrets = SCHEMAS[service].secrets.safeParse(JSON.parse(row.secrets));
+  const settings = SCHEMAS[service].settings.safeParse(row.settings);
+  const secrets = SCHEMAS[service].secrets.safeParse(row.secrets);
   if (!settings.success || !secrets.success) return null;
   return {
     settings: settings.data,
@@ -72,7 +59,7 @@ export async function getPushConfig<S extends PushService>(
 }
 
 /** Create or replace one push service's configuration; `created` false when one was replaced. */
-export async function putPushConfig<S extends PushService>(
+export function putPushConfig<S extends PushService>(
   db: D1Database,
   input: {
     workspaceId: string;
@@ -81,42 +68,22 @@ export async function putPushConfig<S extends PushService>(
     now: number;
   },
 ): Promise<{ created: boolean }> {
-  const d = drizzle(db);
-  const existed = await d
-    .select({ at: channelProviderExtras.updatedAt })
-    .from(channelProviderExtras)
-    .where(where(input.workspaceId, input.service))
-    .get();
-  const settings = JSON.stringify(input.config.settings);
-  const secrets = JSON.stringify(input.config.secrets);
-  await d
-    .insert(channelProviderExtras)
-    .values({
-      workspaceId: input.workspaceId,
-      channel: input.service,
-      settings,
-      secrets,
-      updatedAt: input.now,
-    })
-    .onConflictDoUpdate({
-      target: [channelProviderExtras.workspaceId, channelProviderExtras.channel],
-      set: { settings, secrets, updatedAt: input.now },
-    })
-    .run();
-  return { created: !existed };
+  return putExtras(db, {
+    workspaceId: input.workspaceId,
+    channel: input.service,
+    settings: input.config.settings,
+    secrets: input.config.secrets,
+    now: input.now,
+  });
 }
 
 /** Remove one push service's configuration; false when there was none. */
-export async function deletePushConfig(
+export function deletePushConfig(
   db: D1Database,
   workspaceId: string,
   service: PushService,
 ): Promise<boolean> {
-  const res = await drizzle(db)
-    .delete(channelProviderExtras)
-    .where(where(workspaceId, service))
-    .run();
-  return res.meta.changes > 0;
+  return deleteExtras(db, workspaceId, service);
 }
 
 export type WebPushConfig = PushConfig<'push:web'>;

@@ -1,4 +1,4 @@
-import { jsonOf, snippet } from '../email/http';
+import { jsonOf, snippet } from '../provider-http';
 import type { FcmConfig } from './config-store';
 import { type DeviceResult, failure, post } from './http';
 import { importPemKey, signJwt } from './jwt';

@@ -1,5 +1,5 @@
 import { retryAfterMs } from '../../delivery/webhook';
-import type { ProviderAnswer } from '../email/http';
+import { type ProviderAnswer, postToProvider } from '../provider-http';
 
 /**
  * How one push to one device ended. `invalid`: the push service says the token is gone for good
@@ -11,34 +11,17 @@ export type DeviceResult =
   | { type: 'retry'; status: number | null; reason: string; retryAfterMs: number | null }
   | { type: 'failed'; status: number | null; reason: string };
 
-const TIMEOUT_MS = 30_000;
-
 /** POST to a push service; a timeout or connection error is a `retry`. */
 export async function post(
   fetcher: (request: Request) => Promise<Response>,
   req: { url: string; headers: Record<string, string>; body: BodyInit },
   service: string,
 ): Promise<ProviderAnswer | DeviceResult> {
-  try {
-    const res = await fetcher(
-      new Request(req.url, {
-        method: 'POST',
-        headers: req.headers,
-        body: req.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      }),
-    );
-    return { status: res.status, headers: res.headers, text: await res.text() };
-  } catch (err) {
-    const timedOut = err instanceof Error && err.name === 'TimeoutError';
-    return {
-      type: 'retry',
-      status: null,
-      reason: timedOut ? `${service} timed out` : `${service} unreachable: ${String(err)}`,
-      retryAfterMs: null,
-    };
+  const answer = await postToProvider(fetcher, req, service);
+  if ('unreachable' in answer) {
+    return { type: 'retry', status: null, reason: answer.unreachable, retryAfterMs: null };
   }
+  return answer;
 }
 
 /** 408, 429 and 5xx are retried (at least `Retry-After` later); any other status fails. */

@@ -1,5 +1,5 @@
 import { checkAddress } from '../../personalization/address-guard';
-import { snippet } from '../email/http';
+import { snippet } from '../provider-http';
 import type { WebPushConfig } from './config-store';
 import { utf8 } from './encoding';
 import { type DeviceResult, failure, post } from './http';

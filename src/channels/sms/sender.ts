@@ -1,10 +1,10 @@
 import { SmsMessage } from '../../campaigns/messages';
-import type { ChannelResult, ChannelSender } from '../../delivery/channel';
+import type { ChannelSender } from '../../delivery/channel';
 import { MAX_ATTEMPTS } from '../../delivery/queue';
 import { getGroup, type SubscriptionGroup } from '../../subscriptions/group-store';
 import { recordTracked } from '../../tracking/record';
 import { signToken } from '../../tracking/token';
-import type { ProviderAnswer, ProviderRequest } from '../email/http';
+import { postToProvider } from '../provider-http';
 import { getSmsAccount, type SmsAccount } from './account-store';
 import { blockOf, markNumber } from './address-store';
 import { toE164 } from './phone';
@@ -18,38 +18,11 @@ import { type OutgoingSms, twilioRequest, twilioResult } from './twilio';
  * callback carrying the send's signed tracking token.
  */
 
-const TIMEOUT_MS = 30_000;
 /** An MMS body may be this long (Twilio's limit); segments do not apply to MMS. */
 const MAX_MMS_BODY = 1_600;
 
 /** The message with the subscription group it names, as `prepare` resolves it once per batch. */
 export type PreparedSms = SmsMessage & { group?: SubscriptionGroup };
-
-async function call(
-  req: ProviderRequest,
-  fetcher: (request: Request) => Promise<Response>,
-): Promise<ProviderAnswer | ChannelResult> {
-  try {
-    const res = await fetcher(
-      new Request(req.url, {
-        method: 'POST',
-        headers: req.headers,
-        body: req.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      }),
-    );
-    return { status: res.status, headers: res.headers, text: await res.text() };
-  } catch (err) {
-    const timedOut = err instanceof Error && err.name === 'TimeoutError';
-    return {
-      result: 'retry',
-      status: null,
-      reason: timedOut ? 'Twilio timed out' : `Twilio unreachable: ${String(err)}`,
-      retryAfterMs: null,
-    };
-  }
-}
 
 /** Who the message is sent from: the group's messaging service or number, else the account's. */
 function senderOf(group: SubscriptionGroup, account: SmsAccount): OutgoingSms['sender'] | null {
@@ -149,8 +122,10 @@ export const smsSender: ChannelSender<PreparedSms> = {
       },
       account,
     );
-    const answer = await call(request, env.fetch);
-    if ('result' in answer) return answer;
+    const answer = await postToProvider(env.fetch, request, 'Twilio');
+    if ('unreachable' in answer) {
+      return { result: 'retry', status: null, reason: answer.unreachable, retryAfterMs: null };
+    }
     const outcome = twilioResult(answer, env.now());
     const at = env.now();
     switch (outcome.kind) {

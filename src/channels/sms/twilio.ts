@@ -5,7 +5,7 @@ import {
   type ProviderAnswer,
   type ProviderRequest,
   snippet,
-} from '../email/http';
+} from '../provider-http';
 
 /**
  * Twilio's Messages API as data (pure): the request Herald makes and what its answers mean.
