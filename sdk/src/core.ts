@@ -44,6 +44,11 @@ export interface Options {
   serviceWorkerLocation?: string;
   /** The workspace's Web Push `vapid_public_key` (base64url), for `requestPushPermission`. */
   vapidPublicKey?: string;
+  /**
+   * Send the signed user token (`changeUser(id, token)` / `setSdkAuthenticationSignature`) with
+   * every request, for apps that require SDK authentication (docs/sdk-protocol.md).
+   */
+  enableSdkAuthentication?: boolean;
   storage?: KeyValueStorage;
   fetch?: typeof fetch;
 }
@@ -88,6 +93,9 @@ export interface State {
   timer: ReturnType<typeof setInterval> | null;
   flushing: Promise<void> | null;
   failures: number;
+  /** A request was refused for its SDK authentication token: wait for a new one. */
+  authBlocked: boolean;
+  authListeners: Set<(error: SdkAuthenticationError) => void>;
   retryAt: number;
   flags: FeatureFlag[];
   flagsEtag: string | null;
@@ -258,6 +266,8 @@ export function initialize(appKey: string, options: Options): boolean {
     timer: null,
     flushing: null,
     failures: 0,
+    authBlocked: false,
+    authListeners: new Set(),
     retryAt: 0,
     flags: [],
     flagsEtag: null,
@@ -278,11 +288,13 @@ export function initialize(appKey: string, options: Options): boolean {
  * Identify the user. From anonymous: the anonymous user becomes (or merges into) this external
  * id. From another identified user: a new session for a different user; nothing moves over.
  */
-export function changeUser(externalId: string): void {
+export function changeUser(externalId: string, sdkAuthSignature?: string): void {
   const s = must();
   if (!externalId) return;
   const user = currentUser(s);
+  if (sdkAuthSignature) setSdkAuthenticationSignature(sdkAuthSignature);
   if ('external_id' in user && user.external_id === externalId) return;
+  if (!sdkAuthSignature) s.storage.removeItem(key(s, 'sdk_auth'));
   if ('anonymous_id' in user) {
     pushItem(s, {
       id: uuid(),
@@ -389,7 +401,9 @@ export function requestImmediateDataFlush(): Promise<void> {
 }
 
 export function flush(s: State, keepalive = false): Promise<void> {
-  if (s.flushing) return s.flushing;
+  // One drain at a time; a call during one runs another after it, as the running one may have
+  // read the queue before this call's items were added.
+  if (s.flushing) return s.flushing.then(() => flush(s, keepalive));
   // Cleared in a later microtask, never synchronously: an empty queue finishes the drain before
   // `s.flushing` is even assigned, and clearing it first would leave a settled promise there,
   // making every later flush a no-op.
@@ -400,12 +414,71 @@ export function flush(s: State, keepalive = false): Promise<void> {
   return run;
 }
 
+// ---- SDK authentication ----
+
+export interface SdkAuthenticationError {
+  signature: string | null;
+  errorCode: number;
+  errorMessage: string;
+  userId: string | null;
+}
+
+/** The `Authorization` header for the current user's token, when SDK authentication is on. */
+export function authHeaders(s: State): Record<string, string> {
+  const token = s.raw.enableSdkAuthentication ? read<string | null>(s, 'sdk_auth', null) : null;
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/**
+ * Whether Herald refused a request for its SDK authentication token (a 401 naming it, not an
+ * unknown app key); tells the app's failure subscribers, who should fetch a new token.
+ */
+export async function authFailed(s: State, res: Response): Promise<boolean> {
+  if (res.status !== 401) return false;
+  const message = await res
+    .clone()
+    .json()
+    .then((b) => (b as { message?: string }).message ?? '')
+    .catch(() => '');
+  if (!/SDK authentication/i.test(message)) return false;
+  s.authBlocked = true;
+  const user = currentUser(s);
+  const error = {
+    signature: read<string | null>(s, 'sdk_auth', null),
+    errorCode: 401,
+    errorMessage: message,
+    userId: 'external_id' in user ? user.external_id : null,
+  };
+  for (const listener of s.authListeners) listener(error);
+  return true;
+}
+
+/** The current user's signed token (from the app's server); queued items are sent with it. */
+export function setSdkAuthenticationSignature(signature: string): boolean {
+  const s = must();
+  if (!signature) return false;
+  write(s, 'sdk_auth', signature);
+  s.authBlocked = false;
+  void flush(s);
+  return true;
+}
+
+/** Called when Herald refuses the token (missing, expired, another user's); returns an unsubscribe. */
+export function subscribeToSdkAuthenticationFailures(
+  listener: (error: SdkAuthenticationError) => void,
+): () => void {
+  const s = must();
+  s.authListeners.add(listener);
+  return () => s.authListeners.delete(listener);
+}
+
 async function drain(s: State, keepalive: boolean): Promise<void> {
-  while (Date.now() >= s.retryAt) {
+  while (Date.now() >= s.retryAt && !s.authBlocked) {
     const queue = read<Item[]>(s, 'queue', []);
     if (queue.length === 0) return;
     const batch = queue.slice(0, BATCH);
     const outcome = await send(s, batch, keepalive);
+    if (outcome === 'auth') return;
     if (outcome === 'retry') {
       s.failures++;
       const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (s.failures - 1));
@@ -423,16 +496,22 @@ async function drain(s: State, keepalive: boolean): Promise<void> {
   }
 }
 
-async function send(s: State, items: Item[], keepalive: boolean): Promise<'done' | 'retry'> {
+async function send(
+  s: State,
+  items: Item[],
+  keepalive: boolean,
+): Promise<'done' | 'retry' | 'auth'> {
   try {
     // keepalive lets the last flush of a closing page finish (browsers; other runtimes ignore it).
     const init = {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...authHeaders(s) },
       body: JSON.stringify({ app_key: s.appKey, sdk_version: VERSION, items }),
       keepalive,
     };
     const res = await s.fetch(`${s.options.baseUrl}/sdk/v1/batch`, init as RequestInit);
+    // Refused for its token: kept until the app supplies a new one.
+    if (await authFailed(s, res)) return 'auth';
     // 4xx will not improve with retries: the batch is dropped (the answer names why).
     return res.status >= 500 || res.status === 429 ? 'retry' : 'done';
   } catch {
@@ -505,9 +584,12 @@ export async function sync<T>(
 ): Promise<{ body: T; etag: string | null } | null> {
   try {
     const res = await s.fetch(`${s.options.baseUrl}/sdk/v1/${name}?${userQuery(s)}`, {
-      headers: etag ? { 'if-none-match': etag } : {},
+      headers: { ...(etag ? { 'if-none-match': etag } : {}), ...authHeaders(s) },
     });
-    if (res.status === 304 || !res.ok) return null;
+    if (res.status === 304 || !res.ok) {
+      await authFailed(s, res);
+      return null;
+    }
     return { body: (await res.json()) as T, etag: res.headers.get('etag') };
   } catch {
     return null;

@@ -7,6 +7,7 @@
  */
 
 import {
+  authHeaders,
   currentUser,
   enqueue,
   flush,
@@ -164,7 +165,7 @@ async function render(
   try {
     const res = await s.fetch(`${s.options.baseUrl}/sdk/v1/in_app_messages/render`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...authHeaders(s) },
       body: JSON.stringify({
         app_key: s.appKey,
         user: currentUser(s),

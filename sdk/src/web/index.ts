@@ -40,7 +40,10 @@ export {
   openSession,
   refreshFeatureFlags,
   requestImmediateDataFlush,
+  type SdkAuthenticationError,
+  setSdkAuthenticationSignature,
   subscribeToFeatureFlagsUpdates,
+  subscribeToSdkAuthenticationFailures,
   VERSION,
 } from '../core';
 export {

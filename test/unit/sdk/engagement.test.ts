@@ -299,3 +299,43 @@ describe('flushing', () => {
     expect(net.items('event')).toEqual([expect.objectContaining({ name: 'later' })]);
   });
 });
+
+describe('SDK authentication', () => {
+  it('sends the token, keeps a refused batch, and sends it again with a new token', async () => {
+    const seen: (string | null)[] = [];
+    const net = scripted({});
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const auth = new Headers(init?.headers).get('authorization');
+      if (String(input).endsWith('/sdk/v1/batch')) {
+        seen.push(auth);
+        if (auth !== 'Bearer good') {
+          return new Response(
+            JSON.stringify({ message: 'Invalid SDK authentication token: expired' }),
+            { status: 401, headers: { 'content-type': 'application/json' } },
+          );
+        }
+      }
+      return net.fetch(input, init);
+    };
+    herald.initialize('app-key-unit', {
+      baseUrl: 'https://herald.test',
+      fetch,
+      flushIntervalSeconds: 0,
+      openSessionAutomatically: false,
+      enableSdkAuthentication: true,
+    });
+    const failures: string[] = [];
+    herald.subscribeToSdkAuthenticationFailures((e) =>
+      failures.push(`${e.userId} ${e.signature} ${e.errorMessage}`),
+    );
+    herald.changeUser('user-9', 'stale');
+    herald.logCustomEvent('kept');
+    await herald.requestImmediateDataFlush();
+    expect(failures).toEqual(['user-9 stale Invalid SDK authentication token: expired']);
+    expect(net.items('event')).toEqual([]);
+    herald.setSdkAuthenticationSignature('good');
+    await herald.requestImmediateDataFlush();
+    expect(seen).toEqual(['Bearer stale', 'Bearer good']);
+    expect(net.items('event')).toEqual([expect.objectContaining({ name: 'kept' })]);
+  });
+});
