@@ -338,8 +338,8 @@ describe.skipIf('missing' in browserFound)('the Web SDK in Chromium', () => {
     await page.getByRole('dialog', { name: 'Full screen' }).waitFor({ state: 'detached' });
 
     const html =
-      '<h1>HTML message</h1><button id="ok" onclick="brazeBridge.logClick(\'0\')">Log</button>' +
-      '<a id="close" href="appboy://close">Close</a>';
+      '<!doctype html><html><head><title>x</title></head><body><h1>HTML message</h1><button id="ok" onclick="brazeBridge.logClick(\'0\')">Log</button>' +
+      '<a id="close" href="appboy://close">Close</a></body></html>';
     await show(iam({ id: 'm-html', type: 'html', header: 'HTML message', html }));
     const frame = page.frameLocator('iframe[sandbox="allow-scripts"]');
     await frame.locator('#ok').click();
@@ -478,7 +478,7 @@ describe.skipIf('missing' in browserFound)('the Web SDK in Chromium', () => {
     await shot('6-content-card-dismissed');
   });
 
-  it('shows an in-app message after its trigger event, and logs the click', async (ctx) => {
+  it('shows an in-app message after its trigger event, once', async (ctx) => {
     if (!(await serves('in_app_messages'))) {
       ctx.skip('Herald does not serve /sdk/v1/in_app_messages yet (the SDK server endpoints)');
     }

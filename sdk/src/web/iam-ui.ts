@@ -44,6 +44,16 @@ const BRIDGE =
   'if(/^(appboy|braze|herald):\\/\\/close/i.test(h)){e.preventDefault();p({a:"close"})}else if(/^https?:/i.test(h)){e.preventDefault();' +
   'p({a:"click",b:new URL(h).searchParams.get("abButtonId"),u:h})}},true)})()</script>';
 
+/** The page with the bridge first in its head (before the doctype would force quirks mode). */
+function withBridge(html: string): string {
+  const head = /<head[^>]*>/i.exec(html);
+  if (head)
+    return (
+      html.slice(0, head.index + head[0].length) + BRIDGE + html.slice(head.index + head[0].length)
+    );
+  return /^\s*<!doctype/i.test(html) ? html.replace(/>/, `>${BRIDGE}`) : BRIDGE + html;
+}
+
 function follow(uri: string | null): void {
   const href = uri && safeUrl(uri);
   if (href) location.assign(href);
@@ -110,7 +120,7 @@ export function showInAppMessage(
     const frame = el('iframe', {
       sandbox: 'allow-scripts',
       title: label,
-      srcdoc: BRIDGE + (m.html ?? ''),
+      srcdoc: withBridge(m.html ?? ''),
     });
     root.setAttribute('role', 'dialog');
     root.setAttribute('aria-modal', 'true');
