@@ -47,6 +47,11 @@ let page: Page;
 interface Sdk {
   getUserId(): string | null;
   showInAppMessage(m: unknown): boolean;
+  isPushSupported(): boolean;
+  requestPushPermission(
+    onGranted?: (endpoint: string) => void,
+    onDenied?: (temporary: boolean) => void,
+  ): Promise<boolean>;
   getFeatureFlag(id: string): { getStringProperty(key: string): string | null } | null;
   requestInAppMessagesRefresh(): Promise<void>;
 }
@@ -419,6 +424,32 @@ describe.skipIf('missing' in browserFound)('the Web SDK in Chromium', () => {
     } finally {
       await page.unroute('**/sdk/v1/content_cards?*');
     }
+  });
+
+  it('serves the push service worker, which a page can register', async () => {
+    await freshVisit();
+    const state = await page.evaluate(async () => {
+      const nav = (globalThis as unknown as { navigator: any }).navigator;
+      const reg = await nav.serviceWorker.register('/js/herald-sw.js');
+      const worker = reg.installing ?? reg.waiting ?? reg.active;
+      if (worker.state !== 'activated') {
+        await new Promise<void>((resolve) =>
+          worker.addEventListener('statechange', () => worker.state === 'activated' && resolve()),
+        );
+      }
+      return { state: worker.state, scope: reg.scope };
+    });
+    expect(state).toEqual({ state: 'activated', scope: `${baseUrl}/js/` });
+    // Without the workspace's VAPID key the SDK asks nothing and says so.
+    const asked = await page.evaluate(async () => {
+      const sdk = (globalThis as unknown as { herald: Sdk }).herald;
+      let denied: boolean | null = null;
+      const ok = await sdk.requestPushPermission(undefined, (temporary) => {
+        denied = temporary;
+      });
+      return { ok, denied, supported: sdk.isPushSupported() };
+    });
+    expect(asked).toEqual({ ok: false, denied: false, supported: true });
   });
 
   it('shows a content card sent by a campaign, and its dismissal sticks', async (ctx) => {
