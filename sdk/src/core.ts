@@ -1,5 +1,5 @@
 /**
- * Herald's Web SDK: sessions, users, attributes, custom events and purchases sent to Herald's
+ * The Web SDK's core: sessions, users, attributes, custom events and purchases sent to Herald's
  * edge in batches (docs/sdk-protocol.md), an offline queue that survives reloads, retries with
  * backoff, and feature flags. Braze-like names, so moving an app over is mostly a rename.
  *
@@ -11,10 +11,10 @@
 
 export const VERSION = '0.1.0';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type User = { external_id: string } | { anonymous_id: string };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type User = { external_id: string } | { anonymous_id: string };
 
-interface Item {
+export interface Item {
   id: string;
   user: User;
   time: number;
@@ -38,6 +38,17 @@ export interface Options {
   sessionTimeoutMinutes?: number;
   /** Start a session at initialize (default true). */
   openSessionAutomatically?: boolean;
+  /** Seconds between two triggered in-app messages (default 30, as Braze's). */
+  minimumIntervalBetweenTriggerActionsInSeconds?: number;
+  /** Where the site serves herald-sw.js (default `/herald-sw.js`); see docs/web-sdk.md. */
+  serviceWorkerLocation?: string;
+  /** The workspace's Web Push `vapid_public_key` (base64url), for `requestPushPermission`. */
+  vapidPublicKey?: string;
+  /**
+   * Send the signed user token (`changeUser(id, token)` / `setSdkAuthenticationSignature`) with
+   * every request, for apps that require SDK authentication (docs/sdk-protocol.md).
+   */
+  enableSdkAuthentication?: boolean;
   storage?: KeyValueStorage;
   fetch?: typeof fetch;
 }
@@ -68,14 +79,23 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 /** Manual flag refreshes are rate-limited to one per 5 minutes, as Braze's. */
 const FLAG_REFRESH_MS = 5 * 60_000;
 
-interface State {
+export interface State {
   appKey: string;
-  options: Required<Omit<Options, 'storage' | 'fetch'>>;
+  options: Required<
+    Pick<
+      Options,
+      'baseUrl' | 'flushIntervalSeconds' | 'sessionTimeoutMinutes' | 'openSessionAutomatically'
+    >
+  >;
+  raw: Options;
   storage: KeyValueStorage;
   fetch: typeof fetch;
   timer: ReturnType<typeof setInterval> | null;
   flushing: Promise<void> | null;
   failures: number;
+  /** A request was refused for its SDK authentication token: wait for a new one. */
+  authBlocked: boolean;
+  authListeners: Set<(error: SdkAuthenticationError) => void>;
   retryAt: number;
   flags: FeatureFlag[];
   flagsEtag: string | null;
@@ -84,6 +104,24 @@ interface State {
 }
 
 let state: State | null = null;
+
+/** A custom event or purchase as in-app message triggers see it. */
+export type TriggerEvent =
+  | { type: 'session_start' }
+  | { type: 'custom_event'; name: string; properties: Record<string, Json> }
+  | { type: 'purchase'; product_id: string; properties: Record<string, Json> };
+
+/**
+ * What the other modules (cards, in-app messages, push) hook into: a session opened (`fresh`
+ * when it is a new one, not one continued after a reload), the user changed, a trigger event
+ * was logged, the SDK was torn down.
+ */
+export const hooks = {
+  session: [] as ((s: State, fresh: boolean) => void)[],
+  user: [] as ((s: State) => void)[],
+  trigger: [] as ((s: State, e: TriggerEvent) => void)[],
+  reset: [] as (() => void)[],
+};
 
 /** What the SDK uses of a browser, absent elsewhere (workers, Node, tests). */
 const browser = globalThis as {
@@ -100,14 +138,14 @@ function memoryStorage(): KeyValueStorage {
   };
 }
 
-function must(): State {
+export function must(): State {
   if (!state) throw new Error('herald: call initialize(appKey, { baseUrl }) first');
   return state;
 }
 
 const key = (s: State, name: string) => `herald:${s.appKey}:${name}`;
 
-function read<T>(s: State, name: string, fallback: T): T {
+export function read<T>(s: State, name: string, fallback: T): T {
   try {
     const raw = s.storage.getItem(key(s, name));
     return raw === null ? fallback : (JSON.parse(raw) as T);
@@ -116,7 +154,7 @@ function read<T>(s: State, name: string, fallback: T): T {
   }
 }
 
-function write(s: State, name: string, value: unknown): void {
+export function write(s: State, name: string, value: unknown): void {
   try {
     s.storage.setItem(key(s, name), JSON.stringify(value));
   } catch {
@@ -124,11 +162,11 @@ function write(s: State, name: string, value: unknown): void {
   }
 }
 
-function uuid(): string {
+export function uuid(): string {
   return crypto.randomUUID();
 }
 
-function currentUser(s: State): User {
+export function currentUser(s: State): User {
   const external = read<string | null>(s, 'external_id', null);
   if (external !== null) return { external_id: external };
   let anonymous = read<string | null>(s, 'anonymous_id', null);
@@ -139,7 +177,7 @@ function currentUser(s: State): User {
   return { anonymous_id: anonymous };
 }
 
-function enqueue(s: State, type: string, fields: Record<string, unknown>): void {
+export function enqueue(s: State, type: string, fields: Record<string, unknown>): void {
   touchSession(s);
   pushItem(s, { id: uuid(), user: currentUser(s), time: Date.now(), type, ...fields });
 }
@@ -168,13 +206,19 @@ function touchSession(s: State): void {
   }
 }
 
-/** Start a session unless one is live; a timed-out one is ended first (with its length). */
+/**
+ * Start a session unless one is live; a timed-out one is ended first (with its length). Either
+ * way flags, content cards and in-app messages are fetched again.
+ */
 export function openSession(): void {
   const s = must();
   const now = Date.now();
   const session = read<Session | null>(s, 'session', null);
   if (session && now - session.last < s.options.sessionTimeoutMinutes * 60_000) {
     touchSession(s);
+    // A page load continuing a session still syncs (cheap: the answers are ETag-validated).
+    void refreshFlags(s, true);
+    for (const hook of hooks.session) hook(s, false);
     return;
   }
   if (session) endSession(s, session);
@@ -188,6 +232,7 @@ export function openSession(): void {
     session_id: fresh.id,
   });
   void refreshFlags(s, true);
+  for (const hook of hooks.session) hook(s, true);
 }
 
 function endSession(s: State, session: Session): void {
@@ -215,11 +260,14 @@ export function initialize(appKey: string, options: Options): boolean {
       sessionTimeoutMinutes: options.sessionTimeoutMinutes ?? 30,
       openSessionAutomatically: options.openSessionAutomatically ?? true,
     },
+    raw: options,
     storage: options.storage ?? browser.localStorage ?? memoryStorage(),
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     timer: null,
     flushing: null,
     failures: 0,
+    authBlocked: false,
+    authListeners: new Set(),
     retryAt: 0,
     flags: [],
     flagsEtag: null,
@@ -240,11 +288,13 @@ export function initialize(appKey: string, options: Options): boolean {
  * Identify the user. From anonymous: the anonymous user becomes (or merges into) this external
  * id. From another identified user: a new session for a different user; nothing moves over.
  */
-export function changeUser(externalId: string): void {
+export function changeUser(externalId: string, sdkAuthSignature?: string): void {
   const s = must();
   if (!externalId) return;
   const user = currentUser(s);
+  if (sdkAuthSignature) setSdkAuthenticationSignature(sdkAuthSignature);
   if ('external_id' in user && user.external_id === externalId) return;
+  if (!sdkAuthSignature) s.storage.removeItem(key(s, 'sdk_auth'));
   if ('anonymous_id' in user) {
     pushItem(s, {
       id: uuid(),
@@ -263,6 +313,7 @@ export function changeUser(externalId: string): void {
   }
   s.flagsEtag = null;
   void refreshFlags(s, true);
+  for (const hook of hooks.user) hook(s);
 }
 
 /** The current user's id: the external id, or null while anonymous. */
@@ -312,7 +363,11 @@ export function getUser() {
 
 export function logCustomEvent(name: string, properties?: Record<string, Json>): boolean {
   if (typeof name !== 'string' || name === '') return false;
-  enqueue(must(), 'event', { name, ...(properties ? { properties } : {}) });
+  const s = must();
+  enqueue(s, 'event', { name, ...(properties ? { properties } : {}) });
+  for (const hook of hooks.trigger) {
+    hook(s, { type: 'custom_event', name, properties: properties ?? {} });
+  }
   return true;
 }
 
@@ -324,13 +379,17 @@ export function logPurchase(
   properties?: Record<string, Json>,
 ): boolean {
   if (!productId || !Number.isFinite(price)) return false;
-  enqueue(must(), 'purchase', {
+  const s = must();
+  enqueue(s, 'purchase', {
     product_id: productId,
     price,
     currency,
     quantity,
     ...(properties ? { properties } : {}),
   });
+  for (const hook of hooks.trigger) {
+    hook(s, { type: 'purchase', product_id: productId, properties: properties ?? {} });
+  }
   return true;
 }
 
@@ -341,47 +400,118 @@ export function requestImmediateDataFlush(): Promise<void> {
   return flush(s);
 }
 
-function flush(s: State, keepalive = false): Promise<void> {
-  if (s.flushing) return s.flushing;
-  s.flushing = (async () => {
-    try {
-      while (Date.now() >= s.retryAt) {
-        const queue = read<Item[]>(s, 'queue', []);
-        if (queue.length === 0) return;
-        const batch = queue.slice(0, BATCH);
-        const outcome = await send(s, batch, keepalive);
-        if (outcome === 'retry') {
-          s.failures++;
-          const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (s.failures - 1));
-          s.retryAt = Date.now() + backoff * (0.5 + Math.random() / 2);
-          return;
-        }
-        s.failures = 0;
-        // Sent (or refused for good): drop exactly the items sent; newer ones stay queued.
-        const sent = new Set(batch.map((i) => i.id));
-        write(
-          s,
-          'queue',
-          read<Item[]>(s, 'queue', []).filter((i) => !sent.has(i.id)),
-        );
-      }
-    } finally {
-      s.flushing = null;
-    }
-  })();
-  return s.flushing;
+export function flush(s: State, keepalive = false): Promise<void> {
+  // One drain at a time; a call during one runs another after it, as the running one may have
+  // read the queue before this call's items were added.
+  if (s.flushing) return s.flushing.then(() => flush(s, keepalive));
+  // Cleared in a later microtask, never synchronously: an empty queue finishes the drain before
+  // `s.flushing` is even assigned, and clearing it first would leave a settled promise there,
+  // making every later flush a no-op.
+  const run: Promise<void> = drain(s, keepalive).finally(() => {
+    if (s.flushing === run) s.flushing = null;
+  });
+  s.flushing = run;
+  return run;
 }
 
-async function send(s: State, items: Item[], keepalive: boolean): Promise<'done' | 'retry'> {
+// ---- SDK authentication ----
+
+export interface SdkAuthenticationError {
+  signature: string | null;
+  errorCode: number;
+  errorMessage: string;
+  userId: string | null;
+}
+
+/** The `Authorization` header for the current user's token, when SDK authentication is on. */
+export function authHeaders(s: State): Record<string, string> {
+  const token = s.raw.enableSdkAuthentication ? read<string | null>(s, 'sdk_auth', null) : null;
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/**
+ * Whether Herald refused a request for its SDK authentication token (a 401 naming it, not an
+ * unknown app key); tells the app's failure subscribers, who should fetch a new token.
+ */
+export async function authFailed(s: State, res: Response): Promise<boolean> {
+  if (res.status !== 401) return false;
+  const message = await res
+    .clone()
+    .json()
+    .then((b) => (b as { message?: string }).message ?? '')
+    .catch(() => '');
+  if (!/SDK authentication/i.test(message)) return false;
+  s.authBlocked = true;
+  const user = currentUser(s);
+  const error = {
+    signature: read<string | null>(s, 'sdk_auth', null),
+    errorCode: 401,
+    errorMessage: message,
+    userId: 'external_id' in user ? user.external_id : null,
+  };
+  for (const listener of s.authListeners) listener(error);
+  return true;
+}
+
+/** The current user's signed token (from the app's server); queued items are sent with it. */
+export function setSdkAuthenticationSignature(signature: string): boolean {
+  const s = must();
+  if (!signature) return false;
+  write(s, 'sdk_auth', signature);
+  s.authBlocked = false;
+  void flush(s);
+  return true;
+}
+
+/** Called when Herald refuses the token (missing, expired, another user's); returns an unsubscribe. */
+export function subscribeToSdkAuthenticationFailures(
+  listener: (error: SdkAuthenticationError) => void,
+): () => void {
+  const s = must();
+  s.authListeners.add(listener);
+  return () => s.authListeners.delete(listener);
+}
+
+async function drain(s: State, keepalive: boolean): Promise<void> {
+  while (Date.now() >= s.retryAt && !s.authBlocked) {
+    const queue = read<Item[]>(s, 'queue', []);
+    if (queue.length === 0) return;
+    const batch = queue.slice(0, BATCH);
+    const outcome = await send(s, batch, keepalive);
+    if (outcome === 'auth') return;
+    if (outcome === 'retry') {
+      s.failures++;
+      const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (s.failures - 1));
+      s.retryAt = Date.now() + backoff * (0.5 + Math.random() / 2);
+      return;
+    }
+    s.failures = 0;
+    // Sent (or refused for good): drop exactly the items sent; newer ones stay queued.
+    const sent = new Set(batch.map((i) => i.id));
+    write(
+      s,
+      'queue',
+      read<Item[]>(s, 'queue', []).filter((i) => !sent.has(i.id)),
+    );
+  }
+}
+
+async function send(
+  s: State,
+  items: Item[],
+  keepalive: boolean,
+): Promise<'done' | 'retry' | 'auth'> {
   try {
     // keepalive lets the last flush of a closing page finish (browsers; other runtimes ignore it).
     const init = {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...authHeaders(s) },
       body: JSON.stringify({ app_key: s.appKey, sdk_version: VERSION, items }),
       keepalive,
     };
     const res = await s.fetch(`${s.options.baseUrl}/sdk/v1/batch`, init as RequestInit);
+    // Refused for its token: kept until the app supplies a new one.
+    if (await authFailed(s, res)) return 'auth';
     // 4xx will not improve with retries: the batch is dropped (the answer names why).
     return res.status >= 500 || res.status === 429 ? 'retry' : 'done';
   } catch {
@@ -420,25 +550,74 @@ async function refreshFlags(s: State, automatic: boolean): Promise<void> {
   s.flagsFetchedAt = now;
   // The user must exist before its flags can be evaluated: send what is queued first.
   await flush(s);
-  const user = currentUser(s);
-  const who =
-    'external_id' in user
-      ? `external_id=${encodeURIComponent(user.external_id)}`
-      : `anonymous_id=${encodeURIComponent(user.anonymous_id)}`;
-  try {
-    const res = await s.fetch(
-      `${s.options.baseUrl}/sdk/v1/feature_flags?app_key=${encodeURIComponent(s.appKey)}&${who}`,
-      { headers: s.flagsEtag ? { 'if-none-match': s.flagsEtag } : {} },
-    );
-    if (res.status === 304 || !res.ok) return;
-    const body = (await res.json()) as { feature_flags: Parameters<typeof toFlag>[0][] };
-    s.flagsEtag = res.headers.get('etag');
+  const who = userQuery(s);
+  const answer = await sync<{ feature_flags: Parameters<typeof toFlag>[0][] }>(
+    s,
+    'feature_flags',
+    s.flagsEtag,
+  );
+  // An answer for the user before a changeUser is dropped (that call fetches its own).
+  if (answer && Array.isArray(answer.body.feature_flags) && who === userQuery(s)) {
+    const { body } = answer;
+    s.flagsEtag = answer.etag;
     write(s, 'flags', body.feature_flags);
     s.flags = body.feature_flags.map(toFlag);
     for (const listener of s.flagListeners) listener(s.flags);
-  } catch {
-    // Offline: the cached flags stay.
   }
+}
+
+/** The current user as sync endpoints take it: `app_key=…&external_id=…` or `&anonymous_id=…`. */
+export function userQuery(s: State): string {
+  const user = currentUser(s);
+  const [k, v] = Object.entries(user)[0] as [string, string];
+  return `app_key=${encodeURIComponent(s.appKey)}&${k}=${encodeURIComponent(v)}`;
+}
+
+/**
+ * GET a sync endpoint (`/sdk/v1/<name>`) for the current user with `If-None-Match`; answers the
+ * body and its ETag, or null when nothing changed (304), the request failed or we are offline.
+ */
+export async function sync<T>(
+  s: State,
+  name: string,
+  etag: string | null,
+): Promise<{ body: T; etag: string | null } | null> {
+  try {
+    const res = await s.fetch(`${s.options.baseUrl}/sdk/v1/${name}?${userQuery(s)}`, {
+      headers: { ...(etag ? { 'if-none-match': etag } : {}), ...authHeaders(s) },
+    });
+    if (res.status === 304 || !res.ok) {
+      await authFailed(s, res);
+      return null;
+    }
+    return { body: (await res.json()) as T, etag: res.headers.get('etag') };
+  } catch {
+    return null;
+  }
+}
+
+/** The current session's id ('' before any session). */
+export function sessionId(s: State): string {
+  return read<Session | null>(s, 'session', null)?.id ?? '';
+}
+
+/**
+ * Log that the user saw a feature flag's experience: at most once per flag per session, and only
+ * for a flag Herald sent. Answers whether an impression was logged.
+ */
+export function logFeatureFlagImpression(id: string): boolean {
+  const s = must();
+  if (!s.flags.some((f) => f.id === id)) return false;
+  const session = sessionId(s);
+  const seen = read<{ session: string; ids: string[] }>(s, 'flag_impressions', {
+    session,
+    ids: [],
+  });
+  if (seen.session !== session) seen.ids = [];
+  if (seen.ids.includes(id)) return false;
+  write(s, 'flag_impressions', { session, ids: [...seen.ids, id] });
+  enqueue(s, 'flag_impression', { flag_id: id });
+  return true;
 }
 
 /** Refresh flags now (at most once per 5 minutes; sessions and changeUser refresh on their own). */
@@ -468,4 +647,5 @@ export function subscribeToFeatureFlagsUpdates(
 export function destroy(): void {
   if (state?.timer) clearInterval(state.timer);
   state = null;
+  for (const hook of hooks.reset) hook();
 }
