@@ -15,8 +15,8 @@ import {
   planBatch,
   SdkBatch,
 } from './batch';
-import { authenticatedUser, requireUserToken } from './sdk-auth';
-import { SdkUserQuery, userOfQuery } from './sync-routes';
+import { authenticatedUser } from './sdk-auth';
+import { SdkUserQuery, syncCaller } from './sync-routes';
 
 /**
  * The edge endpoints devices call (docs/sdk-protocol.md). No REST key: an SDK carries its app's
@@ -148,13 +148,7 @@ export const sdkFeatureFlagsRoute = defineRoute({
     schema: z.object({ message: z.string(), feature_flags: z.array(z.unknown()) }),
   },
   handler: async (c, { query }) => {
-    const { appId, workspace } = await appWorkspace(c, query.app_key);
-    const user = userOfQuery(query);
-    await requireUserToken(c, {
-      workspaceId: workspace.id,
-      appId,
-      externalId: query.external_id ?? null,
-    });
+    const { workspace, user } = await syncCaller(c, query);
     const flags = (await userFlags(c.env, { workspace, id: identifierOf(user) })) ?? [];
     const etag = await flagsEtag(flags);
     c.header('ETag', etag);

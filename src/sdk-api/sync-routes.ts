@@ -43,6 +43,24 @@ export function userOfQuery(q: { external_id?: string; anonymous_id?: string }):
   return parsed.data;
 }
 
+/**
+ * The app, workspace and user a sync request names, with the user's token checked when the app
+ * requires SDK authentication: what every read endpoint starts with.
+ */
+export async function syncCaller(
+  c: Ctx,
+  query: { app_key: string; external_id?: string; anonymous_id?: string },
+) {
+  const { appId, workspace } = await appWorkspace(c, query.app_key);
+  const user = userOfQuery(query);
+  await requireUserToken(c, {
+    workspaceId: workspace.id,
+    appId,
+    externalId: query.external_id ?? null,
+  });
+  return { appId, workspace, user };
+}
+
 /** Run `call` on the device user's profile in the app's workspace. */
 function onSdkUser<T extends { status: string }>(
   c: Ctx,
@@ -103,13 +121,7 @@ export const sdkContentCardsRoute = defineRoute({
     schema: z.object({ message: z.string(), content_cards: z.array(z.unknown()) }),
   },
   handler: async (c, { query }) => {
-    const { appId, workspace } = await appWorkspace(c, query.app_key);
-    const user = userOfQuery(query);
-    await requireUserToken(c, {
-      workspaceId: workspace.id,
-      appId,
-      externalId: query.external_id ?? null,
-    });
+    const { workspace, user } = await syncCaller(c, query);
     const ifNoneMatch = c.req.header('if-none-match');
     const feed = await onSdkUser(c, { workspaceId: workspace.id, user, now: Date.now() }, (req) =>
       contentCardFeed(c.env, { ...req, ...(ifNoneMatch ? { ifNoneMatch } : {}) }),
@@ -139,13 +151,7 @@ export const sdkInAppMessagesRoute = defineRoute({
     schema: z.object({ message: z.string(), in_app_messages: z.array(z.unknown()) }),
   },
   handler: async (c, { query }) => {
-    const { appId, workspace } = await appWorkspace(c, query.app_key);
-    const user = userOfQuery(query);
-    await requireUserToken(c, {
-      workspaceId: workspace.id,
-      appId,
-      externalId: query.external_id ?? null,
-    });
+    const { workspace, user } = await syncCaller(c, query);
     const answer = await onSdkUser(c, { workspaceId: workspace.id, user, now: Date.now() }, (req) =>
       eligibleInAppMessages(c.env, req),
     );
