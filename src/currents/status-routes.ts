@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from '../http/errors';
 import { defineRoute } from '../http/route';
+import { NewestFirstPage } from '../http/schemas';
 import { currentsBufferStub } from '../lib/stubs';
 import { getConnector } from './connectors';
 import { getStats, listDeadLetters } from './stats';
@@ -91,18 +92,7 @@ export const connectorDeadLettersRoute = defineRoute({
     '401, 403 and 404). `event` is the event as it would have been posted. Page with `before` ' +
     '(the oldest `failed_at` seen, epoch ms).',
   auth: READ,
-  query: z.object({
-    limit: z.coerce
-      .number({ error: 'limit must be a number' })
-      .int('limit must be a whole number')
-      .min(1, 'limit must be 1..500')
-      .max(500, 'limit must be 1..500')
-      .default(100),
-    before: z.coerce
-      .number({ error: 'before must be epoch milliseconds' })
-      .int('before must be epoch milliseconds')
-      .optional(),
-  }),
+  query: NewestFirstPage,
   success: {
     status: 200,
     description: 'Dead letters',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from '../http/errors';
 import { defineRoute } from '../http/route';
+import { NewestFirstPage } from '../http/schemas';
 import { getDispatch, listDeadLetters } from './dispatch-store';
 
 /** Herald's delivery API: how a dispatch is progressing, and what could not be delivered. */
@@ -62,18 +63,7 @@ export const deadLettersRoute = defineRoute({
     'delivery message the consumer could not process after the queue retries lands here whole. ' +
     'Page with `before` (the oldest `failed_at` seen, as epoch ms).',
   auth: { type: 'api_key', permission: 'herald.delivery.read', bucket: 'default' },
-  query: z.object({
-    limit: z.coerce
-      .number({ error: 'limit must be a number' })
-      .int('limit must be a whole number')
-      .min(1, 'limit must be 1..500')
-      .max(500, 'limit must be 1..500')
-      .default(100),
-    before: z.coerce
-      .number({ error: 'before must be epoch milliseconds' })
-      .int('before must be epoch milliseconds')
-      .optional(),
-  }),
+  query: NewestFirstPage,
   success: {
     status: 200,
     description: 'Dead letters',

@@ -23,3 +23,17 @@ export const SendId = z
   .min(1, 'send_id cannot be blank')
   .max(64, 'send_id must be at most 64 characters')
   .regex(/^[\x20-\x7e]+$/, 'send_id must be ASCII');
+
+/** A newest-first listing (dead letters): `limit` rows older than `before` (epoch ms). */
+export const NewestFirstPage = z.object({
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int('limit must be a whole number')
+    .min(1, 'limit must be 1..500')
+    .max(500, 'limit must be 1..500')
+    .default(100),
+  before: z.coerce
+    .number({ error: 'before must be epoch milliseconds' })
+    .int('before must be epoch milliseconds')
+    .optional(),
+});
