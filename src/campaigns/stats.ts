@@ -196,11 +196,6 @@ interface SeriesVariation {
   name: string;
   /** Its `message_variation_id`. */
   id: string;
-  /**
-   * The variant's own id, when it differs: engagement credited from the send ledger (SMS replies
-   * to the last campaign) is keyed by the ledger's variant id.
-   */
-  variantId?: string;
   control: boolean;
 }
 
@@ -231,7 +226,6 @@ export function buildSeries(input: {
       const variations: SeriesVariation[] = campaign.variants.map((v) => ({
         name: v.name,
         id: v.messages[channel]?.message_variation_id ?? v.id,
-        variantId: v.id,
         control: false,
       }));
       if (campaign.controlPercentage > 0) {
@@ -240,9 +234,7 @@ export function buildSeries(input: {
       out.messages[BRAZE_CHANNEL[channel]] = variations.map((v) => {
         const head = { variation_name: v.name, variation_api_id: v.id };
         if (v.control) return { ...head, enrolled: read(day, channel, v.id, 'enrolled') };
-        const both: ReadCounter = (d, c, id, f) =>
-          read(d, c, id, f) + (v.variantId && v.variantId !== id ? read(d, c, v.variantId, f) : 0);
-        const own = channelCounters(both, day, channel, v.id);
+        const own = channelCounters(read, day, channel, v.id);
         return { ...head, ...own, ...input.extra?.(channel, own) };
       });
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { getDispatch } from '../../delivery/dispatch-store';
 import type { Ctx } from '../../http/context';
 import { ApiError } from '../../http/errors';
 import { defineRoute } from '../../http/route';
@@ -142,6 +143,10 @@ async function recordInbound(
     channel: 'sms',
   });
   const sent = last.status === 'ok' ? last.sent : null;
+  // The ledger keeps the variant; statistics count under its message's variation id, as sends are.
+  const dispatch = sent ? await getDispatch(c.env.DB, workspaceId, sent.dispatchId) : null;
+  const variant = dispatch?.messages.variants.find((v) => v.id === sent?.variantId);
+  const sms = variant?.messages.sms as { message_variation_id?: string } | undefined;
   const tracked: TrackedMessage = {
     workspaceId,
     profileId,
@@ -149,7 +154,7 @@ async function recordInbound(
     dispatchId: sent?.dispatchId ?? `inbound:${input.messageSid}`,
     sendId: sent?.sendId ?? null,
     campaignId: sent?.campaignId ?? null,
-    variantId: sent?.variantId ?? null,
+    variantId: sms?.message_variation_id ?? sent?.variantId ?? null,
   };
   const state =
     input.category === 'opt_out'
