@@ -32,6 +32,9 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 /** Per isolate: a workspace's key never changes once made. */
 const keys = new Map<string, Promise<CryptoKey>>();
+/** Workspaces found without a key, until when (epoch ms). */
+const noKey = new Map<string, number>();
+const NO_KEY_MS = 5_000;
 
 function base64url(bytes: Uint8Array): string {
   let bin = '';
@@ -83,9 +86,17 @@ async function keyFor(
 ): Promise<CryptoKey | null> {
   const cached = keys.get(workspaceId);
   if (cached) return cached;
-  const loading = loadKey(db, workspaceId, create);
-  const key = await loading;
-  if (key) keys.set(workspaceId, Promise.resolve(key));
+  // Tracking routes need no key: a flood of forged tokens naming unknown workspaces costs one D1
+  // read per workspace per NO_KEY_MS, not one per hit.
+  if (!create && (noKey.get(workspaceId) ?? 0) > Date.now()) return null;
+  const key = await loadKey(db, workspaceId, create);
+  if (key) {
+    keys.set(workspaceId, Promise.resolve(key));
+    noKey.delete(workspaceId);
+  } else {
+    if (noKey.size >= 10_000) noKey.clear();
+    noKey.set(workspaceId, Date.now() + NO_KEY_MS);
+  }
   return key;
 }
 
