@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneUser, UserTarget } from '../channels/user-target';
 import type { Ctx } from '../http/context';
 import { ApiError, badRequest } from '../http/errors';
 import { defineRoute } from '../http/route';
@@ -229,11 +230,7 @@ export const userFlagsRoute = defineRoute({
     'the properties when on (empty when off) and the rule that decided. Sends an `ETag`; a ' +
     'request with a matching `If-None-Match` gets 304.',
   auth: READ,
-  query: z
-    .object({ external_id: z.string().min(1).optional(), braze_id: z.string().min(1).optional() })
-    .refine((q) => (q.external_id === undefined) !== (q.braze_id === undefined), {
-      message: 'Give exactly one of external_id or braze_id',
-    }),
+  query: z.object(UserTarget).refine(oneUser.check, { message: oneUser.message }),
   success: {
     status: 200,
     description: 'Flags',
