@@ -24,6 +24,10 @@ export default defineConfig({
                 HERALD_LOG_LEVEL: 'warn',
                 HERALD_RETRY_BASE_SECONDS: '0',
                 HERALD_PUBLIC_URL: 'https://herald.test',
+                // Most tests read a user right after writing it; they run with inline apply.
+                // The queued path (the deployed default) is tested with workspaces that set
+                // track_apply: 'queued' (test/integration/ingestion-log.test.ts).
+                HERALD_TRACK_APPLY: 'sync',
               },
             },
           })),

@@ -12,6 +12,7 @@ import { indexSyncHandler } from '../src/segments/index-writer';
 
 export { CurrentsBuffer } from './currents-buffer';
 export { IdentityIndex } from './identity-index';
+export { IngestShard } from './ingest-shard';
 export { RateLimiter } from './rate-limiter';
 export { UserProfile } from './user-profile';
 

@@ -29,7 +29,12 @@ import { ackChanges, flushOutbox, pendingChanges } from '../src/profiles/outbox'
 import { ProfileStore } from '../src/profiles/profile-store';
 import { movedDevices } from '../src/profiles/push-devices';
 import { buildRecipient } from '../src/profiles/recipient';
-import type { Addressed, ExportRequest, TrackRequest } from '../src/profiles/rpc';
+import type {
+  Addressed,
+  ExportRequest,
+  LoggedTrackRequest,
+  TrackRequest,
+} from '../src/profiles/rpc';
 import type { SendClaim, SendOutcome } from '../src/profiles/sends';
 import { ProfileService } from '../src/profiles/service';
 import type { SegmentFilter } from '../src/segments/filters';
@@ -75,6 +80,13 @@ export class UserProfile extends DurableObject<Env> {
    */
   async track(req: TrackRequest) {
     const answer = await this.afterWrite(this.service.track(req), { handOff: true });
+    if (answer.status !== 'applied') return answer;
+    return { ...answer, handoff: pendingChanges(this.service.store) };
+  }
+
+  /** Queued /users/track shares from an ingestion-log shard; change records handed back alike. */
+  async trackLogged(req: LoggedTrackRequest) {
+    const answer = await this.afterWrite(this.service.trackLogged(req), { handOff: true });
     if (answer.status !== 'applied') return answer;
     return { ...answer, handoff: pendingChanges(this.service.store) };
   }

@@ -118,6 +118,7 @@ export const PERMISSIONS = [
   'herald.subscription_groups.write',
   'herald.currents.read',
   'herald.currents.write',
+  'herald.ingestion.read',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

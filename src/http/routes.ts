@@ -112,6 +112,7 @@ import {
   updateFlagRoute,
   userFlagsRoute,
 } from '../flags/routes';
+import { ingestionDeadLettersRoute, ingestionStatusRoute } from '../ingestion/status-routes';
 import { trackRoute } from '../ingestion/track-route';
 import { renderRoute } from '../personalization/render-route';
 import {
@@ -343,6 +344,8 @@ export const ROUTES: readonly AnyRoute[] = [
   updateConnectorRoute,
   deleteConnectorRoute,
   connectorStatusRoute,
+  ingestionStatusRoute,
+  ingestionDeadLettersRoute,
   connectorDeadLettersRoute,
   eventTypesRoute,
   ...PUSH_CONFIG_ROUTES,

@@ -4,6 +4,7 @@ import { newBrazeId } from '../lib/ids';
 import { log } from '../lib/log';
 import { directoryKey, profileStub } from '../lib/stubs';
 import { claimIdentifier } from '../profiles/directory';
+import type { ProfileApi, TrackAnswer } from '../profiles/rpc';
 import type { ApplySettings, ObjectOutcome } from '../profiles/track';
 import { handleMiss, isMiss, locate, type ProfileBindings } from '../users/locate';
 import type {
@@ -15,14 +16,14 @@ import type {
   TrackError,
 } from './types';
 
-type Handoff = { batches: ChangeBatch[]; upTo: number } | null;
+export type Handoff = { batches: ChangeBatch[]; upTo: number } | null;
 
 /** Where the request's change records go: one queue call for all its profiles. */
 export interface ChangeDelivery {
   queue: Queue<ChangeMessage>;
 }
 
-interface Group {
+export interface Group {
   identifier: Identifier;
   attributes: AttributesInput[];
   events: EventInput[];
@@ -31,12 +32,12 @@ interface Group {
 }
 
 /** One key per identifier, in the directory's own key format (braze_id has no directory key). */
-function identifierKey(id: Identifier): string {
+export function identifierKey(id: Identifier): string {
   const key = directoryKey(id);
   return key ? `${key.kind}:${key.value}` : `braze_id:${id.kind === 'braze_id' ? id.value : ''}`;
 }
 
-function groupByIdentifier(input: {
+export function groupByIdentifier(input: {
   attributes: AttributesInput[];
   events: EventInput[];
   purchases: PurchaseInput[];
@@ -60,25 +61,36 @@ function groupByIdentifier(input: {
 }
 
 /** Whether any object of the group may create its profile (braze_id never creates). */
-function mayCreate(g: Group): boolean {
+export function mayCreate(g: Omit<Group, 'identifier'> & { identifier: Identifier }): boolean {
   if (g.identifier.kind === 'braze_id') return false;
   return [...g.attributes, ...g.events, ...g.purchases, ...g.sessions].some(
     (o) => !o.updateExistingOnly,
   );
 }
 
+/** A profile's applied answer with the change records it handed back. */
+export interface Settled {
+  outcomes: ObjectOutcome[];
+  profileId: string;
+  handoff: Handoff;
+}
+
 /**
- * Deliver one identifier's objects to its profile in one call, creating the profile when allowed.
- * Answers the per-object outcomes, or null when no profile exists and none may be created (Braze
- * then drops the objects silently).
+ * Find (or, when allowed, create) the profile an identifier names and make one write call to it,
+ * re-resolving when the profile answers that it is not the one (merged, not the owner). Answers
+ * null when no profile exists and none may be created (Braze then drops the objects silently).
  */
-async function applyGroup(
+export async function settleProfile(
   b: ProfileBindings,
-  input: { workspaceId: string; group: Group; settings: ApplySettings; now: number },
-): Promise<{ outcomes: ObjectOutcome[]; profileId: string; handoff: Handoff } | null> {
-  const { workspaceId, group, now } = input;
-  const id = group.identifier;
-  const create = mayCreate(group);
+  input: {
+    workspaceId: string;
+    id: Identifier;
+    create: boolean;
+    now: number;
+    write: (profile: ProfileApi, profileId: string) => Promise<TrackAnswer>;
+  },
+): Promise<Settled | null> {
+  const { workspaceId, id, create, now } = input;
   let next: string | null = null;
   for (let attempt = 0; attempt < 3; attempt++) {
     const unique = id.kind === 'external_id' || id.kind === 'user_alias';
@@ -97,24 +109,41 @@ async function applyGroup(
         profileId: newBrazeId(now),
       });
     }
-    const answer = await profileStub(b.profiles, workspaceId, profileId).track({
-      workspaceId,
-      profileId,
-      addressedBy: id,
-      now,
-      create,
-      attributes: group.attributes,
-      events: group.events,
-      purchases: group.purchases,
-      ...(group.sessions.length > 0 ? { sessions: group.sessions } : {}),
-      settings: input.settings,
-    });
+    const answer = await input.write(profileStub(b.profiles, workspaceId, profileId), profileId);
     if (!isMiss(answer))
       return { outcomes: answer.outcomes, profileId, handoff: answer.handoff ?? null };
     if (answer.status === 'not_found') return null;
     next = await handleMiss(b, { workspaceId, id, profileId, miss: answer });
   }
   throw new Error(`could not settle the profile for ${id.kind} after 3 attempts`);
+}
+
+/** Deliver one identifier's objects to its profile in one call. */
+function applyGroup(
+  b: ProfileBindings,
+  input: { workspaceId: string; group: Group; settings: ApplySettings; now: number },
+): Promise<Settled | null> {
+  const { workspaceId, group, now } = input;
+  const create = mayCreate(group);
+  return settleProfile(b, {
+    workspaceId,
+    id: group.identifier,
+    create,
+    now,
+    write: (profile, profileId) =>
+      profile.track({
+        workspaceId,
+        profileId,
+        addressedBy: group.identifier,
+        now,
+        create,
+        attributes: group.attributes,
+        events: group.events,
+        purchases: group.purchases,
+        ...(group.sessions.length > 0 ? { sessions: group.sessions } : {}),
+        settings: input.settings,
+      }),
+  });
 }
 
 /**
@@ -163,7 +192,7 @@ export async function ingestTrack(
  * records until the queue consumer reads them (it acks them then); if this send fails, each
  * profile's alarm delivers its own records: at least once, never lost.
  */
-async function deliverChanges(input: {
+export async function deliverChanges(input: {
   delivery: ChangeDelivery;
   results: ({ profileId: string; handoff: Handoff } | null)[];
 }): Promise<void> {

@@ -3,7 +3,8 @@ import type { Ctx } from '../http/context';
 import { ApiError } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { UserAlias } from '../http/schemas';
-import { segmentableOf } from '../workspaces/settings';
+import { segmentableOf, trackApplyMode } from '../workspaces/settings';
+import { enqueueTrack, type QueuedInput } from './enqueue';
 import { ingestTrack } from './ingest';
 import { validateTrackRequest } from './validate-track';
 
@@ -78,6 +79,23 @@ const TrackResponse = z.object({
 /** `/users/track` bodies may be up to 4 MB (contract §9.2). */
 export const TRACK_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Store the valid objects in the ingestion log: "success" then means accepted and queued, as in
+ * Braze; refusals a profile makes later (an array operation on a non-array attribute, say) are
+ * logged and counted on GET /herald/ingestion instead of listed here.
+ */
+async function queue(c: Ctx, input: QueuedInput) {
+  await enqueueTrack(c.env.INGEST_SHARD, input);
+  return {
+    errors: [],
+    processed: {
+      attributes: input.attributes.length,
+      events: input.events.length,
+      purchases: input.purchases.length,
+    },
+  };
+}
+
 async function handleTrack(c: Ctx): Promise<Response> {
   const { workspace } = c.get('caller');
   const now = Date.now();
@@ -88,21 +106,24 @@ async function handleTrack(c: Ctx): Promise<Response> {
   if (validation.type === 'fatal') {
     throw new ApiError(validation.status, validation.message, validation.errors);
   }
-  const { errors, processed } = await ingestTrack(
-    { profiles: c.env.USER_PROFILE, directory: c.env.IDENTITY_INDEX },
-    {
-      workspaceId: workspace.id,
-      attributes: validation.attributes,
-      events: validation.events,
-      purchases: validation.purchases,
-      settings: {
-        arrayMaxLength: workspace.settings.array_max_length,
-        segmentable: segmentableOf(workspace.settings),
-      },
-      now,
-      delivery: { queue: c.env.CHANGES_QUEUE },
+  const input = {
+    workspaceId: workspace.id,
+    attributes: validation.attributes,
+    events: validation.events,
+    purchases: validation.purchases,
+    settings: {
+      arrayMaxLength: workspace.settings.array_max_length,
+      segmentable: segmentableOf(workspace.settings),
     },
-  );
+    now,
+  };
+  const { errors, processed } =
+    trackApplyMode(workspace.settings, c.env.HERALD_TRACK_APPLY) === 'queued'
+      ? await queue(c, input)
+      : await ingestTrack(
+          { profiles: c.env.USER_PROFILE, directory: c.env.IDENTITY_INDEX },
+          { ...input, delivery: { queue: c.env.CHANGES_QUEUE } },
+        );
   const body: Record<string, unknown> = { message: 'success' };
   if (validation.counts.attributes > 0) body.attributes_processed = processed.attributes;
   if (validation.counts.events > 0) body.events_processed = processed.events;

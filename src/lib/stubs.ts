@@ -64,3 +64,14 @@ export function currentsBufferStub(
   const name = `currents:${target.workspaceId}:${target.connectorId}:${target.shard}`;
   return ns.get(ns.idFromName(name)) as unknown as CurrentsBufferApi;
 }
+
+/**
+ * Shards of the ingestion log per workspace. An identifier always hashes to the same shard, which
+ * keeps a user's queued objects in order; each request touches at most this many objects.
+ */
+export const INGEST_SHARDS = 16;
+
+/** One shard of a workspace's ingestion log. */
+export function ingestShardStub(ns: Env['INGEST_SHARD'], workspaceId: string, shard: number) {
+  return ns.get(ns.idFromName(`ingest:${workspaceId}:${shard}`));
+}

@@ -60,6 +60,31 @@ export type TrackRequest = Addressed & {
   sessions?: SessionInput[];
   settings: ApplySettings;
 };
+/**
+ * One queued request's share for this user, from a shard of the ingestion log
+ * (src/ingestion/log-store.ts): applied with the time it was accepted.
+ */
+export interface LoggedPart {
+  seq: number;
+  now: number;
+  attributes: AttributesInput[];
+  events: EventInput[];
+  purchases: PurchaseInput[];
+  sessions?: SessionInput[];
+}
+
+/**
+ * Queued shares of one identifier, oldest first. `source` names the log shard and identifier
+ * key; the profile remembers the last position it applied from each source, in the same write,
+ * so a redelivered part is skipped: exactly once.
+ */
+export type LoggedTrackRequest = Addressed & {
+  create: boolean;
+  settings: ApplySettings;
+  source: string;
+  parts: LoggedPart[];
+};
+
 export type TrackAnswer =
   | Miss
   | {
@@ -93,6 +118,7 @@ export type AbsorbAnswer = Miss | { status: 'ok'; aliases: { label: string; name
 /** What the UserProfile object answers over RPC, as callers see it (see src/lib/stubs.ts). */
 export interface ProfileApi {
   track(req: TrackRequest): Promise<TrackAnswer>;
+  trackLogged(req: LoggedTrackRequest): Promise<TrackAnswer>;
   exportUser(req: ExportRequest): Promise<ExportAnswer>;
   describe(req: Addressed): Promise<DescribeAnswer>;
   /** What templates may read of this user (personalization). */

@@ -132,6 +132,9 @@ const STEPS: readonly (readonly string[])[] = [
     `ALTER TABLE push_tokens ADD COLUMN updated_at INTEGER`,
     `UPDATE push_tokens SET updated_at = added_at`,
   ],
+  // The last ingestion-log position applied per (log shard, identifier key): queued
+  // /users/track shares apply exactly once (src/ingestion/log-store.ts).
+  [`CREATE TABLE ingest_marks (source TEXT PRIMARY KEY, seq INTEGER NOT NULL)`],
 ];
 
 /** Tables holding a user's behaviour: what a merge hands over and a delete wipes. */

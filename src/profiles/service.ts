@@ -24,6 +24,7 @@ import type {
   ExportAnswer,
   ExportRequest,
   IdentityAnswer,
+  LoggedTrackRequest,
   MembershipAnswer,
   MergeBeginAnswer,
   Miss,
@@ -42,7 +43,7 @@ import {
   sendsOf,
 } from './sends';
 import { buildSummary } from './summary';
-import { applyTrack } from './track';
+import { applyTrack, type ObjectOutcome } from './track';
 
 /**
  * The UserProfile object's behaviour, independent of the runtime shell in workers/. Every method
@@ -105,6 +106,37 @@ export class ProfileService {
     const miss = this.gate(req, req.create);
     if (miss) return miss;
     const outcomes = applyTrack(this.store, { ...req, now: req.now });
+    return { status: 'applied', created, outcomes };
+  }
+
+  /**
+   * Apply queued parts in order, skipping those at or below the source's mark, and move the mark
+   * in the same synchronous write (the object commits it atomically with the parts).
+   */
+  trackLogged(req: LoggedTrackRequest): TrackAnswer {
+    const created = this.store.meta === null && req.create;
+    const miss = this.gate(req, req.create);
+    if (miss) return miss;
+    const sql = this.store.sql;
+    const mark =
+      sql
+        .exec<{ seq: number }>('SELECT seq FROM ingest_marks WHERE source = ?', req.source)
+        .toArray()[0]?.seq ?? 0;
+    const outcomes: ObjectOutcome[] = [];
+    let last = mark;
+    for (const part of req.parts) {
+      if (part.seq <= last) continue;
+      outcomes.push(...applyTrack(this.store, { ...part, settings: req.settings }));
+      last = part.seq;
+    }
+    if (last > mark) {
+      sql.exec(
+        `INSERT INTO ingest_marks (source, seq) VALUES (?, ?)
+         ON CONFLICT(source) DO UPDATE SET seq = excluded.seq`,
+        req.source,
+        last,
+      );
+    }
     return { status: 'applied', created, outcomes };
   }
 

@@ -22,6 +22,12 @@ const PropertyName = z
 export const WorkspaceSettings = z.object({
   /** `/users/track` object caps (contract §1.7, §9.1). */
   track_cap_mode: z.enum(['per_array_75', 'combined_75', 'combined_50']).default('per_array_75'),
+  /**
+   * How `/users/track` and SDK batches apply: `queued` answers once the objects are stored in the
+   * ingestion log and applies them moments later (Braze's behaviour); `sync` applies them before
+   * answering, at a fraction of the throughput. Null: the deployment's HERALD_TRACK_APPLY.
+   */
+  track_apply: z.enum(['queued', 'sync']).nullable().default(null),
   /** Default maximum length of array custom attributes: 25, configurable up to 100. */
   array_max_length: z.number().int().min(1).max(100).default(25),
   /**
@@ -134,4 +140,12 @@ export function parseSettings(json: string): WorkspaceSettings {
     // fall through to defaults
   }
   return WorkspaceSettings.parse({});
+}
+
+/** Whether this workspace's `/users/track` and SDK writes are queued (the default) or applied inline. */
+export function trackApplyMode(
+  settings: WorkspaceSettings,
+  deploymentDefault: string | undefined,
+): 'queued' | 'sync' {
+  return settings.track_apply ?? (deploymentDefault === 'sync' ? 'sync' : 'queued');
 }

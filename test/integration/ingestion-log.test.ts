@@ -1,0 +1,229 @@
+import { env, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { shardOf } from '../../src/ingestion/enqueue';
+import { MAX_ATTEMPTS } from '../../src/ingestion/log-store';
+import { INGEST_SHARDS, ingestShardStub, profileStub } from '../../src/lib/stubs';
+import type { IngestShard } from '../../workers/ingest-shard';
+import { eventually } from '../fixtures/delivery';
+import { call, createWorkspace, exportUser, type TestWorkspace } from '../fixtures/workspace';
+
+// The queued /users/track path (the deployed default): 201 once the objects are in the
+// ingestion log, applied by the shard's alarm in accepted order, exactly once.
+
+const queued = () => createWorkspace({ track_apply: 'queued' });
+const T = '2026-11-20T10:00:00Z';
+
+async function ingestion(ws: TestWorkspace): Promise<any> {
+  const res = await call('/herald/ingestion', { key: ws.key });
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+async function settled(ws: TestWorkspace) {
+  return eventually(
+    () => ingestion(ws),
+    (s) => s.pending_objects === 0,
+  );
+}
+
+describe('queued /users/track', () => {
+  it('answers 201 with the counts Braze gives, then applies the objects', async () => {
+    const ws = await queued();
+    const res = await ws.post('/users/track', {
+      attributes: [{ external_id: 'q1', first_name: 'Ana', plan: 'pro' }],
+      events: [{ external_id: 'q1', name: 'played', time: T }],
+      purchases: [{ external_id: 'q1', product_id: 'gold', currency: 'USD', price: 2, time: T }],
+    });
+    expect(res.status).toBe(201);
+    expect(res.json).toEqual({
+      message: 'success',
+      attributes_processed: 1,
+      events_processed: 1,
+      purchases_processed: 1,
+    });
+    const user = await eventually(
+      () => exportUser(ws, 'q1'),
+      (u) => u?.purchases?.length === 1,
+    );
+    expect(user.first_name).toBe('Ana');
+    expect(user.custom_attributes).toEqual({ plan: 'pro' });
+    expect(user.custom_events).toEqual([expect.objectContaining({ name: 'played', count: 1 })]);
+    const s = await settled(ws);
+    expect(s.accepted_objects).toBe(3);
+    expect(s.applied_objects).toBe(3);
+    expect(s.dead_letters).toBe(0);
+  });
+
+  it('still refuses invalid objects at once, and queues the valid ones', async () => {
+    const ws = await queued();
+    const res = await ws.post('/users/track', {
+      events: [
+        { external_id: 'q2', name: 'ok', time: T },
+        { external_id: 'q2', name: 'no time' },
+      ],
+    });
+    expect(res.status).toBe(201);
+    expect(res.json.events_processed).toBe(1);
+    expect(res.json.errors).toHaveLength(1);
+    expect(res.json.errors[0]).toMatchObject({ input_array: 'events', index: 1 });
+    const user = await eventually(
+      () => exportUser(ws, 'q2'),
+      (u) => u !== null,
+    );
+    expect(user.custom_events).toEqual([expect.objectContaining({ name: 'ok', count: 1 })]);
+  });
+
+  it("keeps one user's requests in order and applies each once", async () => {
+    const ws = await queued();
+    for (let i = 0; i < 20; i++) {
+      const res = await ws.post('/users/track', {
+        attributes: [{ external_id: 'q3', step: i }],
+        events: [{ external_id: 'q3', name: 'tick', time: T }],
+      });
+      expect(res.status).toBe(201);
+    }
+    await settled(ws);
+    const user = await exportUser(ws, 'q3');
+    expect(user.custom_attributes.step).toBe(19);
+    expect(user.custom_events).toEqual([expect.objectContaining({ name: 'tick', count: 20 })]);
+  });
+
+  it('applies an entry once even when two drains race for it', async () => {
+    const ws = await queued();
+    const { shard, key } = shardOf({ kind: 'external_id', value: 'q4' });
+    const stub = ingestShardStub(env.INGEST_SHARD, ws.id, shard);
+    // Store without waking the alarm, then drain from two sides at once.
+    await runInDurableObject(stub, (instance: IngestShard) => {
+      const store = (
+        instance as unknown as { store: import('../../src/ingestion/log-store').IngestLogStore }
+      ).store;
+      for (let i = 0; i < 5; i++) {
+        store.append(
+          ws.id,
+          [
+            {
+              key,
+              body: {
+                identifier: { kind: 'external_id', value: 'q4' },
+                attributes: [],
+                events: [
+                  {
+                    index: i,
+                    identifier: { kind: 'external_id', value: 'q4' },
+                    name: 'race',
+                    time: Date.parse(T),
+                    appId: null,
+                    properties: {},
+                    updateExistingOnly: false,
+                  } as never,
+                ],
+                purchases: [],
+                settings: { arrayMaxLength: 25 },
+              },
+            },
+          ],
+          Date.now(),
+        );
+      }
+    });
+    await Promise.all([stub.flushKey({ key }), stub.drain(), stub.flushKey({ key })]);
+    await settled(ws);
+    const user = await exportUser(ws, 'q4');
+    expect(user.custom_events).toEqual([expect.objectContaining({ name: 'race', count: 5 })]);
+  });
+
+  it('drops objects for nobody when _update_existing_only says so, and counts them', async () => {
+    const ws = await queued();
+    const res = await ws.post('/users/track', {
+      attributes: [{ external_id: 'ghost', _update_existing_only: true, plan: 'x' }],
+    });
+    expect(res.status).toBe(201);
+    const s = await eventually(
+      () => ingestion(ws),
+      (v) => v.skipped_objects === 1,
+    );
+    expect(s.pending_objects).toBe(0);
+    expect(await exportUser(ws, 'ghost')).toBeNull();
+  });
+
+  it('moves an entry that keeps failing to the dead letters, and the rest still applies', async () => {
+    const ws = await queued();
+    const good = shardOf({ kind: 'external_id', value: 'q5' });
+    const stub = ingestShardStub(env.INGEST_SHARD, ws.id, good.shard);
+    // An entry naming an identifier kind the directory does not know fails every attempt.
+    await runInDurableObject(stub, (instance: IngestShard) => {
+      const store = (
+        instance as unknown as { store: import('../../src/ingestion/log-store').IngestLogStore }
+      ).store;
+      store.append(
+        ws.id,
+        [
+          {
+            key: 'bogus:1',
+            body: {
+              identifier: { kind: 'bogus', value: '1' } as never,
+              attributes: [{ index: 0, identifier: { kind: 'bogus', value: '1' } } as never],
+              events: [],
+              purchases: [],
+              settings: { arrayMaxLength: 25 },
+            },
+          },
+        ],
+        Date.now(),
+      );
+    });
+    await ws.post('/users/track', { attributes: [{ external_id: 'q5', plan: 'ok' }] });
+    const s = await eventually(
+      () => ingestion(ws),
+      (v) => v.dead_letters === 1 && v.pending_objects === 0,
+    );
+    expect(s.dead_letters).toBe(1);
+    expect((await exportUser(ws, 'q5')).custom_attributes).toEqual({ plan: 'ok' });
+    const dead = (await (
+      await call('/herald/ingestion/dead_letters', { key: ws.key })
+    ).json()) as any;
+    expect(dead.dead_letters).toEqual([
+      expect.objectContaining({ key: 'bogus:1', attempts: MAX_ATTEMPTS, objects: 1 }),
+    ]);
+  });
+
+  it('keeps segment membership in real time through the log', async () => {
+    const ws = await queued();
+    const seg = await ws.post('/herald/segments', {
+      name: 'pros',
+      filter: {
+        custom_attribute: { custom_attribute_name: 'plan', comparison: 'equals', value: 'pro' },
+      },
+    });
+    expect(seg.status).toBe(201);
+    await ws.post('/users/track', { attributes: [{ external_id: 'q6', plan: 'pro' }] });
+    const user = await eventually(
+      () => exportUser(ws, 'q6'),
+      (u) => u !== null,
+    );
+    const memberships = await profileStub(env.USER_PROFILE, ws.id, user.braze_id).memberships({
+      workspaceId: ws.id,
+      profileId: user.braze_id,
+      addressedBy: null,
+      now: Date.now(),
+    });
+    expect(memberships.status).toBe('ok');
+    if (memberships.status === 'ok') {
+      expect(memberships.segments.map((m) => m.segment_id)).toEqual([seg.json.id]);
+    }
+  });
+
+  it('answers the status with every shard, and needs its permission', async () => {
+    const ws = await queued();
+    const s = await ingestion(ws);
+    expect(s.shards).toHaveLength(INGEST_SHARDS);
+    const weak = await ws.keyWith(['users.track']);
+    const res = await call('/herald/ingestion', { key: weak });
+    expect(res.status).toBe(403);
+    // Another workspace's status counts only its own objects.
+    await ws.post('/users/track', { attributes: [{ external_id: 'q7', plan: 'a' }] });
+    const other = await queued();
+    expect((await ingestion(other)).accepted_objects).toBe(0);
+    expect((await settled(ws)).accepted_objects).toBe(1);
+  });
+});
