@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { applyEntries, DRAIN_ROUND_OBJECTS, type DrainReport } from '../src/ingestion/drain';
-import { IngestLogStore, type LogAppend } from '../src/ingestion/log-store';
+import { IngestLogStore } from '../src/ingestion/log-store';
 import { log } from '../src/lib/log';
 
 /** How long one alarm drains before handing over to the next (so one alarm never runs long). */
@@ -29,9 +29,12 @@ export class IngestShard extends DurableObject<Env> {
     return this.ctx.id.name ?? this.ctx.id.toString();
   }
 
-  /** Store a request's share durably; answers how many objects now wait in this shard. */
-  async append(input: { workspaceId: string; items: LogAppend[]; now: number }) {
-    const depth = this.store.append(input.workspaceId, input.items, input.now);
+  /**
+   * Store a request's share durably (`entries`: the JSON of its LogAppend list); answers how many
+   * objects now wait in this shard.
+   */
+  async append(input: { workspaceId: string; entries: string; objects: number; now: number }) {
+    const depth = this.store.append(input.workspaceId, input.entries, input.objects, input.now);
     await this.wake(Date.now());
     return { depth };
   }

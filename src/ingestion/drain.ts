@@ -2,7 +2,7 @@ import type { ChangeMessage } from '../changes/records';
 import { log } from '../lib/log';
 import type { ProfileBindings } from '../users/locate';
 import { deliverChanges, mayCreate, type Settled, settleProfile } from './ingest';
-import type { IngestLogStore, LogEntry } from './log-store';
+import { type IngestLogStore, type LogEntry, objectsOf, type RoundOutcome } from './log-store';
 
 /**
  * Apply waiting log entries to their profiles: one profile call per identifier key carrying all of
@@ -86,7 +86,7 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** Apply `entries` (taken from `store`) and settle each in the log. */
+/** Apply `entries` (taken from `store`) and settle them in the log. */
 export async function applyEntries(
   b: DrainBindings,
   input: {
@@ -109,14 +109,14 @@ export async function applyEntries(
   };
   if (!workspaceId || input.entries.length === 0) return report;
   const settled: Settled[] = [];
-  const done: number[] = [];
+  const outcome: RoundOutcome = {
+    done: [],
+    failed: new Map(),
+    counts: { applied: 0, rejected: 0, skipped: 0 },
+  };
   await pool(byKey(input.entries), DRAIN_CONCURRENCY, async (entries) => {
-    const seqs = entries.map((e) => e.seq);
-    const objects = entries.reduce(
-      (n, e) =>
-        n + e.attributes.length + e.events.length + e.purchases.length + (e.sessions?.length ?? 0),
-      0,
-    );
+    const key = (entries[0] as LogEntry).key;
+    const objects = entries.reduce((n, e) => n + objectsOf(e), 0);
     try {
       const result = await applyKey(b, {
         workspaceId,
@@ -126,36 +126,37 @@ export async function applyEntries(
       });
       if (result === null) {
         // No such user and none may be created: Braze drops these silently; so do we, counted.
-        report.skipped += objects;
+        outcome.counts.skipped += objects;
       } else {
         settled.push(result);
-        const rejected = result.outcomes.filter((o) => o.error).length;
-        report.rejected += rejected;
-        report.applied += objects - rejected;
-        for (const o of result.outcomes) {
-          if (o.error) {
-            log('info', 'queued object refused by its profile', {
-              workspace_id: workspaceId,
-              array: o.array,
-              error: o.error,
-            });
-          }
+        const refused = result.outcomes.filter((o) => o.error);
+        outcome.counts.rejected += refused.length;
+        outcome.counts.applied += objects - refused.length;
+        for (const o of refused) {
+          log('info', 'queued object refused by its profile', {
+            workspace_id: workspaceId,
+            array: o.array,
+            error: o.error,
+          });
         }
       }
-      done.push(...seqs);
+      outcome.done.push(key);
     } catch (err) {
       const error = String(err);
       log('warn', 'ingestion entries will be retried', {
         workspace_id: workspaceId,
-        entries: seqs.length,
+        entries: entries.length,
         error,
       });
-      report.failedEntries += seqs.length;
-      report.dead += store.failed(seqs, error, input.now, input.retryBaseMs);
+      report.failedEntries += entries.length;
+      outcome.failed.set(key, error);
     }
   });
   // One queue call for the round's change records; a failure leaves them to each profile's alarm.
   await deliverChanges({ delivery: { queue: b.changes }, results: settled });
-  store.done(done, { applied: report.applied, rejected: report.rejected, skipped: report.skipped });
+  report.dead = store.settle(input.entries, outcome, input.now, input.retryBaseMs);
+  report.applied = outcome.counts.applied;
+  report.rejected = outcome.counts.rejected;
+  report.skipped = outcome.counts.skipped;
   return report;
 }

@@ -50,7 +50,7 @@ export async function enqueueTrack(
   ns: Env['INGEST_SHARD'],
   input: QueuedInput,
 ): Promise<{ shards: number; objects: number }> {
-  const byShard = new Map<number, LogAppend[]>();
+  const byShard = new Map<number, { items: LogAppend[]; objects: number }>();
   let objects = 0;
   for (const g of groupByIdentifier(input)) {
     const key = identifierKey(g.identifier);
@@ -63,10 +63,13 @@ export async function enqueueTrack(
       ...(g.sessions.length > 0 ? { sessions: g.sessions } : {}),
       settings: input.settings,
     };
-    objects += g.attributes.length + g.events.length + g.purchases.length + g.sessions.length;
-    const list = byShard.get(shard);
-    if (list) list.push({ key, body });
-    else byShard.set(shard, [{ key, body }]);
+    const n = g.attributes.length + g.events.length + g.purchases.length + g.sessions.length;
+    objects += n;
+    const share = byShard.get(shard);
+    if (share) {
+      share.items.push({ key, body });
+      share.objects += n;
+    } else byShard.set(shard, { items: [{ key, body }], objects: n });
   }
   const now = Date.now();
   for (const shard of byShard.keys()) {
@@ -78,10 +81,12 @@ export async function enqueueTrack(
     }
   }
   await Promise.all(
-    [...byShard].map(async ([shard, items]) => {
+    [...byShard].map(async ([shard, share]) => {
+      // One string per shard: cheaper to send than the objects, and stored as it is.
       const { depth } = await ingestShardStub(ns, input.workspaceId, shard).append({
         workspaceId: input.workspaceId,
-        items,
+        entries: JSON.stringify(share.items),
+        objects: share.objects,
         now: input.now,
       });
       const name = `${input.workspaceId}:${shard}`;

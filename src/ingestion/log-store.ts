@@ -3,9 +3,10 @@ import type { AttributesInput, EventInput, Identifier, PurchaseInput, SessionInp
 
 /**
  * One shard of a workspace's ingestion log (SQLite in an IngestShard object): `/users/track` and
- * SDK shares accepted but not yet applied to their profiles. An entry is one request's objects for
- * one identifier; entries of one identifier key always land in the same shard, so the drain applies
- * them in the order they were accepted. Nothing leaves the log before its profile confirmed it.
+ * SDK shares accepted but not yet applied to their profiles. A row is one request's share for this
+ * shard (one insert per request, however many users it names); inside it, one entry per identifier
+ * key. A key always hashes to the same shard, so the drain applies a key's entries in the order
+ * they were accepted. Nothing leaves the log before its profile confirmed it.
  */
 
 /** What one entry carries to its profile. */
@@ -18,26 +19,27 @@ export interface LogEntryBody {
   settings: ApplySettings;
 }
 
-export interface LogEntry extends LogEntryBody {
-  seq: number;
-  key: string;
-  acceptedAt: number;
-  attempts: number;
-}
-
+/** One identifier's share of a request, as the accept path hands it over. */
 export interface LogAppend {
   key: string;
   body: LogEntryBody;
 }
 
+/** An entry as the drain sees it: its row's position and acceptance time. */
+export interface LogEntry extends LogEntryBody {
+  seq: number;
+  key: string;
+  acceptedAt: number;
+}
+
 export interface LogStatus {
   workspaceId: string | null;
-  /** Entries and objects waiting (including those being retried). */
+  /** Rows and objects waiting (including entries waiting for a retry). */
   pendingEntries: number;
   pendingObjects: number;
-  /** When the oldest waiting entry was accepted, or null. */
+  /** When the oldest waiting row was accepted, or null. */
   oldestAcceptedAt: number | null;
-  /** Entries that failed at least once and wait for a retry. */
+  /** Identifier keys whose last attempt failed and that wait for a retry. */
   retrying: number;
   acceptedObjects: number;
   appliedObjects: number;
@@ -49,42 +51,50 @@ export interface LogStatus {
   lastError: string | null;
 }
 
-/** After this many failed attempts an entry moves to the dead letters instead of blocking its key. */
+/** After this many failed attempts a key's entries move to the dead letters instead of blocking it. */
 export const MAX_ATTEMPTS = 8;
 
-const COUNTERS = [
-  'accepted_objects',
-  'applied_objects',
-  'rejected_objects',
-  'skipped_objects',
-] as const;
-type Counter = (typeof COUNTERS)[number];
+type Counter = 'accepted_objects' | 'applied_objects' | 'rejected_objects' | 'skipped_objects';
 
-function objectsOf(b: LogEntryBody): number {
+export function objectsOf(b: LogEntryBody): number {
   return b.attributes.length + b.events.length + b.purchases.length + (b.sessions?.length ?? 0);
+}
+
+type RawRow = { seq: number; body: string; objects: number; accepted_at: number };
+
+/** What a drain round did with the entries it took, per identifier key. */
+export interface RoundOutcome {
+  /** Keys whose entries (of the rows taken) their profile confirmed. */
+  done: string[];
+  /** Keys whose call failed, with the error. */
+  failed: Map<string, string>;
+  counts: { applied: number; rejected: number; skipped: number };
 }
 
 export class IngestLogStore {
   private pendingObjects: number;
+  private workspace: string | null;
 
   constructor(
     readonly sql: SqlStorage,
     private readonly transact: <T>(fn: () => T) => T,
   ) {
     sql.exec(`
-      CREATE TABLE IF NOT EXISTS entries (
+      CREATE TABLE IF NOT EXISTS rows (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        key TEXT NOT NULL,
         body TEXT NOT NULL,
         objects INTEGER NOT NULL,
-        accepted_at INTEGER NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        last_error TEXT,
-        retry_at INTEGER NOT NULL DEFAULT 0
+        accepted_at INTEGER NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS entries_retry ON entries (retry_at) WHERE retry_at > 0;
+      CREATE TABLE IF NOT EXISTS retries (
+        key TEXT PRIMARY KEY,
+        attempts INTEGER NOT NULL,
+        retry_at INTEGER NOT NULL,
+        error TEXT NOT NULL
+      );
       CREATE TABLE IF NOT EXISTS dead (
-        seq INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        seq INTEGER NOT NULL,
         key TEXT NOT NULL,
         body TEXT NOT NULL,
         objects INTEGER NOT NULL,
@@ -96,14 +106,15 @@ export class IngestLogStore {
       CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
     `);
     this.pendingObjects =
-      sql.exec<{ n: number }>('SELECT coalesce(sum(objects), 0) AS n FROM entries').one().n ?? 0;
+      sql.exec<{ n: number }>('SELECT coalesce(sum(objects), 0) AS n FROM rows').one().n ?? 0;
+    this.workspace = this.meta('workspace_id');
   }
 
   get workspaceId(): string | null {
-    return this.meta('workspace_id');
+    return this.workspace;
   }
 
-  /** Objects waiting, kept in memory (the accept path reads it on every call). */
+  /** Objects waiting, kept in memory (the accept path answers it on every call). */
   get depth(): number {
     return this.pendingObjects;
   }
@@ -124,143 +135,167 @@ export class IngestLogStore {
     );
   }
 
-  /** Store a request's entries for this shard in one transaction; answers the objects waiting. */
-  append(workspaceId: string, items: LogAppend[], now: number): number {
-    let objects = 0;
+  /**
+   * Store a request's share for this shard: `entries` is the JSON of its LogAppend list (made
+   * once by the caller), `objects` how many objects it holds. Answers the objects waiting.
+   */
+  append(workspaceId: string, entries: string, objects: number, now: number): number {
     this.transact(() => {
-      if (this.workspaceId === null) {
+      if (this.workspace === null) {
         this.sql.exec('INSERT INTO meta (k, v) VALUES (?, ?)', 'workspace_id', workspaceId);
       }
-      for (const item of items) {
-        const n = objectsOf(item.body);
-        objects += n;
-        this.sql.exec(
-          'INSERT INTO entries (key, body, objects, accepted_at) VALUES (?, ?, ?, ?)',
-          item.key,
-          JSON.stringify(item.body),
-          n,
-          now,
-        );
-      }
+      this.sql.exec(
+        'INSERT INTO rows (body, objects, accepted_at) VALUES (?, ?, ?)',
+        entries,
+        objects,
+        now,
+      );
       this.bump('accepted_objects', objects);
     });
+    this.workspace ??= workspaceId;
     this.pendingObjects += objects;
     return this.pendingObjects;
   }
 
+  /** Keys waiting for a retry at `now`. */
+  private blocked(now: number): Set<string> {
+    return new Set(
+      this.sql
+        .exec<{ key: string }>('SELECT key FROM retries WHERE retry_at > ?', now)
+        .toArray()
+        .map((r) => r.key),
+    );
+  }
+
   /**
-   * The oldest entries due at `now`, up to `maxObjects` objects (at least one entry), in accepted
-   * order. A key with an entry waiting for its retry is skipped whole, so its later entries never
-   * overtake it. With `key`, that key's entries, retrying or not.
+   * The oldest rows' entries due at `now`, up to about `maxObjects` objects (at least one row),
+   * in accepted order. Entries of a key waiting for its retry are left where they are, so later
+   * entries of that key never overtake it. With `key`, only that key's entries, retrying or not.
    */
   take(opts: { maxObjects: number; now: number; key?: string }): LogEntry[] {
     const rows = (
       opts.key === undefined
-        ? this.sql.exec<RawEntry>(
-            `SELECT seq, key, body, objects, accepted_at, attempts FROM entries
-             WHERE key NOT IN (SELECT key FROM entries WHERE retry_at > ?1)
-             ORDER BY seq LIMIT 1000`,
-            opts.now,
+        ? this.sql.exec<RawRow>(
+            'SELECT seq, body, objects, accepted_at FROM rows ORDER BY seq LIMIT 500',
           )
-        : this.sql.exec<RawEntry>(
-            'SELECT seq, key, body, objects, accepted_at, attempts FROM entries WHERE key = ? ORDER BY seq',
-            opts.key,
+        : this.sql.exec<RawRow>(
+            'SELECT seq, body, objects, accepted_at FROM rows WHERE instr(body, ?) > 0 ORDER BY seq',
+            JSON.stringify(opts.key),
           )
     ).toArray();
+    const blocked = opts.key === undefined ? this.blocked(opts.now) : new Set<string>();
     const out: LogEntry[] = [];
     let objects = 0;
     for (const r of rows) {
       if (out.length > 0 && objects + r.objects > opts.maxObjects) break;
       objects += r.objects;
-      const body = JSON.parse(r.body) as LogEntryBody;
-      out.push({
-        ...body,
-        seq: r.seq,
-        key: r.key,
-        acceptedAt: r.accepted_at,
-        attempts: r.attempts,
-      });
+      for (const e of JSON.parse(r.body) as LogAppend[]) {
+        if (opts.key !== undefined ? e.key !== opts.key : blocked.has(e.key)) continue;
+        out.push({ ...e.body, seq: r.seq, key: e.key, acceptedAt: r.accepted_at });
+      }
     }
     return out;
   }
 
-  /** The profile confirmed these entries: remove them and count what happened. */
-  done(seqs: number[], counts: { applied: number; rejected: number; skipped: number }): void {
-    if (seqs.length === 0) return;
-    this.transact(() => {
-      let removed = 0;
-      for (const seq of seqs) {
-        const row = this.sql
-          .exec<{ objects: number }>('DELETE FROM entries WHERE seq = ? RETURNING objects', seq)
-          .toArray()[0];
-        removed += row?.objects ?? 0;
-      }
-      this.pendingObjects = Math.max(0, this.pendingObjects - removed);
-      this.bump('applied_objects', counts.applied);
-      this.bump('rejected_objects', counts.rejected);
-      this.bump('skipped_objects', counts.skipped);
-    });
-  }
-
   /**
-   * These entries failed: count the attempt, and move those out of attempts to the dead letters
-   * (so one poisoned entry cannot hold its key back forever). Answers how many died.
+   * Settle a round: remove the entries of the keys done from their rows (a row goes when it is
+   * empty), count failures per key, and move a key's entries to the dead letters once it has
+   * failed MAX_ATTEMPTS times. Answers how many keys died.
    */
-  failed(seqs: number[], error: string, now: number, retryBaseMs: number): number {
+  settle(taken: LogEntry[], outcome: RoundOutcome, now: number, retryBaseMs: number): number {
+    const done = new Set(outcome.done);
     let died = 0;
     this.transact(() => {
-      for (const seq of seqs) {
+      const dying = new Map<string, { attempts: number; error: string }>();
+      for (const [key, error] of outcome.failed) {
         const row = this.sql
-          .exec<RawEntry>(
-            `UPDATE entries SET attempts = attempts + 1, last_error = ?,
-               retry_at = ? + min(60000, ? * (1 << attempts))
-             WHERE seq = ?
-             RETURNING seq, key, body, objects, accepted_at, attempts`,
-            error,
+          .exec<{ attempts: number }>(
+            `INSERT INTO retries (key, attempts, retry_at, error) VALUES (?1, 1, ?2 + ?3, ?4)
+             ON CONFLICT(key) DO UPDATE SET attempts = attempts + 1,
+               retry_at = ?2 + min(60000, ?3 * (1 << attempts)), error = ?4
+             RETURNING attempts`,
+            key,
             now,
             retryBaseMs,
-            seq,
+            error,
           )
-          .toArray()[0];
-        if (!row || row.attempts < MAX_ATTEMPTS) continue;
-        this.sql.exec(
-          `INSERT INTO dead (seq, key, body, objects, accepted_at, attempts, error, dead_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          row.seq,
-          row.key,
-          row.body,
-          row.objects,
-          row.accepted_at,
-          row.attempts,
-          error,
-          now,
-        );
-        this.sql.exec('DELETE FROM entries WHERE seq = ?', seq);
-        this.pendingObjects = Math.max(0, this.pendingObjects - row.objects);
-        died++;
+          .one();
+        if (row.attempts >= MAX_ATTEMPTS) dying.set(key, { attempts: row.attempts, error });
       }
-      this.sql.exec(
-        `INSERT INTO meta (k, v) VALUES ('last_error', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`,
-        error,
-      );
+      for (const key of done) this.sql.exec('DELETE FROM retries WHERE key = ?', key);
+      const seqs = [...new Set(taken.map((e) => e.seq))];
+      for (const seq of seqs) {
+        const raw = this.sql
+          .exec<RawRow>('SELECT seq, body, objects, accepted_at FROM rows WHERE seq = ?', seq)
+          .toArray()[0];
+        if (!raw) continue;
+        const entries = JSON.parse(raw.body) as LogAppend[];
+        const keep: LogAppend[] = [];
+        for (const e of entries) {
+          const dead = dying.get(e.key);
+          if (dead) {
+            this.sql.exec(
+              `INSERT INTO dead (seq, key, body, objects, accepted_at, attempts, error, dead_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+              seq,
+              e.key,
+              JSON.stringify(e.body),
+              objectsOf(e.body),
+              raw.accepted_at,
+              dead.attempts,
+              dead.error,
+              now,
+            );
+            died++;
+          } else if (!done.has(e.key)) {
+            keep.push(e);
+          }
+        }
+        const objects = keep.reduce((n, e) => n + objectsOf(e.body), 0);
+        this.pendingObjects = Math.max(0, this.pendingObjects - (raw.objects - objects));
+        if (keep.length === 0) this.sql.exec('DELETE FROM rows WHERE seq = ?', seq);
+        else if (keep.length < entries.length) {
+          this.sql.exec(
+            'UPDATE rows SET body = ?, objects = ? WHERE seq = ?',
+            JSON.stringify(keep),
+            objects,
+            seq,
+          );
+        }
+      }
+      for (const key of dying.keys()) this.sql.exec('DELETE FROM retries WHERE key = ?', key);
+      if (outcome.failed.size > 0) {
+        const last = [...outcome.failed.values()].pop() as string;
+        this.sql.exec(
+          `INSERT INTO meta (k, v) VALUES ('last_error', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`,
+          last,
+        );
+      }
+      this.bump('applied_objects', outcome.counts.applied);
+      this.bump('rejected_objects', outcome.counts.rejected);
+      this.bump('skipped_objects', outcome.counts.skipped);
     });
     return died;
   }
 
-  /** When the drain should run next: `now` if an entry is due, the earliest retry, or null. */
+  /** When the drain should run next: `now` if anything is due, the earliest retry, or null. */
   nextDue(now: number): number | null {
-    const due = this.sql
-      .exec(
-        `SELECT 1 FROM entries WHERE key NOT IN (SELECT key FROM entries WHERE retry_at > ?)
-         LIMIT 1`,
-        now,
-      )
-      .toArray();
-    if (due.length > 0) return now;
+    if (
+      this.pendingObjects === 0 &&
+      this.sql.exec('SELECT 1 FROM rows LIMIT 1').toArray().length === 0
+    ) {
+      return null;
+    }
+    const blocked = this.blocked(now);
+    if (blocked.size === 0) return now;
+    // Something not blocked waits: due now. Otherwise the earliest retry.
+    for (const e of this.take({ maxObjects: Number.MAX_SAFE_INTEGER, now })) {
+      if (!blocked.has(e.key)) return now;
+    }
     return (
       this.sql
         .exec<{ at: number | null }>(
-          'SELECT min(retry_at) AS at FROM entries WHERE retry_at > ?',
+          'SELECT min(retry_at) AS at FROM retries WHERE retry_at > ?',
           now,
         )
         .one().at ?? null
@@ -269,18 +304,17 @@ export class IngestLogStore {
 
   status(): LogStatus {
     const pending = this.sql
-      .exec<{ entries: number; objects: number | null; oldest: number | null; retrying: number }>(
-        `SELECT count(*) AS entries, sum(objects) AS objects, min(accepted_at) AS oldest,
-                sum(attempts > 0) AS retrying FROM entries`,
+      .exec<{ entries: number; objects: number | null; oldest: number | null }>(
+        'SELECT count(*) AS entries, sum(objects) AS objects, min(accepted_at) AS oldest FROM rows',
       )
       .one();
     const counter = (k: Counter) => Number(this.meta(k) ?? '0');
     return {
-      workspaceId: this.workspaceId,
+      workspaceId: this.workspace,
       pendingEntries: pending.entries,
       pendingObjects: pending.objects ?? 0,
       oldestAcceptedAt: pending.oldest,
-      retrying: pending.retrying ?? 0,
+      retrying: this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM retries').one().n,
       acceptedObjects: counter('accepted_objects'),
       appliedObjects: counter('applied_objects'),
       rejectedObjects: counter('rejected_objects'),
@@ -310,7 +344,7 @@ export class IngestLogStore {
         error: string;
         dead_at: number;
       }>(
-        'SELECT seq, key, objects, accepted_at, attempts, error, dead_at FROM dead ORDER BY seq DESC LIMIT ?',
+        'SELECT seq, key, objects, accepted_at, attempts, error, dead_at FROM dead ORDER BY id DESC LIMIT ?',
         limit,
       )
       .toArray()
@@ -325,12 +359,3 @@ export class IngestLogStore {
       }));
   }
 }
-
-type RawEntry = {
-  seq: number;
-  key: string;
-  body: string;
-  objects: number;
-  accepted_at: number;
-  attempts: number;
-};

@@ -63,7 +63,13 @@ export class ProfileStore {
     this.sql = sql;
     this.transact = transact;
     migrateProfileSchema(sql);
-    const row = sql
+    this.meta = null;
+    this.reload();
+  }
+
+  /** Re-read the metadata from SQLite (after a transaction that rolled back). */
+  reload(): void {
+    const row = this.sql
       .exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'profile'`)
       .toArray()[0];
     this.meta = row ? (JSON.parse(row.value) as ProfileMeta) : null;

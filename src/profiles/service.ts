@@ -114,30 +114,43 @@ export class ProfileService {
    * in the same synchronous write (the object commits it atomically with the parts).
    */
   trackLogged(req: LoggedTrackRequest): TrackAnswer {
-    const created = this.store.meta === null && req.create;
-    const miss = this.gate(req, req.create);
-    if (miss) return miss;
-    const sql = this.store.sql;
-    const mark =
-      sql
-        .exec<{ seq: number }>('SELECT seq FROM ingest_marks WHERE source = ?', req.source)
-        .toArray()[0]?.seq ?? 0;
-    const outcomes: ObjectOutcome[] = [];
-    let last = mark;
-    for (const part of req.parts) {
-      if (part.seq <= last) continue;
-      outcomes.push(...applyTrack(this.store, { ...part, settings: req.settings }));
-      last = part.seq;
+    // All or nothing: an object that throws (rather than being refused) rolls back every part and
+    // the mark with it, so the retry cannot apply an earlier part twice.
+    try {
+      return this.applyLogged(req);
+    } catch (err) {
+      this.store.reload();
+      throw err;
     }
-    if (last > mark) {
-      sql.exec(
-        `INSERT INTO ingest_marks (source, seq) VALUES (?, ?)
-         ON CONFLICT(source) DO UPDATE SET seq = excluded.seq`,
-        req.source,
-        last,
-      );
-    }
-    return { status: 'applied', created, outcomes };
+  }
+
+  private applyLogged(req: LoggedTrackRequest): TrackAnswer {
+    return this.store.transact(() => {
+      const created = this.store.meta === null && req.create;
+      const miss = this.gate(req, req.create);
+      if (miss) return miss;
+      const sql = this.store.sql;
+      const mark =
+        sql
+          .exec<{ seq: number }>('SELECT seq FROM ingest_marks WHERE source = ?', req.source)
+          .toArray()[0]?.seq ?? 0;
+      const outcomes: ObjectOutcome[] = [];
+      let last = mark;
+      for (const part of req.parts) {
+        if (part.seq <= last) continue;
+        outcomes.push(...applyTrack(this.store, { ...part, settings: req.settings }));
+        last = part.seq;
+      }
+      if (last > mark) {
+        sql.exec(
+          `INSERT INTO ingest_marks (source, seq) VALUES (?, ?)
+           ON CONFLICT(source) DO UPDATE SET seq = excluded.seq`,
+          req.source,
+          last,
+        );
+      }
+      return { status: 'applied' as const, created, outcomes };
+    });
   }
 
   exportUser(req: ExportRequest): ExportAnswer {

@@ -100,7 +100,7 @@ describe('queued /users/track', () => {
       for (let i = 0; i < 5; i++) {
         store.append(
           ws.id,
-          [
+          JSON.stringify([
             {
               key,
               body: {
@@ -121,7 +121,8 @@ describe('queued /users/track', () => {
                 settings: { arrayMaxLength: 25 },
               },
             },
-          ],
+          ]),
+          1,
           Date.now(),
         );
       }
@@ -150,25 +151,46 @@ describe('queued /users/track', () => {
     const ws = await queued();
     const good = shardOf({ kind: 'external_id', value: 'q5' });
     const stub = ingestShardStub(env.INGEST_SHARD, ws.id, good.shard);
-    // An entry naming an identifier kind the directory does not know fails every attempt.
+    const event = (value: string) => ({
+      index: 0,
+      identifier: { kind: 'external_id', value },
+      name: 'kept',
+      time: Date.parse(T),
+      appId: null,
+      properties: {},
+      updateExistingOnly: false,
+    });
+    // One row, two entries: one whose event has no properties map (the profile throws on it every
+    // attempt), one for q5 (it applies; the row keeps only the failing entry).
     await runInDurableObject(stub, (instance: IngestShard) => {
       const store = (
         instance as unknown as { store: import('../../src/ingestion/log-store').IngestLogStore }
       ).store;
       store.append(
         ws.id,
-        [
+        JSON.stringify([
           {
-            key: 'bogus:1',
+            key: 'external_id:poison',
             body: {
-              identifier: { kind: 'bogus', value: '1' } as never,
-              attributes: [{ index: 0, identifier: { kind: 'bogus', value: '1' } } as never],
-              events: [],
+              identifier: { kind: 'external_id', value: 'poison' },
+              attributes: [],
+              events: [{ ...event('poison'), properties: undefined }],
               purchases: [],
               settings: { arrayMaxLength: 25 },
             },
           },
-        ],
+          {
+            key: good.key,
+            body: {
+              identifier: { kind: 'external_id', value: 'q5' },
+              attributes: [],
+              events: [event('q5')],
+              purchases: [],
+              settings: { arrayMaxLength: 25 },
+            },
+          },
+        ]),
+        2,
         Date.now(),
       );
     });
@@ -178,12 +200,14 @@ describe('queued /users/track', () => {
       (v) => v.dead_letters === 1 && v.pending_objects === 0,
     );
     expect(s.dead_letters).toBe(1);
-    expect((await exportUser(ws, 'q5')).custom_attributes).toEqual({ plan: 'ok' });
+    const q5 = await exportUser(ws, 'q5');
+    expect(q5.custom_attributes).toEqual({ plan: 'ok' });
+    expect(q5.custom_events).toEqual([expect.objectContaining({ name: 'kept', count: 1 })]);
     const dead = (await (
       await call('/herald/ingestion/dead_letters', { key: ws.key })
     ).json()) as any;
     expect(dead.dead_letters).toEqual([
-      expect.objectContaining({ key: 'bogus:1', attempts: MAX_ATTEMPTS, objects: 1 }),
+      expect.objectContaining({ key: 'external_id:poison', attempts: MAX_ATTEMPTS, objects: 1 }),
     ]);
   });
 
