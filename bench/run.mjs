@@ -54,6 +54,7 @@ import {
   DELIVERY_ID,
   runDeliverySuite,
 } from './lib/delivery.mjs';
+import { BENCH_INGEST_DELAY_MS, drainQueued } from './lib/drain.mjs';
 import { prepareSdk, prepareTracking, trackingCheck } from './lib/edge.mjs';
 import { formatLiquid, LIQUID_GOAL, LIQUID_ID, runLiquidSuite } from './lib/liquid.mjs';
 import { measure } from './lib/load.mjs';
@@ -132,7 +133,7 @@ async function seedUsers(target) {
  * state on disk; any other token is a binding variant for lib/variant-entry.js. `herald-sdk` and
  * `herald-tracking` are Herald after the set-up in lib/edge.mjs (its answer: target.context).
  */
-async function startTarget(name, ctx, settings = {}) {
+async function startTarget(name, ctx, settings = {}, bindings = {}) {
   const [base, tokens = ''] = name.split('@');
   const list = tokens.split(',').filter(Boolean);
   const storage = list.includes('disk') ? 'disk' : ctx.storage;
@@ -140,7 +141,12 @@ async function startTarget(name, ctx, settings = {}) {
     return startHello({ script: ctx.helloScript, runtimeLog: ctx.runtimeLog, storage });
   }
   if (base === 'herald-sdk' || base === 'herald-tracking') {
-    const target = await startTarget(tokens ? `herald@${tokens}` : 'herald', ctx, settings);
+    const target = await startTarget(
+      tokens ? `herald@${tokens}` : 'herald',
+      ctx,
+      settings,
+      base === 'herald-sdk' ? bindings : {},
+    );
     try {
       target.context =
         base === 'herald-sdk'
@@ -160,6 +166,7 @@ async function startTarget(name, ctx, settings = {}) {
       variant: list.filter((t) => t !== 'disk').join(','),
       storage,
       settings,
+      bindings,
     });
   }
   throw new Error(`unknown target ${name}`);
@@ -226,7 +233,15 @@ async function main() {
       say(`bench: starting ${name}`);
       let target;
       try {
-        target = await startTarget(name, ctx);
+        // Queued ingestion waits for the flush after each scenario (lib/drain.mjs).
+        target = await startTarget(
+          name,
+          ctx,
+          {},
+          {
+            HERALD_INGEST_DELAY_MS: String(BENCH_INGEST_DELAY_MS),
+          },
+        );
         if (name.split('@')[0] === 'herald' && args.seed) {
           target.info.seed = await seedUsers(target);
           say(
@@ -257,12 +272,23 @@ async function main() {
             durationS,
             warmupS,
           });
-          const runtimeLines = runtimeLog.lines.slice(logMark).slice(-20);
-          results.push({ scenario, ...m, runtimeLog: runtimeLines });
           say(
             `bench:   -> ${Math.round(m.reqPerSec)} req/s, ${Math.round(m.objectsPerSec)} objects/s, ` +
               `p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, errors ${m.failed}`,
           );
+          // What the scenario queued, applied and timed before the next one starts.
+          const drain =
+            target.apiKey && !scenario.ceiling
+              ? await drainQueued({ url, key: target.apiKey, say })
+              : null;
+          if (drain) {
+            say(
+              `bench:   -> applied ${drain.applied} queued objects in ${drain.seconds.toFixed(1)} s ` +
+                `(${Math.round(drain.objectsPerSec)} objects/s)${drain.finished ? '' : ', NOT FINISHED'}`,
+            );
+          }
+          const runtimeLines = runtimeLog.lines.slice(logMark).slice(-20);
+          results.push({ scenario, ...m, drain, runtimeLog: runtimeLines });
         }
         if (name.split('@')[0] === 'herald-tracking' && target.context) {
           targetsInfo[name].check = await trackingCheck(target, target.context, { say });

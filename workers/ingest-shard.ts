@@ -35,8 +35,23 @@ export class IngestShard extends DurableObject<Env> {
    */
   async append(input: { workspaceId: string; entries: string; objects: number; now: number }) {
     const depth = this.store.append(input.workspaceId, input.entries, input.objects, input.now);
-    await this.wake(Date.now());
+    await this.wake(Date.now() + this.delayMs);
     return { depth };
+  }
+
+  /** Start applying now, whatever the coalescing window says (POST /herald/ingestion/flush). */
+  async wakeNow() {
+    if (this.store.depth > 0) await this.wake(Date.now());
+    return { pending: this.store.depth };
+  }
+
+  /**
+   * HERALD_INGEST_DELAY_MS: how long the first waiting entry may wait before the drain starts. A
+   * longer window lets a busy user's objects coalesce into fewer profile writes; 0 applies at once.
+   */
+  private get delayMs(): number {
+    const ms = Number(this.env.HERALD_INGEST_DELAY_MS ?? '0');
+    return Number.isFinite(ms) && ms > 0 ? ms : 0;
   }
 
   /** Apply every waiting entry of one identifier key now (before an identify or merge). */

@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { drainQueued } from './drain.mjs';
 import { OPERATOR_TOKEN, WORKSPACE_ID } from './targets.mjs';
 
 /** Devices the SDK batch scenario cycles over (half anonymous, half identified). */
@@ -154,6 +155,8 @@ export async function prepareSdk(target, { say }) {
       })),
     });
   });
+  // The seed batches are queued: apply them before reading flags.
+  await drainQueued({ url: target.url, key: target.apiKey, say });
   // Profiles re-read segment definitions every few seconds; the ETags must be the settled ones.
   await new Promise((r) => setTimeout(r, 5_500));
   const etags = new Array(FLAG_USERS);
@@ -214,6 +217,7 @@ export async function prepareTracking(target, { fromDir, outDir, say }) {
         .map((external_id) => ({ external_id, email: `${external_id}@example.com` })),
     });
   });
+  await drainQueued({ url: target.url, key: target.apiKey, say });
   const profiles = new Map();
   for (let k = 0; k < ids.length; k += 50) {
     const res = await call('POST', '/users/export/ids', {

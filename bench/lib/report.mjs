@@ -66,6 +66,35 @@ export function formatTable(report) {
     formatHeader(report) +
     `${c.connections} connections unless the scenario sets its own, ${c.warmupS}s warm-up + ${c.durationS}s per scenario; ` +
     `CPU as % of one core; 'new users': share of objects addressed to a user not seen before (a create)\n\n${table(head, rows)}\n`;
+  const drained = report.scenarios.filter((s) => s.drain);
+  if (drained.length > 0) {
+    out +=
+      '\nApplying what each scenario queued (answers mean "stored in the ingestion log", as in Braze); ' +
+      'drain started by POST /herald/ingestion/flush after the scenario, timed until nothing waits\n\n' +
+      table(
+        [
+          'scenario',
+          'queued objects',
+          'applied',
+          'seconds',
+          'applied objects/s',
+          'CPU workerd',
+          'left',
+          'dead letters',
+        ],
+        drained.map((s) => [
+          s.title,
+          int(s.drain.queued),
+          int(s.drain.applied),
+          s.drain.seconds.toFixed(1),
+          int(s.drain.objectsPerSec),
+          `${s.drain.workerdCpuPct}%`,
+          s.drain.finished ? '0' : `${int(s.drain.left)} (timed out)`,
+          s.drain.deadLetters,
+        ]),
+      ) +
+      '\n';
+  }
   for (const s of report.scenarios) {
     if (s.failed === 0) continue;
     out += `\n${s.id}: ${s.failed} failed (statuses ${JSON.stringify(s.statuses)}, socket errors ${s.socketErrors}, timeouts ${s.timeouts})\n`;

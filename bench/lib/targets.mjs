@@ -269,6 +269,7 @@ export async function startHerald({
   storage = 'memory',
   extraOptions = {},
   settings = {},
+  bindings = {},
 }) {
   const config = await heraldConfig(fromDir);
   let modules = [{ type: 'ESModule', path: script }];
@@ -294,6 +295,7 @@ export async function startHerald({
         ...config.options.bindings,
         HERALD_OPERATOR_TOKEN: OPERATOR_TOKEN,
         HERALD_LOG_LEVEL: 'warn',
+        ...bindings,
         ...(variant ? { BENCH_VARIANT: variant } : {}),
       },
     }),

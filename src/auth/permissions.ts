@@ -119,6 +119,7 @@ export const PERMISSIONS = [
   'herald.currents.read',
   'herald.currents.write',
   'herald.ingestion.read',
+  'herald.ingestion.write',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

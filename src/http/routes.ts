@@ -112,7 +112,11 @@ import {
   updateFlagRoute,
   userFlagsRoute,
 } from '../flags/routes';
-import { ingestionDeadLettersRoute, ingestionStatusRoute } from '../ingestion/status-routes';
+import {
+  ingestionDeadLettersRoute,
+  ingestionFlushRoute,
+  ingestionStatusRoute,
+} from '../ingestion/status-routes';
 import { trackRoute } from '../ingestion/track-route';
 import { renderRoute } from '../personalization/render-route';
 import {
@@ -346,6 +350,7 @@ export const ROUTES: readonly AnyRoute[] = [
   connectorStatusRoute,
   ingestionStatusRoute,
   ingestionDeadLettersRoute,
+  ingestionFlushRoute,
   connectorDeadLettersRoute,
   eventTypesRoute,
   ...PUSH_CONFIG_ROUTES,

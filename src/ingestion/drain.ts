@@ -25,9 +25,12 @@ export interface DrainReport {
 }
 
 /** Profile calls in flight at once per shard. */
-export const DRAIN_CONCURRENCY = 32;
-/** Objects taken per round. */
-export const DRAIN_ROUND_OBJECTS = 2_000;
+export const DRAIN_CONCURRENCY = 16;
+/**
+ * Objects taken per round. Large on purpose: a shard holds 1/16 of a workspace's users, so a
+ * backlog's round finds many objects per user and applies each user's in one profile write.
+ */
+export const DRAIN_ROUND_OBJECTS = 20_000;
 
 function byKey(entries: LogEntry[]): LogEntry[][] {
   const groups = new Map<string, LogEntry[]>();

@@ -176,7 +176,7 @@ export class IngestLogStore {
     const rows = (
       opts.key === undefined
         ? this.sql.exec<RawRow>(
-            'SELECT seq, body, objects, accepted_at FROM rows ORDER BY seq LIMIT 500',
+            'SELECT seq, body, objects, accepted_at FROM rows ORDER BY seq LIMIT 5000',
           )
         : this.sql.exec<RawRow>(
             'SELECT seq, body, objects, accepted_at FROM rows WHERE instr(body, ?) > 0 ORDER BY seq',

@@ -127,3 +127,30 @@ export const ingestionDeadLettersRoute = defineRoute({
     return c.json({ message: 'success', dead_letters });
   },
 });
+
+export const ingestionFlushRoute = defineRoute({
+  method: 'post',
+  path: '/herald/ingestion/flush',
+  tag: TAG,
+  summary: 'Apply queued user data now',
+  description:
+    'Wakes every shard of the ingestion log to apply what waits now, whatever the coalescing ' +
+    'window (HERALD_INGEST_DELAY_MS) says; answers at once with what was waiting. Poll ' +
+    'GET /herald/ingestion for progress (e.g. before launching a campaign on freshly imported data).',
+  auth: { type: 'api_key', permission: 'herald.ingestion.write', bucket: 'default' },
+  success: {
+    status: 202,
+    description: 'Woken',
+    schema: z.object({ message: z.string(), pending_objects: z.number().int() }),
+  },
+  handler: async (c) => {
+    const workspaceId = c.get('caller').workspace.id;
+    const answers = await Promise.all(
+      Array.from({ length: INGEST_SHARDS }, (_, shard) =>
+        ingestShardStub(c.env.INGEST_SHARD, workspaceId, shard).wakeNow(),
+      ),
+    );
+    const pending = answers.reduce((n, a) => n + a.pending, 0);
+    return c.json({ message: 'success', pending_objects: pending }, 202);
+  },
+});
