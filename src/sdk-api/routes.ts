@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { flagsEtag, userFlags } from '../flags/routes';
 import { defineRoute } from '../http/route';
+import { enqueueTrack, flushIdentifiers } from '../ingestion/enqueue';
 import { ingestTrack } from '../ingestion/ingest';
 import { identifyOne } from '../users/identity-routes';
 import { locate } from '../users/locate';
-import { segmentableOf } from '../workspaces/settings';
+import { segmentableOf, trackApplyMode } from '../workspaces/settings';
 import { appWorkspace } from './app-key';
 import { applyInteraction } from './apply-interactions';
 import {
@@ -75,10 +76,11 @@ export const sdkBatchRoute = defineRoute({
       arrayMaxLength: workspace.settings.array_max_length,
       segmentable: segmentableOf(workspace.settings),
     };
+    const queued = trackApplyMode(workspace.settings, c.env.HERALD_TRACK_APPLY) === 'queued';
     for (const step of plan.steps) {
       if (step.kind === 'apply') {
         const { chunk } = step;
-        const result = await ingestTrack(b, {
+        const objects = {
           workspaceId: workspace.id,
           attributes: chunk.attributes,
           events: chunk.events,
@@ -86,10 +88,26 @@ export const sdkBatchRoute = defineRoute({
           sessions: chunk.sessions,
           settings,
           now,
-          delivery: { queue: c.env.CHANGES_QUEUE },
-        });
-        for (const e of result.errors) {
-          errors.push({ index: chunk.origin[e.input_array][e.index] ?? -1, message: e.message });
+        };
+        if (queued) {
+          // Stored in the ingestion log like /users/track (docs/sdk-protocol.md); interactions
+          // need their user to exist, so that user's queued objects apply first.
+          await enqueueTrack(c.env.INGEST_SHARD, objects);
+          if (chunk.interactions.length > 0) {
+            await flushIdentifiers(
+              c.env.INGEST_SHARD,
+              workspace.id,
+              chunk.interactions.map((i) => identifierOf(i.user)),
+            );
+          }
+        } else {
+          const result = await ingestTrack(b, {
+            ...objects,
+            delivery: { queue: c.env.CHANGES_QUEUE },
+          });
+          for (const e of result.errors) {
+            errors.push({ index: chunk.origin[e.input_array][e.index] ?? -1, message: e.message });
+          }
         }
         const device = {
           ...(body.sdk_version ? { sdkVersion: body.sdk_version } : {}),
@@ -110,6 +128,13 @@ export const sdkBatchRoute = defineRoute({
       }
       const { item, index } = step;
       const alias = { alias_label: ANONYMOUS_LABEL, alias_name: item.anonymous_id };
+      // What the device queued as either user applies before the identify carries it over.
+      if (queued) {
+        await flushIdentifiers(c.env.INGEST_SHARD, workspace.id, [
+          identifierOf({ anonymous_id: item.anonymous_id }),
+          identifierOf({ external_id: item.external_id }),
+        ]);
+      }
       const sourceId = await locate(
         b,
         workspace.id,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { badRequest } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { UserAlias } from '../http/schemas';
+import { flushIdentifiers } from '../ingestion/enqueue';
 import type { Identifier } from '../ingestion/types';
 import { isBrazeId } from '../lib/ids';
 import { profileStub } from '../lib/stubs';
@@ -71,6 +72,14 @@ export const exportIdsRoute = defineRoute({
     ];
     if (body.braze_id !== undefined)
       single.push({ label: body.braze_id, id: { kind: 'braze_id', value: body.braze_id } });
+    // Read your writes: objects still queued for these users apply before they are read.
+    await flushIdentifiers(c.env.INGEST_SHARD, workspaceId, [
+      ...single.map((s) => s.id),
+      ...(body.email_address !== undefined
+        ? [{ kind: 'email', value: body.email_address } as Identifier]
+        : []),
+      ...(body.phone !== undefined ? [{ kind: 'phone', value: body.phone } as Identifier] : []),
+    ]);
     const exported = await Promise.all(
       single.map((s) =>
         s.id.kind === 'braze_id' && !isBrazeId(s.id.value)

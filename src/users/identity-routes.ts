@@ -3,6 +3,7 @@ import type { Ctx } from '../http/context';
 import { badRequest } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { ExternalId, PrioritizationList, UserAlias } from '../http/schemas';
+import { flushIdentifiers } from '../ingestion/enqueue';
 import type { Identifier } from '../ingestion/types';
 import { newBrazeId } from '../lib/ids';
 import { profileStub } from '../lib/stubs';
@@ -145,6 +146,19 @@ export const identifyRoute = defineRoute({
     if (entries.length > MAX_IDS) throw badRequest(TOO_MANY);
     const workspaceId = c.get('caller').workspace.id;
     const b = bindings(c);
+    // What was queued for these users applies before they are identified (or merged).
+    await flushIdentifiers(
+      c.env.INGEST_SHARD,
+      workspaceId,
+      entries.flatMap((e): Identifier[] => [
+        { kind: 'external_id', value: e.external_id },
+        e.kind === 'alias'
+          ? { kind: 'user_alias', label: e.user_alias.alias_label, name: e.user_alias.alias_name }
+          : e.kind === 'email'
+            ? { kind: 'email', value: e.email }
+            : { kind: 'phone', value: e.phone },
+      ]),
+    );
     const now = Date.now();
     const errors: string[] = [];
     let processed = 0;

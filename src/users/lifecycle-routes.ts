@@ -3,6 +3,7 @@ import type { Ctx } from '../http/context';
 import { badRequest } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { ExternalId, PrioritizationList, UserAlias } from '../http/schemas';
+import { flushIdentifiers } from '../ingestion/enqueue';
 import type { Identifier } from '../ingestion/types';
 import { isBrazeId } from '../lib/ids';
 import { profileStub } from '../lib/stubs';
@@ -74,6 +75,13 @@ export const deleteRoute = defineRoute({
       throw badRequest('The max number of ids per request was exceeded');
     const workspaceId = c.get('caller').workspace.id;
     const b = bindings(c);
+    // Objects still queued for these users apply first: a delete is never undone by a track
+    // that was accepted before it.
+    await flushIdentifiers(
+      c.env.INGEST_SHARD,
+      workspaceId,
+      targets.map((t) => t.id),
+    );
     const now = Date.now();
     let deleted = 0;
     for (const t of targets) {
@@ -156,6 +164,11 @@ export const mergeRoute = defineRoute({
     const updates = parseMergeUpdates(c.get('body'));
     const workspaceId = c.get('caller').workspace.id;
     const b = bindings(c);
+    await flushIdentifiers(
+      c.env.INGEST_SHARD,
+      workspaceId,
+      updates.flatMap((u) => [toIdentifier(u.merge).id, toIdentifier(u.keep).id]),
+    );
     const now = Date.now();
     const errors: string[] = [];
     for (const [i, u] of updates.entries()) {

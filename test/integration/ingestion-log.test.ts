@@ -1,11 +1,12 @@
-import { env, runInDurableObject } from 'cloudflare:test';
+import { env, runInDurableObject, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { shardOf } from '../../src/ingestion/enqueue';
 import { MAX_ATTEMPTS } from '../../src/ingestion/log-store';
 import { INGEST_SHARDS, ingestShardStub, profileStub } from '../../src/lib/stubs';
 import type { IngestShard } from '../../workers/ingest-shard';
+import { createApp } from '../fixtures/campaigns';
 import { eventually } from '../fixtures/delivery';
-import { call, createWorkspace, exportUser, type TestWorkspace } from '../fixtures/workspace';
+import { BASE, call, createWorkspace, exportUser, type TestWorkspace } from '../fixtures/workspace';
 
 // The queued /users/track path (the deployed default): 201 once the objects are in the
 // ingestion log, applied by the shard's alarm in accepted order, exactly once.
@@ -133,6 +134,18 @@ describe('queued /users/track', () => {
     expect(user.custom_events).toEqual([expect.objectContaining({ name: 'race', count: 5 })]);
   });
 
+  it('lets a caller read its writes, and a delete right after a track stays a delete', async () => {
+    const ws = await queued();
+    await ws.post('/users/track', { attributes: [{ external_id: 'q8', plan: 'gold' }] });
+    // No waiting: the export applies what is queued for the users it reads.
+    expect((await exportUser(ws, 'q8')).custom_attributes).toEqual({ plan: 'gold' });
+    await ws.post('/users/track', { events: [{ external_id: 'q9', name: 'late', time: T }] });
+    const del = await ws.post('/users/delete', { external_ids: ['q9'] });
+    expect(del.json).toEqual({ message: 'success', deleted: 1 });
+    await settled(ws);
+    expect(await exportUser(ws, 'q9')).toBeNull();
+  });
+
   it('drops objects for nobody when _update_existing_only says so, and counts them', async () => {
     const ws = await queued();
     const res = await ws.post('/users/track', {
@@ -249,5 +262,62 @@ describe('queued /users/track', () => {
     const other = await queued();
     expect((await ingestion(other)).accepted_objects).toBe(0);
     expect((await settled(ws)).accepted_objects).toBe(1);
+  });
+});
+
+describe('queued SDK batches', () => {
+  const uid = (p: string) => `${p}-${crypto.randomUUID()}`;
+  let n = 0;
+  const item = (
+    user: Record<string, string>,
+    type: string,
+    fields: Record<string, unknown> = {},
+  ) => ({
+    id: uid(`item${n++}`),
+    user,
+    type,
+    time: Date.now() - 1_000,
+    ...fields,
+  });
+  async function batch(body: unknown) {
+    const res = await SELF.fetch(`${BASE}/sdk/v1/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, json: (await res.json()) as any };
+  }
+
+  it('queues a device batch, and an identify in a later batch still carries its history over', async () => {
+    const ws = await queued();
+    const appKey = await createApp(ws);
+    const anon = { anonymous_id: uid('anon') };
+    const known = uid('known');
+    await ws.post('/users/track', { attributes: [{ external_id: known, first_name: 'Grace' }] });
+    const first = await batch({
+      app_key: appKey,
+      items: [
+        item(anon, 'attributes', { attributes: { first_name: 'Anon', last_name: 'Device' } }),
+        item(anon, 'event', { name: 'played' }),
+      ],
+    });
+    expect(first.json).toEqual({ message: 'success', accepted: 2, errors: [] });
+    // Straight away, before the drain: the identify applies what both users queued first.
+    const second = await batch({
+      app_key: appKey,
+      items: [
+        item(anon, 'identify', { anonymous_id: anon.anonymous_id, external_id: known }),
+        item({ external_id: known }, 'event', { name: 'after_login' }),
+      ],
+    });
+    expect(second.json).toEqual({ message: 'success', accepted: 2, errors: [] });
+    const user = await eventually(
+      () => exportUser(ws, known),
+      (u) => u?.custom_events?.length === 2,
+    );
+    expect(user.first_name).toBe('Grace');
+    expect(user.last_name).toBe('Device');
+    expect(user.custom_events.map((e: any) => e.name).sort()).toEqual(['after_login', 'played']);
+    await settled(ws);
   });
 });
