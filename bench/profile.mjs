@@ -7,6 +7,11 @@
  *   node bench/profile.mjs --ref HEAD [--scenario track-attributes-1] [--seconds 8] [--seed]
  *   node bench/profile.mjs --ref HEAD --scenario delivery [--delivery-users 2000]
  *   node bench/profile.mjs --ref HEAD --scenario sdk-batch-20   (or sdk-flags, tracking-open, …)
+ *   node bench/profile.mjs --ref HEAD --scenario track-events-75 --drain
+ *
+ * `--drain` runs the scenario's load unprofiled with the ingestion log holding what it accepts
+ * (as `npm run bench` does), then profiles applying it: POST /herald/ingestion/flush until
+ * nothing waits.
  *
  * `--scenario delivery` prepares the delivery benchmark (lib/delivery.mjs: users, segment, index,
  * warm-up) unprofiled, then profiles the measured send from the API call to the last webhook.
@@ -17,6 +22,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { bundleHerald, describeSource, exportRef, REPO_ROOT } from './lib/build.mjs';
 import { DELIVERY_ID, prepareHerald, sendAndWait } from './lib/delivery.mjs';
+import { BENCH_INGEST_DELAY_MS, drainQueued } from './lib/drain.mjs';
 import { prepareSdk, prepareTracking } from './lib/edge.mjs';
 import { Sink } from './lib/sink.mjs';
 import { RuntimeLog, startHerald } from './lib/targets.mjs';
@@ -31,6 +37,7 @@ const { values: args } = parseArgs({
     seed: { type: 'boolean', default: false },
     'inspector-port': { type: 'string', default: '9339' },
     'delivery-users': { type: 'string', default: '2000' },
+    drain: { type: 'boolean', default: false },
   },
 });
 
@@ -136,6 +143,30 @@ const DELIVERY_FUNCTIONS = [
   'consumeChanges',
 ];
 
+/** Applying the ingestion log: the shard's drain, the profile's write, the index consumer. */
+const DRAIN_FUNCTIONS = [
+  'drain',
+  'take',
+  'applyEntries',
+  'settle',
+  'settleProfile',
+  'claimIdentifier',
+  'locate',
+  'trackLogged',
+  'applyTrack',
+  'afterWrite',
+  'refreshMemberships',
+  'migrateProfileSchema',
+  'UserProfile',
+  'ProfileStore',
+  'deliverChanges',
+  'consumeChanges',
+  'summary',
+  'buildSummary',
+  'alarm',
+  'flush',
+];
+
 /** The SDK and tracking paths' functions, for their inclusive time. */
 const EDGE_FUNCTIONS = [
   'appWorkspace',
@@ -173,6 +204,7 @@ const target = await startHerald({
   runtimeLog,
   extraOptions: { inspectorPort: port },
   settings: isDelivery ? { connected_content_allowlist: ['127.0.0.1'] } : {},
+  bindings: args.drain ? { HERALD_INGEST_DELAY_MS: String(BENCH_INGEST_DELAY_MS) } : {},
 });
 const say = (msg) => process.stderr.write(`${msg}\n`);
 
@@ -242,6 +274,17 @@ async function profileLoad() {
       },
     ],
   });
+  if (args.drain) {
+    const done = await run;
+    await prof.start();
+    const drain = await drainQueued({ url: target.url, key: target.apiKey, say });
+    const profile = await prof.stop();
+    const note =
+      `load ${Math.round(done.requests.average)} req/s unprofiled; then applied ` +
+      `${drain?.applied ?? 0} objects in ${drain?.seconds.toFixed(1) ?? 0} s ` +
+      `(${Math.round(drain?.objectsPerSec ?? 0)} objects/s)`;
+    return { profile, note, title: prof.title };
+  }
   await new Promise((r) => setTimeout(r, 1500));
   await prof.start();
   await new Promise((r) => setTimeout(r, Number(args.seconds) * 1000));
@@ -282,8 +325,8 @@ try {
     `${scenario.id} at ${source.commit?.slice(0, 7)}${source.dirty ? '+uncommitted' : ''}: ` +
       `${note} under the profiler (${title})\n` +
       `top self time:\n${summarize(profile).join('\n')}\n` +
-      (isDelivery || edgeBase
-        ? `inclusive time (synchronous stacks):\n${inclusive(profile, isDelivery ? DELIVERY_FUNCTIONS : EDGE_FUNCTIONS).join('\n')}\n`
+      (isDelivery || edgeBase || args.drain
+        ? `inclusive time (synchronous stacks):\n${inclusive(profile, isDelivery ? DELIVERY_FUNCTIONS : args.drain ? DRAIN_FUNCTIONS : EDGE_FUNCTIONS).join('\n')}\n`
         : '') +
       `wrote ${file}\n`,
   );

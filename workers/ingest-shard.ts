@@ -1,5 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
-import { applyEntries, DRAIN_ROUND_OBJECTS, type DrainReport } from '../src/ingestion/drain';
+import {
+  applyEntries,
+  DRAIN_CONCURRENCY,
+  DRAIN_ROUND_OBJECTS,
+  type DrainReport,
+} from '../src/ingestion/drain';
 import { IngestLogStore } from '../src/ingestion/log-store';
 import { log } from '../src/lib/log';
 
@@ -116,7 +121,15 @@ export class IngestShard extends DurableObject<Env> {
   private round(now: number) {
     // Tests set HERALD_RETRY_BASE_SECONDS to 0: retries then follow at once.
     const retryBaseMs = String(this.env.HERALD_RETRY_BASE_SECONDS) === '0' ? 0 : 1000;
-    return { store: this.store, shard: this.shardName, now, retryBaseMs };
+    const concurrency = Number(this.env.HERALD_INGEST_CONCURRENCY ?? DRAIN_CONCURRENCY);
+    return {
+      store: this.store,
+      shard: this.shardName,
+      now,
+      retryBaseMs,
+      concurrency:
+        Number.isInteger(concurrency) && concurrency > 0 ? concurrency : DRAIN_CONCURRENCY,
+    };
   }
 
   /** Make sure an alarm is due by `at`. */

@@ -9,13 +9,15 @@ import { cpuSnapshot } from './load.mjs';
 
 /** How long the throughput targets hold queued objects before draining (beyond any scenario). */
 export const BENCH_INGEST_DELAY_MS = 3_600_000;
-const POLL_MS = 250;
+const POLL_MS = 500;
 
 async function get(url, key, path, init = {}) {
   const res = await fetch(`${url}${path}`, {
     ...init,
     headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-    signal: AbortSignal.timeout(60_000),
+    // On one local workerd a busy drain delays every other answer (the shards, the profiles and
+    // this request share one thread), so a poll may take seconds; give it plenty.
+    signal: AbortSignal.timeout(600_000),
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} -> ${res.status}: ${text}`);

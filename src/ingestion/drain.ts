@@ -24,8 +24,13 @@ export interface DrainReport {
   dead: number;
 }
 
-/** Profile calls in flight at once per shard. */
-export const DRAIN_CONCURRENCY = 16;
+/**
+ * Profile calls in flight at once per shard, unless HERALD_INGEST_CONCURRENCY says otherwise.
+ * Deployed, a shard mostly waits on profile objects elsewhere, and more in flight means more
+ * applied per second; on one local workerd every call shares a core, and more in flight only
+ * makes each slower (bench/RESULTS.md: 2 → 62, 4 → 85, 16 → 28 users/s applied).
+ */
+export const DRAIN_CONCURRENCY = 4;
 /**
  * Objects taken per round. Large on purpose: a shard holds 1/16 of a workspace's users, so a
  * backlog's round finds many objects per user and applies each user's in one profile write.
@@ -98,6 +103,7 @@ export async function applyEntries(
     entries: LogEntry[];
     now: number;
     retryBaseMs: number;
+    concurrency?: number;
   },
 ): Promise<DrainReport> {
   const { store } = input;
@@ -117,7 +123,7 @@ export async function applyEntries(
     failed: new Map(),
     counts: { applied: 0, rejected: 0, skipped: 0 },
   };
-  await pool(byKey(input.entries), DRAIN_CONCURRENCY, async (entries) => {
+  await pool(byKey(input.entries), input.concurrency ?? DRAIN_CONCURRENCY, async (entries) => {
     const key = (entries[0] as LogEntry).key;
     const objects = entries.reduce((n, e) => n + objectsOf(e), 0);
     try {

@@ -142,8 +142,11 @@ export const trackRoute = defineRoute({
   summary: 'Record custom events, purchases and attribute updates for users',
   description:
     'Each object names its user by external_id, user_alias, braze_id, email or phone. Valid ' +
-    'objects are applied even when others are rejected; rejected ones are listed in `errors`. ' +
-    'Objects are applied in order attributes, events, purchases. Bodies up to 4 MB.',
+    'objects are accepted even when others are rejected; rejected ones are listed in `errors`. ' +
+    'As in Braze, success means accepted and queued: the objects are stored in the ingestion ' +
+    "log and applied to each user's profile moments later, in accepted order (attributes, " +
+    'events, purchases), exactly once; GET /herald/ingestion shows progress. A workspace with ' +
+    '`track_apply: sync` has them applied before the answer. Bodies up to 4 MB.',
   auth: { type: 'api_key', permission: 'users.track', bucket: 'users_track' },
   body: TrackBody,
   validateBody: false,

@@ -265,6 +265,12 @@ const ENDPOINTS = [
     wrongType: campaignBody({ control_percentage: '10' }),
     intruderStatus: 404,
   },
+  // The ingestion log: wakes the caller's own shards only.
+  {
+    path: '/herald/ingestion/flush',
+    permission: 'herald.ingestion.write',
+    valid: {},
+  },
   ...(['launch', 'stop', 'archive', 'unarchive'] as const).map((action) => ({
     path: `/herald/campaigns/{campaign_id}/${action}`,
     permission: 'herald.campaigns.write',
@@ -632,6 +638,13 @@ describe.each(ENDPOINTS)('$path', (endpoint) => {
  * see the victim's campaign (`intruderStatus`, or absent from the intruder's list).
  */
 const QUERY_ENDPOINTS = [
+  // The ingestion log's status: another workspace's key sees its own (empty) log.
+  { path: '/herald/ingestion', permission: 'herald.ingestion.read', intruderStatus: 200 },
+  {
+    path: '/herald/ingestion/dead_letters',
+    permission: 'herald.ingestion.read',
+    intruderStatus: 200,
+  },
   {
     path: '/campaigns/list',
     permission: 'campaigns.list',
