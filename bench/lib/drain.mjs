@@ -56,6 +56,10 @@ export async function drainQueued({ url, key, timeoutS = 900, say = () => {} }) 
     }
   }
   const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = cpuSnapshot();
+  // Downstream of the profiles (change records into the segment index, triggers, Currents) still
+  // runs on the same workerd: wait until it is quiet so the next scenario starts clean.
+  const quietS = await waitQuiet();
   const applied =
     last.applied_objects +
     last.rejected_objects +
@@ -69,7 +73,23 @@ export async function drainQueued({ url, key, timeoutS = 900, say = () => {} }) 
     left: last.pending_objects,
     deadLetters: last.dead_letters,
     rejected: last.rejected_objects - before.rejected_objects,
-    workerdCpuPct: cpuPct(cpu0, cpuSnapshot()),
+    workerdCpuPct: cpuPct(cpu0, cpu1),
     finished: last.pending_objects === 0,
+    quietAfterS: quietS,
   };
+}
+
+/** Seconds until workerd uses under 10% of a core for 2 s in a row (at most `maxS`). */
+export async function waitQuiet(maxS = 600) {
+  const t0 = performance.now();
+  let calm = 0;
+  let prev = cpuSnapshot();
+  while (performance.now() - t0 < maxS * 1000) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = cpuSnapshot();
+    calm = cpuPct(prev, now) < 10 ? calm + 1 : 0;
+    prev = now;
+    if (calm >= 2) break;
+  }
+  return (performance.now() - t0) / 1000;
 }

@@ -91,6 +91,7 @@ export function formatTable(report) {
           `${s.drain.workerdCpuPct}%`,
           s.drain.finished ? '0' : `${int(s.drain.left)} (timed out)`,
           s.drain.deadLetters,
+          `${Math.round(s.drain.quietAfterS)} s`,
         ]),
       ) +
       '\n';
