@@ -139,6 +139,7 @@ import {
   updateSegmentRoute,
   userSegmentsRoute,
 } from '../segments/manage-routes';
+import { segmentMembershipRoute } from '../segments/member-routes';
 import {
   segmentsDataSeriesRoute,
   segmentsDetailsRoute,
@@ -213,6 +214,7 @@ export const ROUTES: readonly AnyRoute[] = [
   unarchiveSegmentRoute,
   segmentSizeRoute,
   segmentPreviewRoute,
+  segmentMembershipRoute,
   userSegmentsRoute,
   createFlagRoute,
   listFlagsRoute,

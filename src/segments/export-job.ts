@@ -9,7 +9,7 @@ import { log } from '../lib/log';
 import { profileStub } from '../lib/stubs';
 import { gzip, zip } from '../lib/zip';
 import { EXPORT_FIELDS } from '../profiles/export';
-import { pageMatching } from './query';
+import { pageMembers } from './members';
 import { getSegment } from './store';
 
 /** Users per export file: Braze writes roughly one file per 5,000 users. */
@@ -185,9 +185,8 @@ export async function runExportSlice(
   const members =
     asked === 0
       ? []
-      : await pageMatching(env.DB, {
-          workspaceId: row.workspaceId,
-          filter: segment.filter,
+      : await pageMembers(env.DB, {
+          segment,
           now,
           after: row.cursor,
           limit: asked,

@@ -229,3 +229,8 @@ export async function cachedDefinitions(
   cache.set(workspaceId, { checkedAt: now, version, segments: fresh });
   return fresh;
 }
+
+/** Drop a workspace's cached definitions, so the next read is fresh. */
+export function forgetDefinitions(workspaceId: string): void {
+  cache.delete(workspaceId);
+}

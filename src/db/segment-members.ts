@@ -1,0 +1,48 @@
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * Materialised segment membership (src/segments/members.ts): one row per (segment, member), keyed
+ * so that enumerating a segment is a range scan of the primary key in profile-id order.
+ */
+export const segmentMembers = sqliteTable(
+  'segment_members',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    segmentId: text('segment_id').notNull(),
+    profileId: text('profile_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.segmentId, t.profileId] }),
+    // A deleted or merged profile leaves every segment in one statement.
+    index('segment_members_profile').on(t.workspaceId, t.profileId),
+  ],
+);
+
+/**
+ * Per segment: which definition its rows follow and how far the evaluation pass that builds or
+ * refreshes them has got. Rows are only read when `ready` and `version` is the definition's now.
+ */
+export const segmentMemberState = sqliteTable(
+  'segment_member_state',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    segmentId: text('segment_id').notNull(),
+    /** materialVersion(): the segment's and its referenced segments' `updated_at`. */
+    version: text('version').notNull(),
+    /** 1 once a full pass for `version` has finished (rows then equal evaluation). */
+    ready: integer('ready').notNull(),
+    /** 1 when the filter reads the clock ("in the last 7 days"): refreshed by the cron. */
+    timeRelative: integer('time_relative').notNull(),
+    /** The running pass (null when none); slices commit only while it is still the pass. */
+    passId: text('pass_id'),
+    /** Last profile id the running pass has reconciled ('' at its start). */
+    cursor: text('cursor'),
+    passStartedAt: integer('pass_started_at'),
+    /** Profiles the running pass has reconciled so far (progress). */
+    passProfiles: integer('pass_profiles').notNull().default(0),
+    /** When the last finished pass started: the rows are as of this time or later. */
+    evaluatedAt: integer('evaluated_at'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.segmentId] })],
+);

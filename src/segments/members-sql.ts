@@ -1,0 +1,141 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { LeafFilter, SegmentFilter } from './filters';
+import { referencedSegments } from './store';
+
+/**
+ * The pure half of materialised membership (members.ts runs it on D1): which definition a
+ * segment's rows follow, whether its filter reads the clock, and the statements that write rows.
+ */
+
+/** What a materialisation needs to know of a segment. */
+export interface Definition {
+  id: string;
+  filter: SegmentFilter;
+  updatedAt: number;
+}
+
+/**
+ * The definition a segment's rows follow: its own `updated_at` and those of the segments it
+ * references, so editing a referenced segment rebuilds the referrer too.
+ */
+export function materialVersion(
+  segment: Definition,
+  resolve: (id: string) => Definition | null,
+): string {
+  const refs = referencedSegments(segment.filter).map(
+    (id) => `${id}:${resolve(id)?.updatedAt ?? 'none'}`,
+  );
+  return [String(segment.updatedAt), ...refs].join('|');
+}
+
+function leafReadsClock(leaf: LeafFilter): boolean {
+  const body = Object.values(leaf)[0] as Record<string, unknown>;
+  // X-in-Y windows carry `days`; "more/less than N days ago / in the future" name it.
+  return 'days' in body || /_x_days_/.test(String(body.comparison ?? ''));
+}
+
+/**
+ * Whether membership can change with time alone ("played in the last 7 days", "last used the
+ * app more than 30 days ago"), counting the segments it references.
+ */
+export function readsClock(
+  filter: SegmentFilter,
+  resolve: (id: string) => SegmentFilter | null,
+  visiting: string[] = [],
+): boolean {
+  if ('AND' in filter) return filter.AND.some((f) => readsClock(f, resolve, visiting));
+  if ('OR' in filter) return filter.OR.some((f) => readsClock(f, resolve, visiting));
+  if ('NOT' in filter) return readsClock(filter.NOT, resolve, visiting);
+  if ('segment_membership' in filter) {
+    const id = filter.segment_membership.segment_id;
+    const target = visiting.includes(id) ? null : resolve(id);
+    return target !== null && readsClock(target, resolve, [...visiting, id]);
+  }
+  return leafReadsClock(filter);
+}
+
+/** Bounds of one slice of a pass: profile ids in (`after`, `upTo`], `upTo` null = to the end. */
+export interface SliceRange {
+  after: string;
+  upTo: string | null;
+}
+
+function inRange(column: string, range: SliceRange): SQL {
+  const col = sql.raw(column);
+  const upper = range.upTo === null ? sql`` : sql` AND ${col} <= ${range.upTo}`;
+  return sql`${col} > ${range.after}${upper}`;
+}
+
+/**
+ * Bring one slice of a segment's rows to what `where` (compileFilter over `idx_profiles p`)
+ * selects now: rows whose profile no longer matches (or is gone) are deleted, matching profiles
+ * missing a row are inserted. Only rows that differ are written. Both statements apply only
+ * while `guard` holds (the pass still owns the slice).
+ */
+export function reconcileStatements(input: {
+  workspaceId: string;
+  segmentId: string;
+  where: SQL;
+  range: SliceRange;
+  guard: SQL;
+}): SQL[] {
+  const { workspaceId: ws, segmentId: seg, where, range, guard } = input;
+  return [
+    sql`DELETE FROM segment_members
+        WHERE workspace_id = ${ws} AND segment_id = ${seg} AND ${inRange('profile_id', range)}
+        AND NOT EXISTS (SELECT 1 FROM idx_profiles p WHERE p.workspace_id = ${ws}
+          AND p.profile_id = segment_members.profile_id AND (${where}))
+        AND ${guard}`,
+    sql`INSERT OR IGNORE INTO segment_members (workspace_id, segment_id, profile_id)
+        SELECT p.workspace_id, ${seg}, p.profile_id FROM idx_profiles p
+        WHERE p.workspace_id = ${ws} AND ${inRange('p.profile_id', range)} AND (${where})
+        AND ${guard}`,
+  ];
+}
+
+/**
+ * One profile's rows after the index consumer wrote its summary: it is in exactly `segments`
+ * (the live segments it matches). Applied only while the summary of `seq` is the one the index
+ * holds, like the profile's other index rows.
+ */
+export function profileMemberStatements(input: {
+  workspaceId: string;
+  profileId: string;
+  seq: number;
+  segments: string[];
+}): SQL[] {
+  const { workspaceId: ws, profileId: pid } = input;
+  const current = sql`EXISTS (SELECT 1 FROM idx_profiles WHERE workspace_id = ${ws}
+      AND profile_id = ${pid} AND seq = ${input.seq})`;
+  const list = JSON.stringify(input.segments);
+  const statements = [
+    sql`DELETE FROM segment_members WHERE workspace_id = ${ws} AND profile_id = ${pid}
+        AND segment_id NOT IN (SELECT value FROM json_each(${list})) AND ${current}`,
+  ];
+  if (input.segments.length > 0) {
+    statements.push(
+      sql`INSERT OR IGNORE INTO segment_members (workspace_id, segment_id, profile_id)
+          SELECT ${ws}, j.value, ${pid} FROM json_each(${list}) j WHERE ${current}`,
+    );
+  }
+  return statements;
+}
+
+/** A profile leaves every segment (deleted, or merged into another). */
+export function removeMemberStatement(workspaceId: string, profileId: string): SQL {
+  return sql`DELETE FROM segment_members WHERE workspace_id = ${workspaceId} AND profile_id = ${profileId}`;
+}
+
+/** Keyset page of a segment's rows with each member's external id, in profile-id order. */
+export function memberPageQuery(input: {
+  workspaceId: string;
+  segmentId: string;
+  after: string;
+  limit: number;
+}): SQL {
+  return sql`SELECT m.profile_id, p.external_id FROM segment_members m
+      JOIN idx_profiles p ON p.workspace_id = m.workspace_id AND p.profile_id = m.profile_id
+      WHERE m.workspace_id = ${input.workspaceId} AND m.segment_id = ${input.segmentId}
+        AND m.profile_id > ${input.after}
+      ORDER BY m.profile_id LIMIT ${input.limit}`;
+}

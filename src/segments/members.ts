@@ -1,0 +1,215 @@
+import type { SQL } from 'drizzle-orm';
+import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
+import { evaluateFilter } from './evaluate';
+import { materialVersion, memberPageQuery } from './members-sql';
+import { countMatching, pageMatching } from './query';
+import { cachedDefinitions, forgetDefinitions, type Segment } from './store';
+import type { ProfileSummary } from './summary';
+
+/**
+ * Materialised segment membership: `segment_members` holds one row per (segment, member), so
+ * enumeration is a range scan of its primary key instead of evaluating the filter over every
+ * profile. Rows are built by a pass over the index when a segment is created or changes
+ * (member-passes.ts), kept current by the index consumer from the same summary it writes
+ * (membershipContext), and refreshed by the cron for filters that read the clock. Until a
+ * segment's rows are ready for its current definition, answers fall back to evaluation.
+ */
+
+/** How often the cron re-evaluates segments whose filters read the clock. */
+export const REFRESH_MS = 10 * 60_000;
+/** Rows of a clock-reading segment older than this are not served (evaluation answers). */
+export const MAX_AGE_MS = 2 * REFRESH_MS;
+/** `version` of a segment that is no longer live: its rows wait for the sync job to purge them. */
+export const DROPPED = 'dropped';
+
+/** A row of `segment_member_state`. */
+export interface MemberState {
+  segmentId: string;
+  version: string;
+  ready: boolean;
+  timeRelative: boolean;
+  passId: string | null;
+  cursor: string | null;
+  passStartedAt: number | null;
+  passProfiles: number;
+  evaluatedAt: number | null;
+  updatedAt: number;
+}
+
+interface StateRow {
+  segment_id: string;
+  version: string;
+  ready: number;
+  time_relative: number;
+  pass_id: string | null;
+  cursor: string | null;
+  pass_started_at: number | null;
+  pass_profiles: number;
+  evaluated_at: number | null;
+  updated_at: number;
+}
+
+function toState(r: StateRow): MemberState {
+  return {
+    segmentId: r.segment_id,
+    version: r.version,
+    ready: r.ready === 1,
+    timeRelative: r.time_relative === 1,
+    passId: r.pass_id,
+    cursor: r.cursor,
+    passStartedAt: r.pass_started_at,
+    passProfiles: r.pass_profiles,
+    evaluatedAt: r.evaluated_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+const dialect = new SQLiteAsyncDialect();
+
+/** A drizzle-built statement as a D1 prepared statement. */
+export function prepare(db: D1Database, s: SQL): D1PreparedStatement {
+  const q = dialect.sqlToQuery(s);
+  return db.prepare(q.sql).bind(...q.params);
+}
+
+const STATE_SQL = 'SELECT * FROM segment_member_state WHERE workspace_id = ?';
+
+/** One segment's materialisation state. */
+export async function memberState(
+  db: D1Database,
+  workspaceId: string,
+  segmentId: string,
+): Promise<MemberState | null> {
+  const row = await db
+    .prepare(`${STATE_SQL} AND segment_id = ?`)
+    .bind(workspaceId, segmentId)
+    .first<StateRow>();
+  return row ? toState(row) : null;
+}
+
+/** Every materialisation state of a workspace. */
+export async function memberStates(db: D1Database, workspaceId: string): Promise<MemberState[]> {
+  const { results } = await db.prepare(STATE_SQL).bind(workspaceId).all<StateRow>();
+  return results.map(toState);
+}
+
+/** The version a segment's rows must carry to be served, from the definitions now. */
+async function currentVersion(db: D1Database, segment: Segment, now: number): Promise<string> {
+  if (!segment.usesMembership) return materialVersion(segment, () => null);
+  const defs = await cachedDefinitions(db, segment.workspaceId, now);
+  const byId = new Map(defs.map((d) => [d.id, d]));
+  return materialVersion(segment, (id) => byId.get(id) ?? null);
+}
+
+/** Whether the rows answer for the segment's current definition at `now`. */
+export function servable(state: MemberState | null, version: string, now: number): boolean {
+  if (!state?.ready || state.version !== version) return false;
+  return !state.timeRelative || now - (state.evaluatedAt ?? 0) <= MAX_AGE_MS;
+}
+
+/**
+ * One page of a segment's members in profile-id order after `after` (keyset paging, the same
+ * cursor either way): from the materialised rows when they are servable, else by evaluation.
+ * The state and the page are read in one round trip.
+ */
+export async function pageMembers(
+  db: D1Database,
+  input: { segment: Segment; now: number; after: string | null; limit: number },
+): Promise<{ profileId: string; externalId: string | null }[]> {
+  const { segment, now } = input;
+  const version = await currentVersion(db, segment, now);
+  const [state, page] = await db.batch<StateRow | { profile_id: string; external_id: string }>([
+    db.prepare(`${STATE_SQL} AND segment_id = ?`).bind(segment.workspaceId, segment.id),
+    prepare(
+      db,
+      memberPageQuery({
+        workspaceId: segment.workspaceId,
+        segmentId: segment.id,
+        after: input.after ?? '',
+        limit: input.limit,
+      }),
+    ),
+  ]);
+  const row = state?.results[0] as StateRow | undefined;
+  if (servable(row ? toState(row) : null, version, now)) {
+    return ((page?.results ?? []) as { profile_id: string; external_id: string | null }[]).map(
+      (r) => ({
+        profileId: r.profile_id,
+        externalId: r.external_id,
+      }),
+    );
+  }
+  return pageMatching(db, {
+    workspaceId: segment.workspaceId,
+    filter: segment.filter,
+    now,
+    after: input.after,
+    limit: input.limit,
+  });
+}
+
+/**
+ * A segment's size: the row count when the rows are servable and the filter does not read the
+ * clock (so the count is exact now); otherwise evaluated over the index against `now`.
+ */
+export async function countMembers(
+  db: D1Database,
+  input: { segment: Segment; now: number },
+): Promise<number> {
+  const { segment, now } = input;
+  const version = await currentVersion(db, segment, now);
+  const [state, count] = await db.batch<StateRow | { n: number }>([
+    db.prepare(`${STATE_SQL} AND segment_id = ?`).bind(segment.workspaceId, segment.id),
+    db
+      .prepare(
+        'SELECT count(*) AS n FROM segment_members WHERE workspace_id = ? AND segment_id = ?',
+      )
+      .bind(segment.workspaceId, segment.id),
+  ]);
+  const row = state?.results[0] as StateRow | undefined;
+  const s = row ? toState(row) : null;
+  if (servable(s, version, now) && !s?.timeRelative) {
+    return (count?.results[0] as { n: number } | undefined)?.n ?? 0;
+  }
+  return countMatching(db, { workspaceId: segment.workspaceId, filter: segment.filter, now });
+}
+
+/** How the index consumer decides one workspace's memberships. */
+export interface MembershipContext {
+  /** materialVersion of every live segment, as this context evaluates it. */
+  versions: Map<string, string>;
+  /** The live segments the summary matches at `now`. */
+  evaluate(summary: ProfileSummary): string[];
+}
+
+/**
+ * The workspace's live definitions as the index consumer evaluates them (isolate cache, or read
+ * afresh with `fresh`).
+ */
+export async function membershipContext(
+  db: D1Database,
+  input: { workspaceId: string; now: number; fresh?: boolean },
+): Promise<MembershipContext> {
+  if (input.fresh) forgetDefinitions(input.workspaceId);
+  const defs = await cachedDefinitions(db, input.workspaceId, input.now);
+  const byId = new Map(defs.map((d) => [d.id, d]));
+  const ctx = { now: input.now, segment: (id: string) => byId.get(id)?.filter ?? null };
+  return {
+    versions: new Map(defs.map((d) => [d.id, materialVersion(d, (id) => byId.get(id) ?? null)])),
+    evaluate: (summary) =>
+      defs.filter((d) => evaluateFilter(d.filter, summary, ctx)).map((d) => d.id),
+  };
+}
+
+/**
+ * Whether a pass may have started from definitions newer than `versions` (the consumer's cache
+ * is up to 5 s old): then the rows just written must be redone from fresh definitions.
+ */
+export async function passesAhead(
+  db: D1Database,
+  workspaceId: string,
+  versions: Map<string, string>,
+): Promise<boolean> {
+  const states = await memberStates(db, workspaceId);
+  return states.some((s) => s.version !== DROPPED && versions.get(s.segmentId) !== s.version);
+}
