@@ -125,6 +125,14 @@ export function formatSegmentsTable(seg, goals) {
       '',
       `${int(rowCount)} rows in idx_ tables, DB ${mb(g.dbBytes)}`,
     ]);
+    if (c.materialise) {
+      rows.push([
+        'materialise it: create → membership ready (jobs queue pass)',
+        `${c.materialise.seconds.toFixed(1)} s`,
+        '',
+        `${int(c.materialise.profiles)} profiles evaluated; reads fall back to evaluation until then`,
+      ]);
+    }
     rows.push([
       'segment size, 3 filters: GET …/size (min / median of 3)',
       `${ms(c.size.minMs)} / ${ms(c.size.medianMs)}`,
@@ -152,8 +160,25 @@ export function formatSegmentsTable(seg, goals) {
       '  enumerate plan = pro only (1 filter, 25%)',
       `${int(b.usersPerSec)} users/s`,
       '',
-      `${int(b.users)} users, ${b.pages} pages in ${b.seconds.toFixed(1)} s, page p50 ${ms(b.pageMs.p50)}${b.complete ? '' : ', capped'}`,
+      `${int(b.users)} users${b.size ? (b.matchesSize ? ' (= size)' : ' (≠ size!)') : ''}, ${b.pages} pages in ${b.seconds.toFixed(1)} s, page p50 ${ms(b.pageMs.p50)}${b.complete ? '' : ', capped'}`,
     ]);
+    if (b.materialise) {
+      rows.push([
+        '  its materialisation; its size from the rows (min / median of 3)',
+        `${b.materialise.seconds.toFixed(1)} s; ${ms(b.size.minMs)} / ${ms(b.size.medianMs)}`,
+        '',
+        `size ${int(b.size.size)} (the filter does not read the clock, so size counts rows)`,
+      ]);
+    }
+    const pc = c.pageCost;
+    if (pc?.pageDirect) {
+      rows.push([
+        '  one materialised page (1,000 rows) straight through D1 (best of 5)',
+        `${pc.pageDirect.minMs} ms`,
+        '',
+        `${pc.pageDirectNoJoin.minMs} ms without the join to idx_profiles (external ids); GET /herald/segments/{id} p50 ${pc.requestFloorP50Ms} ms`,
+      ]);
+    }
     rows.push([
       'workerd peak memory (VmHWM) during the queries',
       c.memoryMB.queryPeak === null ? '-' : `${int(c.memoryMB.queryPeak)} MB`,

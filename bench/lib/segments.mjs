@@ -220,6 +220,34 @@ async function enumerate(call, id, { capS }) {
 }
 
 /**
+ * Wait for a segment's materialised membership (built by a pass on the jobs queue after the
+ * segment is created) to be served: the deferred work the enumeration numbers rely on. Seconds
+ * from `t0` (the create call) to the first status poll that reads `ready`.
+ */
+async function materialised(call, id, t0, { capS = 600 } = {}) {
+  let polls = 0;
+  for (;;) {
+    const r = await call('GET', `/herald/segments/${id}/membership`);
+    polls++;
+    if (r.json.status === 'ready') {
+      return {
+        seconds: (r.at - t0) / 1000,
+        profiles: r.json.pass_profiles,
+        timeRelative: r.json.time_relative,
+        polls,
+      };
+    }
+    if (performance.now() - t0 > capS * 1000) {
+      throw new ApiCallError(`membership of ${id} not ready after ${capS} s`, {
+        status: r.json.status,
+        body: JSON.stringify(r.json),
+      });
+    }
+    await sleep(100);
+  }
+}
+
+/**
  * (a): `profiles` synthetic profiles in D1, a 3-filter segment created through the API, its size
  * (3 times) and all its members through preview paging; the same for a broad 1-filter segment;
  * workerd's peak memory; the compiled count query's plan and its time straight through D1.
@@ -238,11 +266,17 @@ export async function runCountScenario(target, { profiles, fromDir, outDir, say,
   );
   resetWorkerdPeak();
 
+  const t0 = performance.now();
   const segment = await call('POST', '/herald/segments', {
     name: 'bench pro players who purchased',
     filter: SEGMENT_FILTER,
   });
   const id = segment.json.id;
+  say('bench:   waiting for its materialised membership (pass on the jobs queue)');
+  out.materialise = await materialised(call, id, t0);
+  say(
+    `bench:   -> ready ${out.materialise.seconds.toFixed(1)} s after create, ${out.materialise.profiles} profiles evaluated`,
+  );
   const sizes = [];
   for (let k = 0; k < 3; k++) {
     const r = await call('GET', `/herald/segments/${id}/size`);
@@ -266,17 +300,62 @@ export async function runCountScenario(target, { profiles, fromDir, outDir, say,
       `(${Math.round(out.enumerate.usersPerSec)} users/s)`,
   );
 
+  const t1 = performance.now();
   const broad = await call('POST', '/herald/segments', { name: 'bench pro', filter: BROAD_FILTER });
+  const materialiseBroad = await materialised(call, broad.json.id, t1);
+  say(`bench:   broad segment (plan = pro) ready ${materialiseBroad.seconds.toFixed(1)} s after create`);
+  const broadSizes = [];
+  for (let k = 0; k < 3; k++) {
+    const r = await call('GET', `/herald/segments/${broad.json.id}/size`);
+    broadSizes.push({ ms: r.ms, size: r.json.size });
+  }
   say('bench:   enumerating a broad segment (plan = pro only)');
   out.enumerateBroad = {
     filter: BROAD_FILTER,
+    materialise: materialiseBroad,
+    size: {
+      size: broadSizes[0].size,
+      minMs: round1(Math.min(...broadSizes.map((s) => s.ms))),
+      medianMs: round1(median(broadSizes.map((s) => s.ms))),
+    },
     ...(await enumerate(call, broad.json.id, { capS: capS / 2 })),
   };
+  out.enumerateBroad.matchesSize = out.enumerateBroad.users === out.enumerateBroad.size.size;
   say(
     `bench:   -> ${out.enumerateBroad.users} users in ${out.enumerateBroad.seconds.toFixed(1)} s ` +
       `(${Math.round(out.enumerateBroad.usersPerSec)} users/s)${out.enumerateBroad.complete ? '' : ' [capped]'}`,
   );
   out.memoryMB.queryPeak = round1(workerdPeakMB());
+
+  // Where a materialised page's time goes: the same page query straight through D1, with and
+  // without the join that fetches external ids, and the floor of any API call that reads D1
+  // once (GET /herald/segments/{id}: auth, rate limit, one query, JSON).
+  try {
+    const pageSql = (join) => ({
+      sql: join
+        ? `SELECT m.profile_id, p.external_id FROM segment_members m
+             JOIN idx_profiles p ON p.workspace_id = m.workspace_id AND p.profile_id = m.profile_id
+           WHERE m.workspace_id = ? AND m.segment_id = ? AND m.profile_id > ?
+           ORDER BY m.profile_id LIMIT 1000`
+        : `SELECT m.profile_id FROM segment_members m
+           WHERE m.workspace_id = ? AND m.segment_id = ? AND m.profile_id > ?
+           ORDER BY m.profile_id LIMIT 1000`,
+      params: [WORKSPACE_ID, broad.json.id, ''],
+    });
+    const floor = [];
+    for (let k = 0; k < 30; k++) floor.push((await call('GET', `/herald/segments/${broad.json.id}`)).ms);
+    out.pageCost = {
+      pageDirect: await timeDirect(db, pageSql(true), 5),
+      pageDirectNoJoin: await timeDirect(db, pageSql(false), 5),
+      requestFloorP50Ms: round1(median(floor)),
+    };
+    say(
+      `bench:   materialised page straight through D1: ${out.pageCost.pageDirect.minMs} ms ` +
+        `(${out.pageCost.pageDirectNoJoin.minMs} ms without the join); one-query API call p50 ${out.pageCost.requestFloorP50Ms} ms`,
+    );
+  } catch (err) {
+    out.pageCost = { error: String(err.stack ?? err) };
+  }
 
   // The compiled SQL, its plan, and its time straight through D1 (no Worker in between); then
   // where the time goes: each filter alone, the same filters in another order, and the profile

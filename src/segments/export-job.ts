@@ -185,12 +185,15 @@ export async function runExportSlice(
   const members =
     asked === 0
       ? []
-      : await pageMembers(env.DB, {
-          segment,
-          now,
-          after: row.cursor,
-          limit: asked,
-        });
+      : (
+          await pageMembers(env.DB, {
+            workspaceId: row.workspaceId,
+            segmentId: segment.id,
+            now,
+            after: row.cursor,
+            limit: asked,
+          })
+        ).members;
   const fields =
     request.custom_attributes_to_export && !request.fields_to_export.includes('custom_attributes')
       ? [...request.fields_to_export, 'custom_attributes' as const]

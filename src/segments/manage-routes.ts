@@ -159,9 +159,13 @@ export const segmentSizeRoute = defineRoute({
     schema: z.object({ message: z.string(), size: z.number().int() }),
   },
   handler: async (c) => {
-    const workspaceId = c.get('caller').workspace.id;
-    const s = await mustGet(c.env.DB, workspaceId, c.req.param('segment_id') ?? '');
-    const size = await countMembers(c.env.DB, { segment: s, now: Date.now() });
+    const segmentId = c.req.param('segment_id') ?? '';
+    const { segment, size } = await countMembers(c.env.DB, {
+      workspaceId: c.get('caller').workspace.id,
+      segmentId,
+      now: Date.now(),
+    });
+    if (!segment) throw new ApiError(404, `Segment ${segmentId} not found`);
     return c.json({ message: 'success', size });
   },
 });
@@ -190,14 +194,15 @@ export const segmentPreviewRoute = defineRoute({
     }),
   },
   handler: async (c, { query }) => {
-    const workspaceId = c.get('caller').workspace.id;
-    const s = await mustGet(c.env.DB, workspaceId, c.req.param('segment_id') ?? '');
-    const rows = await pageMembers(c.env.DB, {
-      segment: s,
+    const segmentId = c.req.param('segment_id') ?? '';
+    const { segment, members: rows } = await pageMembers(c.env.DB, {
+      workspaceId: c.get('caller').workspace.id,
+      segmentId,
       now: Date.now(),
       after: query.cursor ?? null,
       limit: query.limit,
     });
+    if (!segment) throw new ApiError(404, `Segment ${segmentId} not found`);
     return c.json({
       message: 'success',
       users: rows.map((r) => ({ braze_id: r.profileId, external_id: r.externalId })),

@@ -1,9 +1,10 @@
-import type { SQL } from 'drizzle-orm';
+import { getTableColumns, type SQL } from 'drizzle-orm';
 import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
+import { segments } from '../db/segments';
 import { evaluateFilter } from './evaluate';
 import { materialVersion, memberPageQuery } from './members-sql';
 import { countMatching, pageMatching } from './query';
-import { cachedDefinitions, forgetDefinitions, type Segment } from './store';
+import { cachedDefinitions, forgetDefinitions, type Segment, toSegment } from './store';
 import type { ProfileSummary } from './summary';
 
 /**
@@ -107,45 +108,78 @@ export function servable(state: MemberState | null, version: string, now: number
   return !state.timeRelative || now - (state.evaluatedAt ?? 0) <= MAX_AGE_MS;
 }
 
+/** The segment and its state, read in the same D1 batch as `query` (one round trip). */
+async function withSegment<T>(
+  db: D1Database,
+  input: { workspaceId: string; segmentId: string },
+  query: D1PreparedStatement,
+): Promise<{ segment: Segment | null; state: MemberState | null; rows: T[] }> {
+  const [segmentRows, stateRows, result] = await db.batch<unknown>([
+    db
+      .prepare('SELECT * FROM segments WHERE workspace_id = ? AND id = ?')
+      .bind(input.workspaceId, input.segmentId),
+    db.prepare(`${STATE_SQL} AND segment_id = ?`).bind(input.workspaceId, input.segmentId),
+    query,
+  ]);
+  const raw = segmentRows?.results[0] as Record<string, unknown> | undefined;
+  const state = stateRows?.results[0] as StateRow | undefined;
+  return {
+    segment: raw ? toSegment(segmentRow(raw)) : null,
+    state: state ? toState(state) : null,
+    rows: (result?.results ?? []) as T[],
+  };
+}
+
+/** A raw `segments` row (snake_case columns) as drizzle's row type. */
+function segmentRow(raw: Record<string, unknown>): typeof segments.$inferSelect {
+  const columns = getTableColumns(segments);
+  return Object.fromEntries(
+    Object.entries(columns).map(([key, col]) => [key, raw[col.name]]),
+  ) as typeof segments.$inferSelect;
+}
+
 /**
  * One page of a segment's members in profile-id order after `after` (keyset paging, the same
  * cursor either way): from the materialised rows when they are servable, else by evaluation.
- * The state and the page are read in one round trip.
+ * The segment, its state and the page are read in one round trip. `segment` null: no such
+ * segment in the workspace.
  */
 export async function pageMembers(
   db: D1Database,
-  input: { segment: Segment; now: number; after: string | null; limit: number },
-): Promise<{ profileId: string; externalId: string | null }[]> {
-  const { segment, now } = input;
-  const version = await currentVersion(db, segment, now);
-  const [state, page] = await db.batch<StateRow | { profile_id: string; external_id: string }>([
-    db.prepare(`${STATE_SQL} AND segment_id = ?`).bind(segment.workspaceId, segment.id),
-    prepare(
-      db,
-      memberPageQuery({
-        workspaceId: segment.workspaceId,
-        segmentId: segment.id,
-        after: input.after ?? '',
-        limit: input.limit,
-      }),
-    ),
-  ]);
-  const row = state?.results[0] as StateRow | undefined;
-  if (servable(row ? toState(row) : null, version, now)) {
-    return ((page?.results ?? []) as { profile_id: string; external_id: string | null }[]).map(
-      (r) => ({
-        profileId: r.profile_id,
-        externalId: r.external_id,
-      }),
-    );
+  input: {
+    workspaceId: string;
+    segmentId: string;
+    now: number;
+    after: string | null;
+    limit: number;
+  },
+): Promise<{
+  segment: Segment | null;
+  members: { profileId: string; externalId: string | null }[];
+}> {
+  const { now } = input;
+  const page = prepare(db, memberPageQuery({ ...input, after: input.after ?? '' }));
+  const read = await withSegment<{ profile_id: string; external_id: string | null }>(
+    db,
+    input,
+    page,
+  );
+  const { segment } = read;
+  if (!segment) return { segment, members: [] };
+  if (servable(read.state, await currentVersion(db, segment, now), now)) {
+    return {
+      segment,
+      members: read.rows.map((r) => ({ profileId: r.profile_id, externalId: r.external_id })),
+    };
   }
-  return pageMatching(db, {
-    workspaceId: segment.workspaceId,
+  const members = await pageMatching(db, {
+    workspaceId: input.workspaceId,
     filter: segment.filter,
     now,
     after: input.after,
     limit: input.limit,
   });
+  return { segment, members };
 }
 
 /**
@@ -154,24 +188,24 @@ export async function pageMembers(
  */
 export async function countMembers(
   db: D1Database,
-  input: { segment: Segment; now: number },
-): Promise<number> {
-  const { segment, now } = input;
-  const version = await currentVersion(db, segment, now);
-  const [state, count] = await db.batch<StateRow | { n: number }>([
-    db.prepare(`${STATE_SQL} AND segment_id = ?`).bind(segment.workspaceId, segment.id),
-    db
-      .prepare(
-        'SELECT count(*) AS n FROM segment_members WHERE workspace_id = ? AND segment_id = ?',
-      )
-      .bind(segment.workspaceId, segment.id),
-  ]);
-  const row = state?.results[0] as StateRow | undefined;
-  const s = row ? toState(row) : null;
-  if (servable(s, version, now) && !s?.timeRelative) {
-    return (count?.results[0] as { n: number } | undefined)?.n ?? 0;
+  input: { workspaceId: string; segmentId: string; now: number },
+): Promise<{ segment: Segment | null; size: number }> {
+  const { now } = input;
+  const count = db
+    .prepare('SELECT count(*) AS n FROM segment_members WHERE workspace_id = ? AND segment_id = ?')
+    .bind(input.workspaceId, input.segmentId);
+  const read = await withSegment<{ n: number }>(db, input, count);
+  const { segment, state } = read;
+  if (!segment) return { segment, size: 0 };
+  if (servable(state, await currentVersion(db, segment, now), now) && !state?.timeRelative) {
+    return { segment, size: read.rows[0]?.n ?? 0 };
   }
-  return countMatching(db, { workspaceId: segment.workspaceId, filter: segment.filter, now });
+  const size = await countMatching(db, {
+    workspaceId: input.workspaceId,
+    filter: segment.filter,
+    now,
+  });
+  return { segment, size };
 }
 
 /** How the index consumer decides one workspace's memberships. */
