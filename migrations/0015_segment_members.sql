@@ -17,7 +17,8 @@ CREATE TABLE `segment_members` (
 	`workspace_id` text NOT NULL,
 	`segment_id` text NOT NULL,
 	`profile_id` text NOT NULL,
+	`external_id` text,
 	PRIMARY KEY(`workspace_id`, `segment_id`, `profile_id`)
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE INDEX `segment_members_profile` ON `segment_members` (`workspace_id`,`profile_id`);

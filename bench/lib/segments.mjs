@@ -191,14 +191,14 @@ async function explain(db, q) {
 
 // ---- (a) count and enumerate ----
 
-async function enumerate(call, id, { capS }) {
+async function enumerate(call, id, { capS, limit = 1000 }) {
   const started = performance.now();
   const pageMs = [];
   let users = 0;
   let cursor = null;
   let complete = true;
   do {
-    const q = `limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const q = `limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
     const r = await call('GET', `/herald/segments/${id}/preview?${q}`);
     users += r.json.users.length;
     pageMs.push(r.ms);
@@ -210,6 +210,7 @@ async function enumerate(call, id, { capS }) {
   } while (cursor);
   const seconds = (performance.now() - started) / 1000;
   return {
+    limit,
     users,
     pages: pageMs.length,
     seconds,
@@ -295,6 +296,13 @@ export async function runCountScenario(target, { profiles, fromDir, outDir, say,
   say('bench:   enumerating it through preview?limit=1000');
   out.enumerate = await enumerate(call, id, { capS });
   out.enumerate.matchesSize = out.enumerate.users === out.size.size;
+  say('bench:   and through preview?limit=10000 (the largest page)');
+  out.enumerateLarge = await enumerate(call, id, { capS, limit: 10_000 });
+  out.enumerateLarge.matchesSize = out.enumerateLarge.users === out.size.size;
+  say(
+    `bench:   -> ${out.enumerateLarge.users} users, ${out.enumerateLarge.pages} pages in ${out.enumerateLarge.seconds.toFixed(2)} s ` +
+      `(${Math.round(out.enumerateLarge.usersPerSec)} users/s)`,
+  );
   say(
     `bench:   -> ${out.enumerate.users} users, ${out.enumerate.pages} pages in ${out.enumerate.seconds.toFixed(1)} s ` +
       `(${Math.round(out.enumerate.usersPerSec)} users/s)`,
@@ -321,37 +329,53 @@ export async function runCountScenario(target, { profiles, fromDir, outDir, say,
     ...(await enumerate(call, broad.json.id, { capS: capS / 2 })),
   };
   out.enumerateBroad.matchesSize = out.enumerateBroad.users === out.enumerateBroad.size.size;
+  out.enumerateBroadLarge = await enumerate(call, broad.json.id, { capS: capS / 2, limit: 10_000 });
+  out.enumerateBroadLarge.matchesSize = out.enumerateBroadLarge.users === out.enumerateBroad.size.size;
+  say(
+    `bench:   -> limit=10000: ${out.enumerateBroadLarge.users} users in ${out.enumerateBroadLarge.seconds.toFixed(1)} s ` +
+      `(${Math.round(out.enumerateBroadLarge.usersPerSec)} users/s)`,
+  );
   say(
     `bench:   -> ${out.enumerateBroad.users} users in ${out.enumerateBroad.seconds.toFixed(1)} s ` +
       `(${Math.round(out.enumerateBroad.usersPerSec)} users/s)${out.enumerateBroad.complete ? '' : ' [capped]'}`,
   );
   out.memoryMB.queryPeak = round1(workerdPeakMB());
 
-  // Where a materialised page's time goes: the same page query straight through D1, with and
-  // without the join that fetches external ids, and the floor of any API call that reads D1
+  // Where a materialised page's time goes: the page query straight through D1, as rows and as
+  // the one aggregated JSON row the preview reads, and the floor of any API call that reads D1
   // once (GET /herald/segments/{id}: auth, rate limit, one query, JSON).
   try {
-    const pageSql = (join) => ({
-      sql: join
-        ? `SELECT m.profile_id, p.external_id FROM segment_members m
-             JOIN idx_profiles p ON p.workspace_id = m.workspace_id AND p.profile_id = m.profile_id
+    const rowsSql = `SELECT m.profile_id, m.external_id FROM segment_members m
            WHERE m.workspace_id = ? AND m.segment_id = ? AND m.profile_id > ?
-           ORDER BY m.profile_id LIMIT 1000`
-        : `SELECT m.profile_id FROM segment_members m
-           WHERE m.workspace_id = ? AND m.segment_id = ? AND m.profile_id > ?
-           ORDER BY m.profile_id LIMIT 1000`,
+           ORDER BY m.profile_id LIMIT 1000`;
+    const pageSql = (json) => ({
+      sql: json
+        ? `SELECT count(*) AS n, max(profile_id) AS last, json_group_array(json_object('braze_id',
+             profile_id, 'external_id', external_id)) AS users FROM (${rowsSql})`
+        : rowsSql,
       params: [WORKSPACE_ID, broad.json.id, ''],
     });
     const floor = [];
     for (let k = 0; k < 30; k++) floor.push((await call('GET', `/herald/segments/${broad.json.id}`)).ms);
+    const one = [];
+    for (let k = 0; k < 30; k++) {
+      one.push((await call('GET', `/herald/segments/${broad.json.id}/preview?limit=1`)).ms);
+    }
+    const full = [];
+    for (let k = 0; k < 30; k++) {
+      full.push((await call('GET', `/herald/segments/${broad.json.id}/preview?limit=1000`)).ms);
+    }
     out.pageCost = {
-      pageDirect: await timeDirect(db, pageSql(true), 5),
-      pageDirectNoJoin: await timeDirect(db, pageSql(false), 5),
+      previewOneP50Ms: round1(median(one)),
+      previewFullP50Ms: round1(median(full)),
+      pageDirect: await timeDirect(db, pageSql(false), 5),
+      pageDirectJson: await timeDirect(db, pageSql(true), 5),
       requestFloorP50Ms: round1(median(floor)),
     };
     say(
       `bench:   materialised page straight through D1: ${out.pageCost.pageDirect.minMs} ms ` +
-        `(${out.pageCost.pageDirectNoJoin.minMs} ms without the join); one-query API call p50 ${out.pageCost.requestFloorP50Ms} ms`,
+        `(${out.pageCost.pageDirectJson.minMs} ms as one JSON row); one-query API call p50 ${out.pageCost.requestFloorP50Ms} ms; ` +
+        `preview first page p50: limit=1 ${out.pageCost.previewOneP50Ms} ms, limit=1000 ${out.pageCost.previewFullP50Ms} ms`,
     );
   } catch (err) {
     out.pageCost = { error: String(err.stack ?? err) };

@@ -2,7 +2,9 @@ import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlit
 
 /**
  * Materialised segment membership (src/segments/members.ts): one row per (segment, member), keyed
- * so that enumerating a segment is a range scan of the primary key in profile-id order.
+ * so that enumerating a segment is a range scan of the primary key in profile-id order. The
+ * migration creates it WITHOUT ROWID (drizzle has no option for it), so the rows live in the
+ * primary-key B-tree and a page reads its external ids without a second lookup.
  */
 export const segmentMembers = sqliteTable(
   'segment_members',
@@ -10,6 +12,8 @@ export const segmentMembers = sqliteTable(
     workspaceId: text('workspace_id').notNull(),
     segmentId: text('segment_id').notNull(),
     profileId: text('profile_id').notNull(),
+    /** The member's external id (kept with the row so pages need not join idx_profiles). */
+    externalId: text('external_id'),
   },
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.segmentId, t.profileId] }),

@@ -151,6 +151,7 @@ function memberStatements(ctx: MembershipContext, workspaceId: string, s: Profil
   return profileMemberStatements({
     workspaceId,
     profileId: s.profileId,
+    externalId: s.externalId,
     seq: s.seq,
     segments: ctx.evaluate(s),
   });

@@ -9,7 +9,7 @@ import { withProfile } from '../users/locate';
 import { FILTER_KINDS, parseSegmentFilter } from './filters';
 import { groupsToFilter } from './groups';
 import { syncMemberState } from './member-passes';
-import { countMembers, pageMembers } from './members';
+import { countMembers, pageMembersJson } from './members';
 import { countMatching } from './query';
 import { mustGet, segmentOut } from './route-helpers';
 import { unsegmentableProperty } from './segmentable';
@@ -178,10 +178,12 @@ export const segmentPreviewRoute = defineRoute({
   description:
     'Members in profile-id order. Read from the materialised members once they are ready for the ' +
     'current definition (those of a filter that reads the clock are re-evaluated every 10 ' +
-    'minutes), else by evaluating the filter; the cursor works across both.',
+    'minutes), else by evaluating the filter; the cursor works across both. `limit` goes up to ' +
+    '10,000 so that a client can enumerate a large segment in few requests.',
   auth: { type: 'api_key', permission: 'herald.segments.read', bucket: 'default' },
   query: z.object({
-    limit: z.coerce.number().int().min(1).max(1000).default(10),
+    /** Up to 10,000: large pages are how a client enumerates a whole segment quickly. */
+    limit: z.coerce.number().int().min(1).max(10_000).default(10),
     cursor: z.string().optional(),
   }),
   success: {
@@ -195,7 +197,7 @@ export const segmentPreviewRoute = defineRoute({
   },
   handler: async (c, { query }) => {
     const segmentId = c.req.param('segment_id') ?? '';
-    const { segment, members: rows } = await pageMembers(c.env.DB, {
+    const { segment, page } = await pageMembersJson(c.env.DB, {
       workspaceId: c.get('caller').workspace.id,
       segmentId,
       now: Date.now(),
@@ -203,11 +205,13 @@ export const segmentPreviewRoute = defineRoute({
       limit: query.limit,
     });
     if (!segment) throw new ApiError(404, `Segment ${segmentId} not found`);
-    return c.json({
-      message: 'success',
-      users: rows.map((r) => ({ braze_id: r.profileId, external_id: r.externalId })),
-      next_cursor: rows.length === query.limit ? rows[rows.length - 1]!.profileId : null,
-    });
+    // The users array arrives as JSON text (pageMembersJson) and goes out as it is.
+    const next = page.count === query.limit ? page.last : null;
+    return c.body(
+      `{"message":"success","users":${page.users},"next_cursor":${JSON.stringify(next)}}`,
+      200,
+      { 'content-type': 'application/json' },
+    );
   },
 });
 

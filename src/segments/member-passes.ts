@@ -85,8 +85,9 @@ async function purge(db: D1Database, workspaceId: string, segmentId: string): Pr
   for (;;) {
     const res = await db
       .prepare(
-        `DELETE FROM segment_members WHERE rowid IN (SELECT rowid FROM segment_members
-           WHERE workspace_id = ? AND segment_id = ? LIMIT ?)`,
+        `DELETE FROM segment_members WHERE workspace_id = ?1 AND segment_id = ?2
+           AND profile_id IN (SELECT profile_id FROM segment_members
+             WHERE workspace_id = ?1 AND segment_id = ?2 ORDER BY profile_id LIMIT ?3)`,
       )
       .bind(workspaceId, segmentId, PURGE_ROWS)
       .run();

@@ -2,7 +2,7 @@ import { getTableColumns, type SQL } from 'drizzle-orm';
 import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import { segments } from '../db/segments';
 import { evaluateFilter } from './evaluate';
-import { materialVersion, memberPageQuery } from './members-sql';
+import { materialVersion, memberPageJsonQuery, memberPageQuery } from './members-sql';
 import { countMatching, pageMatching } from './query';
 import { cachedDefinitions, forgetDefinitions, type Segment, toSegment } from './store';
 import type { ProfileSummary } from './summary';
@@ -180,6 +180,69 @@ export async function pageMembers(
     limit: input.limit,
   });
   return { segment, members };
+}
+
+/** A preview page as JSON text: `users` is the array, `last` the next cursor when `count` is full. */
+export interface MemberPageJson {
+  count: number;
+  last: string | null;
+  users: string;
+}
+
+/**
+ * pageMembers for the preview API: the page as JSON text, aggregated in D1 when the rows are
+ * servable (see memberPageJsonQuery), serialised here when the page is evaluated instead.
+ */
+export async function pageMembersJson(
+  db: D1Database,
+  input: {
+    workspaceId: string;
+    segmentId: string;
+    now: number;
+    after: string | null;
+    limit: number;
+  },
+): Promise<{ segment: Segment | null; page: MemberPageJson }> {
+  const { now } = input;
+  const query = prepare(db, memberPageJsonQuery({ ...input, after: input.after ?? '' }));
+  let read: Awaited<
+    ReturnType<typeof withSegment<{ n: number; last: string | null; users: string }>>
+  >;
+  try {
+    read = await withSegment(db, input, query);
+  } catch (err) {
+    // D1 caps one value at 2,000,000 bytes: a page of very long external ids can exceed it.
+    if (!/too big|TOOBIG/i.test(String(err))) throw err;
+    const { segment, members } = await pageMembers(db, input);
+    return { segment, page: pageJson(members) };
+  }
+  const { segment } = read;
+  if (!segment) return { segment, page: { count: 0, last: null, users: '[]' } };
+  if (servable(read.state, await currentVersion(db, segment, now), now)) {
+    const row = read.rows[0];
+    return {
+      segment,
+      page: { count: row?.n ?? 0, last: row?.last ?? null, users: row?.users ?? '[]' },
+    };
+  }
+  const members = await pageMatching(db, {
+    workspaceId: input.workspaceId,
+    filter: segment.filter,
+    now,
+    after: input.after,
+    limit: input.limit,
+  });
+  return { segment, page: pageJson(members) };
+}
+
+function pageJson(members: { profileId: string; externalId: string | null }[]): MemberPageJson {
+  return {
+    count: members.length,
+    last: members[members.length - 1]?.profileId ?? null,
+    users: JSON.stringify(
+      members.map((m) => ({ braze_id: m.profileId, external_id: m.externalId })),
+    ),
+  };
 }
 
 /**

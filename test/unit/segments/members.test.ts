@@ -7,6 +7,7 @@ import { compileFilter } from '../../../src/segments/compile-sql';
 import type { SegmentFilter } from '../../../src/segments/filters';
 import {
   materialVersion,
+  memberPageJsonQuery,
   profileMemberStatements,
   readsClock,
   reconcileStatements,
@@ -32,6 +33,16 @@ function rows(db: DatabaseSync, segmentId: string): string[] {
       )
       .all(WS, segmentId) as { profile_id: string }[]
   ).map((r) => r.profile_id);
+}
+
+function externalIds(db: DatabaseSync, segmentId: string): (string | null)[] {
+  return (
+    db
+      .prepare(
+        'SELECT external_id FROM segment_members WHERE workspace_id = ? AND segment_id = ? ORDER BY profile_id',
+      )
+      .all(WS, segmentId) as { external_id: string | null }[]
+  ).map((r) => r.external_id);
 }
 
 /** A pass as member-passes.ts runs it: slices of `sliceSize` profiles in profile-id order. */
@@ -90,16 +101,21 @@ describe('materialised segment membership', () => {
               const seg = `s${k}`;
               // Rows from an older definition, some for profiles that do not exist.
               for (const n of leftovers) {
-                db.prepare('INSERT OR IGNORE INTO segment_members VALUES (?, ?, ?)').run(
+                db.prepare('INSERT OR IGNORE INTO segment_members VALUES (?, ?, ?, ?)').run(
                   WS,
                   seg,
                   `p${String(n).padStart(2, '0')}`,
+                  'stale',
                 );
               }
               const sorted = summaries.map((s) => s.profileId).sort();
               pass(db, { segmentId: seg, filter: f, ids: sorted, sliceSize, now: NOW });
               const expected = memoryMatches(summaries, f, SEGMENTS);
               expect(rows(db, seg), JSON.stringify(f)).toEqual(expected);
+              // Leftover rows that stay members carry the member's external id again.
+              expect(externalIds(db, seg)).toEqual(
+                expected.map((id) => summaries.find((x) => x.profileId === id)?.externalId ?? null),
+              );
               matched += expected.length;
             });
           } finally {
@@ -133,6 +149,7 @@ describe('materialised segment membership', () => {
               for (const st of profileMemberStatements({
                 workspaceId: WS,
                 profileId: s.profileId,
+                externalId: s.externalId,
                 seq: s.seq,
                 segments: member,
               })) {
@@ -160,6 +177,46 @@ describe('materialised segment membership', () => {
     db.close();
   }, 30_000);
 
+  it('serves a page as one JSON row equal to the page of rows, in profile order', () => {
+    const db = openIndex();
+    const insert = db.prepare('INSERT INTO segment_members VALUES (?, ?, ?, ?)');
+    const n = 1007;
+    // Inserted out of order, so only the query can put them in profile order.
+    for (const i of Array.from({ length: n }, (_, k) => (k * 7919) % n)) {
+      insert.run(WS, 's', `p${String(i).padStart(5, '0')}`, i % 2 ? `u${i}` : null);
+    }
+    insert.run(WS, 'other', 'p00003', 'x');
+    const page = (after: string, limit: number) => {
+      const q = dialect.sqlToQuery(
+        memberPageJsonQuery({ workspaceId: WS, segmentId: 's', after, limit }),
+      );
+      const row = db.prepare(q.sql).get(...(q.params as SQLInputValue[])) as {
+        n: number;
+        last: string | null;
+        users: string;
+      };
+      return { count: row.n, last: row.last, users: row.users };
+    };
+    const expected = (from: number, count: number) =>
+      Array.from({ length: count }, (_, k) => from + k).map((i) => ({
+        braze_id: `p${String(i).padStart(5, '0')}`,
+        external_id: i % 2 ? `u${i}` : null,
+      }));
+    const full = page('p00002', 1001);
+    expect(full.count).toBe(1001);
+    expect(full.last).toBe('p01003');
+    expect(JSON.parse(full.users)).toEqual(expected(3, 1001));
+    const tail = page(`p${String(n - 3).padStart(5, '0')}`, 10);
+    expect(tail.count).toBe(2);
+    expect(JSON.parse(tail.users)).toEqual(expected(n - 2, 2));
+    expect(page(`p${String(n).padStart(5, '0')}`, 10)).toEqual({
+      count: 0,
+      last: null,
+      users: '[]',
+    });
+    db.close();
+  });
+
   it('ignores per-profile rows computed from an older summary than the index holds', () => {
     const db = openIndex();
     const [s] = fc.sample(profileSummary, { numRuns: 1, seed: 7 });
@@ -167,6 +224,7 @@ describe('materialised segment membership', () => {
     for (const st of profileMemberStatements({
       workspaceId: WS,
       profileId: 'p00',
+      externalId: null,
       seq: 4,
       segments: ['s0'],
     })) {
