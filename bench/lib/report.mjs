@@ -104,7 +104,8 @@ export function segmentVerdicts(seg, goals) {
       ? atLeast(seg.count.enumerate.usersPerSec, goals.enumerate)
       : 'n/a';
     const large = seg.count.enumerateLarge;
-    if (large) v.enumerateLarge = large.complete ? atLeast(large.usersPerSec, goals.enumerate) : 'n/a';
+    if (large)
+      v.enumerateLarge = large.complete ? atLeast(large.usersPerSec, goals.enumerate) : 'n/a';
   }
   if (seg.freshness) {
     v.realtime = atMost(seg.freshness.realtime.p99Ms, goals.freshnessP99Ms);

@@ -234,7 +234,7 @@ async function materialised(call, id, t0, { capS = 600 } = {}) {
       return {
         seconds: (r.at - t0) / 1000,
         profiles: r.json.pass_profiles,
-        timeRelative: r.json.time_relative,
+        clock: r.json.clock,
         polls,
       };
     }
@@ -296,6 +296,10 @@ export async function runCountScenario(target, { profiles, fromDir, outDir, say,
   say('bench:   enumerating it through preview?limit=1000');
   out.enumerate = await enumerate(call, id, { capS });
   out.enumerate.matchesSize = out.enumerate.users === out.size.size;
+  say(
+    `bench:   -> ${out.enumerate.users} users, ${out.enumerate.pages} pages in ${out.enumerate.seconds.toFixed(2)} s ` +
+      `(${Math.round(out.enumerate.usersPerSec)} users/s)`,
+  );
   say('bench:   and through preview?limit=10000 (the largest page)');
   out.enumerateLarge = await enumerate(call, id, { capS, limit: 10_000 });
   out.enumerateLarge.matchesSize = out.enumerateLarge.users === out.size.size;
@@ -303,15 +307,13 @@ export async function runCountScenario(target, { profiles, fromDir, outDir, say,
     `bench:   -> ${out.enumerateLarge.users} users, ${out.enumerateLarge.pages} pages in ${out.enumerateLarge.seconds.toFixed(2)} s ` +
       `(${Math.round(out.enumerateLarge.usersPerSec)} users/s)`,
   );
-  say(
-    `bench:   -> ${out.enumerate.users} users, ${out.enumerate.pages} pages in ${out.enumerate.seconds.toFixed(1)} s ` +
-      `(${Math.round(out.enumerate.usersPerSec)} users/s)`,
-  );
 
   const t1 = performance.now();
   const broad = await call('POST', '/herald/segments', { name: 'bench pro', filter: BROAD_FILTER });
   const materialiseBroad = await materialised(call, broad.json.id, t1);
-  say(`bench:   broad segment (plan = pro) ready ${materialiseBroad.seconds.toFixed(1)} s after create`);
+  say(
+    `bench:   broad segment (plan = pro) ready ${materialiseBroad.seconds.toFixed(1)} s after create`,
+  );
   const broadSizes = [];
   for (let k = 0; k < 3; k++) {
     const r = await call('GET', `/herald/segments/${broad.json.id}/size`);
@@ -330,7 +332,8 @@ export async function runCountScenario(target, { profiles, fromDir, outDir, say,
   };
   out.enumerateBroad.matchesSize = out.enumerateBroad.users === out.enumerateBroad.size.size;
   out.enumerateBroadLarge = await enumerate(call, broad.json.id, { capS: capS / 2, limit: 10_000 });
-  out.enumerateBroadLarge.matchesSize = out.enumerateBroadLarge.users === out.enumerateBroad.size.size;
+  out.enumerateBroadLarge.matchesSize =
+    out.enumerateBroadLarge.users === out.enumerateBroad.size.size;
   say(
     `bench:   -> limit=10000: ${out.enumerateBroadLarge.users} users in ${out.enumerateBroadLarge.seconds.toFixed(1)} s ` +
       `(${Math.round(out.enumerateBroadLarge.usersPerSec)} users/s)`,
@@ -356,7 +359,8 @@ export async function runCountScenario(target, { profiles, fromDir, outDir, say,
       params: [WORKSPACE_ID, broad.json.id, ''],
     });
     const floor = [];
-    for (let k = 0; k < 30; k++) floor.push((await call('GET', `/herald/segments/${broad.json.id}`)).ms);
+    for (let k = 0; k < 30; k++)
+      floor.push((await call('GET', `/herald/segments/${broad.json.id}`)).ms);
     const one = [];
     for (let k = 0; k < 30; k++) {
       one.push((await call('GET', `/herald/segments/${broad.json.id}/preview?limit=1`)).ms);

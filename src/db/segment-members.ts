@@ -35,7 +35,11 @@ export const segmentMemberState = sqliteTable(
     version: text('version').notNull(),
     /** 1 once a full pass for `version` has finished (rows then equal evaluation). */
     ready: integer('ready').notNull(),
-    /** 1 when the filter reads the clock ("in the last 7 days"): refreshed by the cron. */
+    /**
+     * How membership depends on the clock (members-sql.ts clockOf): 0 none, 1 UTC-day windows
+     * ("in the last 7 days"), 2 continuous ("more than 7 days ago"). The cron refreshes 1 after
+     * each UTC midnight and 2 every 10 minutes.
+     */
     timeRelative: integer('time_relative').notNull(),
     /** The running pass (null when none); slices commit only while it is still the pass. */
     passId: text('pass_id'),

@@ -4,6 +4,7 @@ import { workspaces } from '../db/schema';
 import type { JobMessage } from '../jobs/messages';
 import { compileFilter } from './compile-sql';
 import {
+  CLOCK_CODES,
   DROPPED,
   type MemberState,
   memberState,
@@ -11,8 +12,9 @@ import {
   prepare,
   REFRESH_MS,
 } from './members';
-import { materialVersion, readsClock, reconcileStatements } from './members-sql';
+import { type Clock, clockOf, materialVersion, reconcileStatements } from './members-sql';
 import { liveSegments } from './store';
+import { utcDay } from './time';
 
 /**
  * Passes build and refresh a segment's `segment_members` rows: the segment's compiled filter
@@ -52,7 +54,7 @@ async function startPass(
     segmentId: string;
     version: string;
     ready: boolean;
-    clock: boolean;
+    clock: Clock;
   },
   now: number,
 ): Promise<void> {
@@ -71,13 +73,23 @@ async function startPass(
       input.segmentId,
       input.version,
       input.ready ? 1 : 0,
-      input.clock ? 1 : 0,
+      CLOCK_CODES[input.clock],
       passId,
       now,
       now,
     )
     .run();
   await env.JOBS_QUEUE.send(passMessage(input.workspaceId, input.segmentId, passId));
+}
+
+/**
+ * UTC-day windows move at midnight: refresh once the rows are from an earlier day. Continuous
+ * comparisons move all the time: refresh every REFRESH_MS.
+ */
+function refreshDue(state: MemberState, now: number): boolean {
+  const at = state.evaluatedAt ?? 0;
+  if (state.clock === 'day') return utcDay(at) < utcDay(now);
+  return state.clock === 'continuous' && now - at >= REFRESH_MS;
 }
 
 async function purge(db: D1Database, workspaceId: string, segmentId: string): Promise<number> {
@@ -106,7 +118,7 @@ async function purge(db: D1Database, workspaceId: string, segmentId: string): Pr
 /**
  * Bring a workspace's materialisations in line with its live segments: a pass for every segment
  * that is new or whose definition changed (its rows are not served meanwhile), a refresh pass
- * for clock-reading segments last evaluated `REFRESH_MS` ago (rows stay served), a new message
+ * for clock-reading segments that are due (refreshDue; rows stay served), a new message
  * for a stalled pass, and segments no longer live marked dropped (purged with `purge`).
  */
 export async function syncMemberState(
@@ -121,7 +133,7 @@ export async function syncMemberState(
   for (const segment of live) {
     const version = materialVersion(segment, (id) => byId.get(id) ?? null);
     const state: MemberState | undefined = states.get(segment.id);
-    const clock = readsClock(segment.filter, (id) => byId.get(id)?.filter ?? null);
+    const clock = clockOf(segment.filter, (id) => byId.get(id)?.filter ?? null);
     const base = { workspaceId: ws, segmentId: segment.id, version, clock };
     if (!state || state.version !== version) {
       await startPass(env, { ...base, ready: false }, now);
@@ -130,7 +142,7 @@ export async function syncMemberState(
       if (now - state.updatedAt > STALL_MS) {
         await env.JOBS_QUEUE.send(passMessage(ws, segment.id, state.passId));
       }
-    } else if (state.timeRelative && now - (state.evaluatedAt ?? 0) >= REFRESH_MS) {
+    } else if (refreshDue(state, now)) {
       await startPass(env, { ...base, ready: state.ready }, now);
       started++;
     }

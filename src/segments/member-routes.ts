@@ -9,7 +9,8 @@ const MembershipOut = z.object({
   message: z.string(),
   /** `building`: no rows for this definition yet (answers evaluate); `ready`: rows are served. */
   status: z.enum(['none', 'building', 'ready', 'refreshing', 'stale']),
-  time_relative: z.boolean(),
+  /** `day`: UTC-day windows, refreshed after midnight; `continuous`: refreshed every 10 minutes. */
+  clock: z.enum(['none', 'day', 'continuous']),
   /** Profiles the running pass has reconciled (with `building` or `refreshing`). */
   pass_profiles: z.number().int(),
   pass_started_at: z.string().nullable(),
@@ -27,7 +28,8 @@ export const segmentMembershipRoute = defineRoute({
   description:
     'Members are materialised after a segment is created or changed, by a background pass over ' +
     'the index; until it finishes (`building`), size and preview evaluate the filter instead. ' +
-    `\`stale\`: a clock-reading segment whose rows are more than ${MAX_AGE_MS / 60_000} minutes old.`,
+    `\`stale\`: rows of a clock-reading segment not yet refreshed (UTC-day windows after ` +
+    `midnight, other relative times after ${MAX_AGE_MS / 60_000} minutes); evaluation answers.`,
   auth: { type: 'api_key', permission: 'herald.segments.read', bucket: 'default' },
   success: { status: 200, description: 'The state', schema: MembershipOut },
   handler: async (c) => {
@@ -47,7 +49,7 @@ export const segmentMembershipRoute = defineRoute({
     return c.json({
       message: 'success',
       status,
-      time_relative: state?.timeRelative ?? false,
+      clock: state?.clock ?? 'none',
       pass_profiles: state?.passProfiles ?? 0,
       pass_started_at: iso(state?.passStartedAt ?? null),
       evaluated_at: current ? iso(state.evaluatedAt) : null,

@@ -28,30 +28,38 @@ export function materialVersion(
   return [String(segment.updatedAt), ...refs].join('|');
 }
 
-function leafReadsClock(leaf: LeafFilter): boolean {
+/**
+ * How a filter's membership depends on the clock: `none`; `day` when only through X-in-Y
+ * windows of UTC days (membership can then only change at UTC midnight); `continuous` when
+ * through "more/less than N days ago / in the future" comparisons (it changes at any moment).
+ */
+export type Clock = 'none' | 'day' | 'continuous';
+
+const RANK: Record<Clock, number> = { none: 0, day: 1, continuous: 2 };
+const strongest = (clocks: Clock[]): Clock =>
+  clocks.reduce<Clock>((a, b) => (RANK[b] > RANK[a] ? b : a), 'none');
+
+function leafClock(leaf: LeafFilter): Clock {
   const body = Object.values(leaf)[0] as Record<string, unknown>;
-  // X-in-Y windows carry `days`; "more/less than N days ago / in the future" name it.
-  return 'days' in body || /_x_days_/.test(String(body.comparison ?? ''));
+  if (/_x_days_/.test(String(body.comparison ?? ''))) return 'continuous';
+  return 'days' in body ? 'day' : 'none';
 }
 
-/**
- * Whether membership can change with time alone ("played in the last 7 days", "last used the
- * app more than 30 days ago"), counting the segments it references.
- */
-export function readsClock(
+/** How membership of `filter` depends on the clock, counting the segments it references. */
+export function clockOf(
   filter: SegmentFilter,
   resolve: (id: string) => SegmentFilter | null,
   visiting: string[] = [],
-): boolean {
-  if ('AND' in filter) return filter.AND.some((f) => readsClock(f, resolve, visiting));
-  if ('OR' in filter) return filter.OR.some((f) => readsClock(f, resolve, visiting));
-  if ('NOT' in filter) return readsClock(filter.NOT, resolve, visiting);
+): Clock {
+  if ('AND' in filter) return strongest(filter.AND.map((f) => clockOf(f, resolve, visiting)));
+  if ('OR' in filter) return strongest(filter.OR.map((f) => clockOf(f, resolve, visiting)));
+  if ('NOT' in filter) return clockOf(filter.NOT, resolve, visiting);
   if ('segment_membership' in filter) {
     const id = filter.segment_membership.segment_id;
     const target = visiting.includes(id) ? null : resolve(id);
-    return target !== null && readsClock(target, resolve, [...visiting, id]);
+    return target === null ? 'none' : clockOf(target, resolve, [...visiting, id]);
   }
-  return leafReadsClock(filter);
+  return leafClock(filter);
 }
 
 /** Bounds of one slice of a pass: profile ids in (`after`, `upTo`], `upTo` null = to the end. */

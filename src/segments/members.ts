@@ -2,10 +2,11 @@ import { getTableColumns, type SQL } from 'drizzle-orm';
 import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import { segments } from '../db/segments';
 import { evaluateFilter } from './evaluate';
-import { materialVersion, memberPageJsonQuery, memberPageQuery } from './members-sql';
+import { type Clock, materialVersion, memberPageJsonQuery, memberPageQuery } from './members-sql';
 import { countMatching, pageMatching } from './query';
 import { cachedDefinitions, forgetDefinitions, type Segment, toSegment } from './store';
 import type { ProfileSummary } from './summary';
+import { utcDay } from './time';
 
 /**
  * Materialised segment membership: `segment_members` holds one row per (segment, member), so
@@ -16,10 +17,12 @@ import type { ProfileSummary } from './summary';
  * segment's rows are ready for its current definition, answers fall back to evaluation.
  */
 
-/** How often the cron re-evaluates segments whose filters read the clock. */
+/** How often the cron re-evaluates segments whose membership changes continuously with time. */
 export const REFRESH_MS = 10 * 60_000;
-/** Rows of a clock-reading segment older than this are not served (evaluation answers). */
+/** Rows of such a segment older than this are not served (evaluation answers). */
 export const MAX_AGE_MS = 2 * REFRESH_MS;
+/** `time_relative` values of segment_member_state. */
+export const CLOCK_CODES: Record<Clock, number> = { none: 0, day: 1, continuous: 2 };
 /** `version` of a segment that is no longer live: its rows wait for the sync job to purge them. */
 export const DROPPED = 'dropped';
 
@@ -28,7 +31,7 @@ export interface MemberState {
   segmentId: string;
   version: string;
   ready: boolean;
-  timeRelative: boolean;
+  clock: Clock;
   passId: string | null;
   cursor: string | null;
   passStartedAt: number | null;
@@ -55,7 +58,7 @@ function toState(r: StateRow): MemberState {
     segmentId: r.segment_id,
     version: r.version,
     ready: r.ready === 1,
-    timeRelative: r.time_relative === 1,
+    clock: r.time_relative === 2 ? 'continuous' : r.time_relative === 1 ? 'day' : 'none',
     passId: r.pass_id,
     cursor: r.cursor,
     passStartedAt: r.pass_started_at,
@@ -102,10 +105,17 @@ async function currentVersion(db: D1Database, segment: Segment, now: number): Pr
   return materialVersion(segment, (id) => byId.get(id) ?? null);
 }
 
-/** Whether the rows answer for the segment's current definition at `now`. */
+/**
+ * Whether the rows answer for the segment's current definition at `now`: always for a filter
+ * that does not read the clock; for UTC-day windows when evaluated on today's UTC day (then
+ * they are exact: the windows only move at midnight); for continuous ones when at most
+ * MAX_AGE_MS old.
+ */
 export function servable(state: MemberState | null, version: string, now: number): boolean {
   if (!state?.ready || state.version !== version) return false;
-  return !state.timeRelative || now - (state.evaluatedAt ?? 0) <= MAX_AGE_MS;
+  const at = state.evaluatedAt ?? 0;
+  if (state.clock === 'day') return utcDay(at) === utcDay(now);
+  return state.clock === 'none' || now - at <= MAX_AGE_MS;
 }
 
 /** The segment and its state, read in the same D1 batch as `query` (one round trip). */
@@ -246,8 +256,9 @@ function pageJson(members: { profileId: string; externalId: string | null }[]): 
 }
 
 /**
- * A segment's size: the row count when the rows are servable and the filter does not read the
- * clock (so the count is exact now); otherwise evaluated over the index against `now`.
+ * A segment's size: the row count when the rows are servable and exact now (the filter does not
+ * read the clock, or only through UTC-day windows evaluated today); otherwise evaluated over the
+ * index against `now`.
  */
 export async function countMembers(
   db: D1Database,
@@ -260,7 +271,10 @@ export async function countMembers(
   const read = await withSegment<{ n: number }>(db, input, count);
   const { segment, state } = read;
   if (!segment) return { segment, size: 0 };
-  if (servable(state, await currentVersion(db, segment, now), now) && !state?.timeRelative) {
+  if (
+    servable(state, await currentVersion(db, segment, now), now) &&
+    state?.clock !== 'continuous'
+  ) {
     return { segment, size: read.rows[0]?.n ?? 0 };
   }
   const size = await countMatching(db, {

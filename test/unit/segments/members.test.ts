@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { compileFilter } from '../../../src/segments/compile-sql';
 import type { SegmentFilter } from '../../../src/segments/filters';
 import {
+  clockOf,
   materialVersion,
   memberPageJsonQuery,
   profileMemberStatements,
-  readsClock,
   reconcileStatements,
 } from '../../../src/segments/members-sql';
 import { filterTree, profileSummary, REFERENCED_SEGMENTS } from './arbitraries';
@@ -234,45 +234,25 @@ describe('materialised segment membership', () => {
     db.close();
   });
 
-  it('knows which filters read the clock, through referenced segments too', () => {
+  it('knows how each filter reads the clock, through referenced segments too', () => {
     const resolve = (id: string) => SEGMENTS[id] ?? null;
+    const clock = (json: unknown) => clockOf(filter(json), resolve);
+    expect(clock({ random_bucket: { comparison: 'less_than', value: 5 } })).toBe('none');
+    const window = {
+      custom_event: { event_name: 'x', comparison: 'count_in_days_more_than', value: 1, days: 7 },
+    };
+    expect(clock(window)).toBe('day');
     expect(
-      readsClock(filter({ random_bucket: { comparison: 'less_than', value: 5 } }), resolve),
-    ).toBe(false);
+      clock({ purchase: { comparison: 'revenue_in_days_more_than', value: 1, days: 7 } }),
+    ).toBe('day');
+    const ago = { last_used_app: { comparison: 'more_than_x_days_ago', value: 3 } };
+    expect(clock(ago)).toBe('continuous');
+    expect(clock({ OR: [window, { NOT: ago }] })).toBe('continuous');
+    expect(clock({ last_used_app: { comparison: 'after', value: '2024-01-01' } })).toBe('none');
+    expect(clock({ segment_membership: { segment_id: 'opened', comparison: 'is' } })).toBe('day');
     expect(
-      readsClock(
-        filter({
-          custom_event: {
-            event_name: 'x',
-            comparison: 'count_in_days_more_than',
-            value: 1,
-            days: 7,
-          },
-        }),
-        resolve,
-      ),
-    ).toBe(true);
-    expect(
-      readsClock(
-        filter({ last_used_app: { comparison: 'more_than_x_days_ago', value: 3 } }),
-        resolve,
-      ),
-    ).toBe(true);
-    expect(
-      readsClock(filter({ last_used_app: { comparison: 'after', value: '2024-01-01' } }), resolve),
-    ).toBe(false);
-    expect(
-      readsClock(
-        filter({ segment_membership: { segment_id: 'opened', comparison: 'is' } }),
-        resolve,
-      ),
-    ).toBe(true);
-    expect(
-      readsClock(
-        filter({ NOT: { segment_membership: { segment_id: 'bucket_low', comparison: 'is' } } }),
-        resolve,
-      ),
-    ).toBe(false);
+      clock({ NOT: { segment_membership: { segment_id: 'bucket_low', comparison: 'is' } } }),
+    ).toBe('none');
   });
 
   it('versions a definition by its own and its referenced segments’ edits', () => {
