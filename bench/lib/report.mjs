@@ -173,7 +173,7 @@ export function formatSegmentsTable(seg, goals) {
         '  its materialisation; its size from the rows (min / median of 3)',
         `${b.materialise.seconds.toFixed(1)} s; ${ms(b.size.minMs)} / ${ms(b.size.medianMs)}`,
         '',
-        `size ${int(b.size.size)} (the filter does not read the clock, so size counts rows)`,
+        `size ${int(b.size.size)}, counted from the rows`,
       ]);
     }
     const pc = c.pageCost;
