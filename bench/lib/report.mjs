@@ -155,7 +155,7 @@ export function formatSegmentsTable(seg, goals) {
       label,
       `${int(e.usersPerSec)} users/s`,
       verdict === undefined ? '' : `${goals.enumerate.label}: ${verdict}`,
-      `${int(e.users)} users${e.matchesSize === undefined ? '' : e.matchesSize ? ' (= size)' : ' (≠ size!)'}, ${e.pages} pages in ${e.seconds.toFixed(2)} s, page p50 ${ms(e.pageMs.p50)}${e.complete ? '' : ', capped'}`,
+      `${int(e.users)} users${e.matchesSize === undefined ? '' : e.matchesSize ? ' (= size)' : ' (≠ size!)'}, ${e.pages} pages in ${e.seconds.toFixed(2)} s, page p50 ${ms(e.pageMs.p50)}${e.complete ? '' : ', capped'}${e.runsPerSec ? `; median of 3 runs: ${e.runsPerSec.map(int).join(' / ')}` : ''}`,
     ];
     rows.push(enumRow('enumerate it: preview?limit=1000 + cursors', c.enumerate, v.enumerate));
     if (c.enumerateLarge) {
