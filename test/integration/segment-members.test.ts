@@ -2,6 +2,7 @@ import { createScheduledController, env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import { indexSyncHandler } from '../../src/segments/index-writer';
 import { memberState } from '../../src/segments/members';
+import { cachedDefinitions } from '../../src/segments/store';
 import worker from '../../workers/main';
 import { outboxRows, profileOf } from '../fixtures/profiles';
 import { createSegment, get, syncIndex } from '../fixtures/segments';
@@ -118,6 +119,31 @@ describe('materialised segment membership', () => {
     expect(await preview(ws, id)).toEqual(['b', 'd']);
     expect((await get(ws, `/herald/segments/${id}/size`)).json.size).toBe(2);
   });
+
+  it('redoes rows the consumer wrote from definitions older than a finished pass', async () => {
+    const ws = await seed();
+    const id = await createSegment(ws, { filter: pro });
+    await ready(ws, id);
+    // The consumer's isolate caches definitions for 5 s; pin this workspace's cache entry (the
+    // `pro` definition) for a minute, so the consumer below evaluates with it.
+    await cachedDefinitions(env.DB, ws.id, Date.now() + 60_000);
+    const before = Date.now();
+    const put = await call(`/herald/segments/${id}`, {
+      method: 'PUT',
+      key: ws.key,
+      body: { name: 'free', filter: free },
+    });
+    expect(put.status).toBe(200);
+    const first = await ready(ws, id, before);
+    expect(await rows(ws, id)).toEqual(['c']);
+    // c changes; the cached `pro` definition says c leaves, the current `free` one says it stays.
+    await ws.post('/users/track', { attributes: [{ external_id: 'c', level: 2 }] });
+    await syncIndex(ws, ['c']);
+    expect(await rows(ws, id)).toEqual(['c']);
+    expect((await get(ws, `/herald/segments/${id}/membership`)).json.evaluated_at).toBe(
+      first.evaluated_at,
+    );
+  }, 20_000);
 
   it('drops deleted users', async () => {
     const ws = await seed();
