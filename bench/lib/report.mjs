@@ -133,6 +133,9 @@ export function segmentVerdicts(seg, goals) {
     v.enumerate = seg.count.enumerate.complete
       ? atLeast(seg.count.enumerate.usersPerSec, goals.enumerate)
       : 'n/a';
+    const large = seg.count.enumerateLarge;
+    if (large)
+      v.enumerateLarge = large.complete ? atLeast(large.usersPerSec, goals.enumerate) : 'n/a';
   }
   if (seg.freshness) {
     v.realtime = atMost(seg.freshness.realtime.p99Ms, goals.freshnessP99Ms);
@@ -155,6 +158,14 @@ export function formatSegmentsTable(seg, goals) {
       '',
       `${int(rowCount)} rows in idx_ tables, DB ${mb(g.dbBytes)}`,
     ]);
+    if (c.materialise) {
+      rows.push([
+        'materialise it: create → membership ready (jobs queue pass)',
+        `${c.materialise.seconds.toFixed(1)} s`,
+        '',
+        `${int(c.materialise.profiles)} profiles evaluated; reads fall back to evaluation until then`,
+      ]);
+    }
     rows.push([
       'segment size, 3 filters: GET …/size (min / median of 3)',
       `${ms(c.size.minMs)} / ${ms(c.size.medianMs)}`,
@@ -170,20 +181,46 @@ export function formatSegmentsTable(seg, goals) {
         `count ${int(direct.first?.n)}; plan: ${(c.compiled.count.plan[0] ?? '').replace(/^\S+ /, '')}`,
       ]);
     }
-    const e = c.enumerate;
-    rows.push([
-      'enumerate it: preview?limit=1000 + cursors',
+    const enumRow = (label, e, verdict) => [
+      label,
       `${int(e.usersPerSec)} users/s`,
-      `${goals.enumerate.label}: ${v.enumerate}`,
-      `${int(e.users)} users${e.matchesSize ? ' (= size)' : ' (≠ size!)'}, ${e.pages} pages in ${e.seconds.toFixed(1)} s, page p50 ${ms(e.pageMs.p50)}${e.complete ? '' : ', capped'}`,
-    ]);
+      verdict === undefined ? '' : `${goals.enumerate.label}: ${verdict}`,
+      `${int(e.users)} users${e.matchesSize === undefined ? '' : e.matchesSize ? ' (= size)' : ' (≠ size!)'}, ${e.pages} pages in ${e.seconds.toFixed(2)} s, page p50 ${ms(e.pageMs.p50)}${e.complete ? '' : ', capped'}${e.runsPerSec ? `; median of 3 runs: ${e.runsPerSec.map(int).join(' / ')}` : ''}`,
+    ];
+    rows.push(enumRow('enumerate it: preview?limit=1000 + cursors', c.enumerate, v.enumerate));
+    if (c.enumerateLarge) {
+      rows.push(
+        enumRow('enumerate it: preview?limit=10000 + cursors', c.enumerateLarge, v.enumerateLarge),
+      );
+    }
     const b = c.enumerateBroad;
-    rows.push([
-      '  enumerate plan = pro only (1 filter, 25%)',
-      `${int(b.usersPerSec)} users/s`,
-      '',
-      `${int(b.users)} users, ${b.pages} pages in ${b.seconds.toFixed(1)} s, page p50 ${ms(b.pageMs.p50)}${b.complete ? '' : ', capped'}`,
-    ]);
+    rows.push(enumRow('  enumerate plan = pro only (1 filter, 25%), limit=1000', b));
+    if (c.enumerateBroadLarge) {
+      rows.push(enumRow('  enumerate plan = pro only, limit=10000', c.enumerateBroadLarge));
+    }
+    if (b.materialise) {
+      rows.push([
+        '  its materialisation; its size from the rows (min / median of 3)',
+        `${b.materialise.seconds.toFixed(1)} s; ${ms(b.size.minMs)} / ${ms(b.size.medianMs)}`,
+        '',
+        `size ${int(b.size.size)}, counted from the rows`,
+      ]);
+    }
+    const pc = c.pageCost;
+    if (pc?.pageDirect) {
+      rows.push([
+        '  one materialised page (1,000 rows) straight through D1 (best of 5)',
+        `${pc.pageDirect.minMs} ms`,
+        '',
+        `${pc.pageDirectJson.minMs} ms as one JSON row (what preview reads); GET /herald/segments/{id} p50 ${pc.requestFloorP50Ms} ms`,
+      ]);
+      rows.push([
+        '  first page again, 30 times each: preview?limit=1 / limit=1000 (p50)',
+        `${pc.previewOneP50Ms} ms / ${pc.previewFullP50Ms} ms`,
+        '',
+        'the difference is what 1,000 members cost in one page; the rest is per request',
+      ]);
+    }
     rows.push([
       'workerd peak memory (VmHWM) during the queries',
       c.memoryMB.queryPeak === null ? '-' : `${int(c.memoryMB.queryPeak)} MB`,

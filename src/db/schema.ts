@@ -63,5 +63,6 @@ export * from './flags';
 export * from './personalization';
 export * from './schedules';
 export * from './segment-index';
+export * from './segment-members';
 export * from './segments';
 export * from './sends';

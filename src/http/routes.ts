@@ -144,6 +144,7 @@ import {
   updateSegmentRoute,
   userSegmentsRoute,
 } from '../segments/manage-routes';
+import { segmentMembershipRoute } from '../segments/member-routes';
 import {
   segmentsDataSeriesRoute,
   segmentsDetailsRoute,
@@ -218,6 +219,7 @@ export const ROUTES: readonly AnyRoute[] = [
   unarchiveSegmentRoute,
   segmentSizeRoute,
   segmentPreviewRoute,
+  segmentMembershipRoute,
   userSegmentsRoute,
   createFlagRoute,
   listFlagsRoute,

@@ -5,6 +5,7 @@ import { startDueSchedules } from '../delivery/due-schedules';
 import { startDueCampaigns } from '../delivery/scheduler';
 import { log } from '../lib/log';
 import { runExportSlice } from '../segments/export-job';
+import { runMemberPass, syncAllMemberStates } from '../segments/member-passes';
 import { recordSegmentSizes } from '../segments/sizes';
 import { JobMessage } from './messages';
 
@@ -43,6 +44,16 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: JobBindings
         log('info', 'analytics rows pruned', { rows: await pruneAnalytics(env.DB, job.at) });
       } else if (job.type === 'analytics_export') {
         await runSeriesExport(env, { workspaceId: job.workspace_id, exportId: job.export_id });
+      } else if (job.type === 'segment_members_sync') {
+        const r = await syncAllMemberStates(env, { workspaceId: job.workspace_id, now: job.at });
+        if (r.started + r.purged > 0) log('info', 'segment membership passes', r);
+      } else if (job.type === 'segment_members_pass') {
+        const outcome = await runMemberPass(env, {
+          workspaceId: job.workspace_id,
+          segmentId: job.segment_id,
+          passId: job.pass_id,
+        });
+        log('debug', 'segment membership pass', { segment_id: job.segment_id, outcome });
       } else if (job.type === 'segment_export') {
         await runExportSlice(env, {
           workspaceId: job.workspace_id,
@@ -68,12 +79,15 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: JobBindings
 }
 
 /**
- * What the minute cron enqueues: the scheduled campaigns and API schedules due now, every
- * minute, the segment size snapshot at the top of every hour, and the pruning of per-send
+ * What the minute cron enqueues: the scheduled campaigns and API schedules due now and the
+ * segment membership sync (new, changed and clock-reading segments' passes), every minute, the segment size snapshot at the top of every hour, and the pruning of per-send
  * statistics and of analytics rows at midnight UTC.
  */
 export function dueJobs(scheduledTime: number): JobMessage[] {
-  const jobs: JobMessage[] = [{ type: 'campaigns_due', at: scheduledTime }];
+  const jobs: JobMessage[] = [
+    { type: 'campaigns_due', at: scheduledTime },
+    { type: 'segment_members_sync', at: scheduledTime },
+  ];
   const t = new Date(scheduledTime);
   if (t.getUTCMinutes() === 0) {
     jobs.push({ type: 'segment_sizes', at: scheduledTime });

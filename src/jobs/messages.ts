@@ -9,6 +9,22 @@ export const JobMessage = z.discriminatedUnion('type', [
     workspace_id: z.string().optional(),
     at: z.number(),
   }),
+  /**
+   * Start, refresh or resume materialised segment membership passes and purge dropped segments'
+   * rows (all workspaces, or one): src/segments/member-passes.ts.
+   */
+  z.object({
+    type: z.literal('segment_members_sync'),
+    workspace_id: z.string().optional(),
+    at: z.number(),
+  }),
+  /** Run slices of one membership pass (it re-enqueues itself until the pass is done). */
+  z.object({
+    type: z.literal('segment_members_pass'),
+    workspace_id: z.string(),
+    segment_id: z.string(),
+    pass_id: z.string(),
+  }),
   /** Start the scheduled campaign occurrences and API schedules due at `at` (every minute). */
   z.object({ type: z.literal('campaigns_due'), at: z.number() }),
   /** Drop per-send statistics past their 14 days (daily). */

@@ -9,7 +9,7 @@ import { log } from '../lib/log';
 import { profileStub } from '../lib/stubs';
 import { gzip, zip } from '../lib/zip';
 import { EXPORT_FIELDS } from '../profiles/export';
-import { pageMatching } from './query';
+import { pageMembers } from './members';
 import { getSegment } from './store';
 
 /** Users per export file: Braze writes roughly one file per 5,000 users. */
@@ -185,13 +185,15 @@ export async function runExportSlice(
   const members =
     asked === 0
       ? []
-      : await pageMatching(env.DB, {
-          workspaceId: row.workspaceId,
-          filter: segment.filter,
-          now,
-          after: row.cursor,
-          limit: asked,
-        });
+      : (
+          await pageMembers(env.DB, {
+            workspaceId: row.workspaceId,
+            segmentId: segment.id,
+            now,
+            after: row.cursor,
+            limit: asked,
+          })
+        ).members;
   const fields =
     request.custom_attributes_to_export && !request.fields_to_export.includes('custom_attributes')
       ? [...request.fields_to_export, 'custom_attributes' as const]

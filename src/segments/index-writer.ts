@@ -3,6 +3,8 @@ import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import type { ChangeBatch } from '../changes/records';
 import { profileStub } from '../lib/stubs';
 import { summaryToRows } from './index-rows';
+import { type MembershipContext, membershipContext, passesAhead } from './members';
+import { profileMemberStatements, removeMemberStatement } from './members-sql';
 import type { ProfileSummary } from './summary';
 
 const CHILD_TABLES = [
@@ -136,10 +138,23 @@ async function runBatch(
 }
 
 function removeStatements(workspaceId: string, profileId: string): SQL[] {
-  return ['idx_profiles', ...CHILD_TABLES].map(
-    (t) =>
-      sql`DELETE FROM ${sql.raw(t)} WHERE workspace_id = ${workspaceId} AND profile_id = ${profileId}`,
-  );
+  return [
+    ...['idx_profiles', ...CHILD_TABLES].map(
+      (t) =>
+        sql`DELETE FROM ${sql.raw(t)} WHERE workspace_id = ${workspaceId} AND profile_id = ${profileId}`,
+    ),
+    removeMemberStatement(workspaceId, profileId),
+  ];
+}
+
+function memberStatements(ctx: MembershipContext, workspaceId: string, s: ProfileSummary): SQL[] {
+  return profileMemberStatements({
+    workspaceId,
+    profileId: s.profileId,
+    externalId: s.externalId,
+    seq: s.seq,
+    segments: ctx.evaluate(s),
+  });
 }
 
 /** Remove a profile from the index (deleted, or merged into another). */
@@ -181,15 +196,48 @@ export function indexSyncHandler(env: { DB: D1Database; USER_PROFILE: Env['USER_
         }),
       })),
     );
+    // Materialised membership (members.ts) is decided from the same summary, in the same batch.
+    const now = Date.now();
+    const contexts = new Map<string, MembershipContext>();
+    const written = new Map<string, ProfileSummary[]>();
     const statements: SQL[] = [];
     const groups: number[] = [];
     for (const { p, answer } of answers) {
       let list: SQL[] = [];
-      if (answer.status === 'ok') list = summaryStatements(p.workspaceId, answer.summary);
-      else if (answer.status !== 'not_found') list = removeStatements(p.workspaceId, p.profileId);
+      if (answer.status === 'ok') {
+        let ctx = contexts.get(p.workspaceId);
+        if (!ctx) {
+          ctx = await membershipContext(env.DB, { workspaceId: p.workspaceId, now });
+          contexts.set(p.workspaceId, ctx);
+        }
+        list = [
+          ...summaryStatements(p.workspaceId, answer.summary),
+          ...memberStatements(ctx, p.workspaceId, answer.summary),
+        ];
+        written.set(p.workspaceId, [...(written.get(p.workspaceId) ?? []), answer.summary]);
+      } else if (answer.status !== 'not_found') list = removeStatements(p.workspaceId, p.profileId);
       statements.push(...list);
       if (list.length > 0) groups.push(list.length);
     }
     await runBatch(env.DB, statements, groups);
+    // The definitions above may be up to 5 s old. A pass that started from newer ones before this
+    // batch may already have passed these profiles: redo their rows from fresh definitions (a
+    // pass that starts later reads the index this batch wrote).
+    for (const [workspaceId, ctx] of contexts) {
+      if (!(await passesAhead(env.DB, workspaceId, ctx.versions))) continue;
+      const fresh = await membershipContext(env.DB, { workspaceId, now, fresh: true });
+      const same =
+        fresh.versions.size === ctx.versions.size &&
+        [...fresh.versions].every(([id, v]) => ctx.versions.get(id) === v);
+      if (same) continue;
+      const redo = (written.get(workspaceId) ?? []).map((s) =>
+        memberStatements(fresh, workspaceId, s),
+      );
+      await runBatch(
+        env.DB,
+        redo.flat(),
+        redo.map((l) => l.length),
+      );
+    }
   };
 }

@@ -3,11 +3,14 @@ import type { Ctx } from '../http/context';
 import { ApiError, badRequest } from '../http/errors';
 import { defineRoute } from '../http/route';
 import type { Identifier } from '../ingestion/types';
+import { log } from '../lib/log';
 import { profileStub } from '../lib/stubs';
 import { withProfile } from '../users/locate';
 import { FILTER_KINDS, parseSegmentFilter } from './filters';
 import { groupsToFilter } from './groups';
-import { countMatching, pageMatching } from './query';
+import { syncMemberState } from './member-passes';
+import { countMembers, pageMembersJson } from './members';
+import { countMatching } from './query';
 import { mustGet, segmentOut } from './route-helpers';
 import { unsegmentableProperty } from './segmentable';
 import { saveSegment, setArchived } from './store';
@@ -59,7 +62,20 @@ async function save(c: Ctx, body: z.infer<typeof SegmentBody>, id?: string) {
   });
   if (result.type === 'invalid') throw badRequest(`Invalid segment filter: ${result.error}`);
   if (result.type === 'not_found') throw new ApiError(404, `Segment ${id} not found`);
+  await startMembership(c, workspace.id);
   return result.segment;
+}
+
+/**
+ * Start the pass that (re)builds materialised membership for what changed. A failure here does
+ * not undo the save: answers fall back to evaluation, and the minute cron starts it again.
+ */
+async function startMembership(c: Ctx, workspaceId: string): Promise<void> {
+  try {
+    await syncMemberState(c.env, { workspaceId, now: Date.now(), purge: false });
+  } catch (err) {
+    log('warn', 'segment membership sync failed; the cron retries', { error: String(err) });
+  }
 }
 
 export const createSegmentRoute = defineRoute({
@@ -120,6 +136,7 @@ function archiveRoute(archived: boolean) {
         archived,
       });
       if (!ok) throw new ApiError(404, 'Segment not found');
+      await startMembership(c, c.get('caller').workspace.id);
       return c.json({ message: 'success' });
     },
   });
@@ -132,6 +149,9 @@ export const segmentSizeRoute = defineRoute({
   path: '/herald/segments/{segment_id}/size',
   tag: 'Segment management',
   summary: 'Exact size of a segment now, from the profile index',
+  description:
+    'Counted from the materialised members when they are ready and the filter does not read the ' +
+    'clock; otherwise the filter is evaluated over the index against now.',
   auth: { type: 'api_key', permission: 'herald.segments.read', bucket: 'default' },
   success: {
     status: 200,
@@ -139,9 +159,13 @@ export const segmentSizeRoute = defineRoute({
     schema: z.object({ message: z.string(), size: z.number().int() }),
   },
   handler: async (c) => {
-    const workspaceId = c.get('caller').workspace.id;
-    const s = await mustGet(c.env.DB, workspaceId, c.req.param('segment_id') ?? '');
-    const size = await countMatching(c.env.DB, { workspaceId, filter: s.filter, now: Date.now() });
+    const segmentId = c.req.param('segment_id') ?? '';
+    const { segment, size } = await countMembers(c.env.DB, {
+      workspaceId: c.get('caller').workspace.id,
+      segmentId,
+      now: Date.now(),
+    });
+    if (!segment) throw new ApiError(404, `Segment ${segmentId} not found`);
     return c.json({ message: 'success', size });
   },
 });
@@ -151,9 +175,15 @@ export const segmentPreviewRoute = defineRoute({
   path: '/herald/segments/{segment_id}/preview',
   tag: 'Segment management',
   summary: 'A few members of a segment, and a cursor for the next page',
+  description:
+    'Members in profile-id order. Read from the materialised members once they are ready for the ' +
+    'current definition (those of a filter that reads the clock are re-evaluated every 10 ' +
+    'minutes), else by evaluating the filter; the cursor works across both. `limit` goes up to ' +
+    '10,000 so that a client can enumerate a large segment in few requests.',
   auth: { type: 'api_key', permission: 'herald.segments.read', bucket: 'default' },
   query: z.object({
-    limit: z.coerce.number().int().min(1).max(1000).default(10),
+    /** Up to 10,000: large pages are how a client enumerates a whole segment quickly. */
+    limit: z.coerce.number().int().min(1).max(10_000).default(10),
     cursor: z.string().optional(),
   }),
   success: {
@@ -166,20 +196,22 @@ export const segmentPreviewRoute = defineRoute({
     }),
   },
   handler: async (c, { query }) => {
-    const workspaceId = c.get('caller').workspace.id;
-    const s = await mustGet(c.env.DB, workspaceId, c.req.param('segment_id') ?? '');
-    const rows = await pageMatching(c.env.DB, {
-      workspaceId,
-      filter: s.filter,
+    const segmentId = c.req.param('segment_id') ?? '';
+    const { segment, page } = await pageMembersJson(c.env.DB, {
+      workspaceId: c.get('caller').workspace.id,
+      segmentId,
       now: Date.now(),
       after: query.cursor ?? null,
       limit: query.limit,
     });
-    return c.json({
-      message: 'success',
-      users: rows.map((r) => ({ braze_id: r.profileId, external_id: r.externalId })),
-      next_cursor: rows.length === query.limit ? rows[rows.length - 1]!.profileId : null,
-    });
+    if (!segment) throw new ApiError(404, `Segment ${segmentId} not found`);
+    // The users array arrives as JSON text (pageMembersJson) and goes out as it is.
+    const next = page.count === query.limit ? page.last : null;
+    return c.body(
+      `{"message":"success","users":${page.users},"next_cursor":${JSON.stringify(next)}}`,
+      200,
+      { 'content-type': 'application/json' },
+    );
   },
 });
 

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { workspaces } from '../db/schema';
 import { segmentSizes } from '../db/segments';
-import { countMatching } from './query';
+import { countMembers } from './members';
 import { liveSegments } from './store';
 
 /**
@@ -22,7 +22,12 @@ export async function recordSegmentSizes(
   for (const workspaceId of ids) {
     for (const segment of await liveSegments(db, workspaceId)) {
       if (!segment.analyticsTrackingEnabled) continue;
-      const size = await countMatching(db, { workspaceId, filter: segment.filter, now: input.at });
+      // Materialised rows when they answer exactly (see countMembers), else evaluation.
+      const { size } = await countMembers(db, {
+        workspaceId,
+        segmentId: segment.id,
+        now: input.at,
+      });
       await d
         .insert(segmentSizes)
         .values({ workspaceId, segmentId: segment.id, date, size, recordedAt: input.at })

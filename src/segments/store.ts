@@ -22,7 +22,8 @@ export interface Segment {
 
 type Row = typeof segments.$inferSelect;
 
-function toSegment(row: Row): Segment {
+/** A `segments` row as a Segment (the stored filter re-validated). */
+export function toSegment(row: Row): Segment {
   const parsed = parseSegmentFilter(JSON.parse(row.filter));
   if (!parsed.ok)
     throw new Error(`stored segment ${row.id} has an invalid filter: ${parsed.error}`);
@@ -228,4 +229,9 @@ export async function cachedDefinitions(
   const fresh = await liveSegments(db, workspaceId);
   cache.set(workspaceId, { checkedAt: now, version, segments: fresh });
   return fresh;
+}
+
+/** Drop a workspace's cached definitions, so the next read is fresh. */
+export function forgetDefinitions(workspaceId: string): void {
+  cache.delete(workspaceId);
 }
