@@ -9,7 +9,8 @@
  *   node bench/profile.mjs --ref HEAD --scenario sdk-batch-20   (or sdk-flags, tracking-open, …)
  *   node bench/profile.mjs --ref HEAD --scenario track-events-75 --drain
  *
- * `--drain` runs the scenario's load unprofiled with the ingestion log holding what it accepts
+ * `--hold` profiles the accept path alone (the ingestion log holds what it takes, as in
+ * `npm run bench`); `--drain` runs the scenario's load unprofiled with the ingestion log holding what it accepts
  * (as `npm run bench` does), then profiles applying it: POST /herald/ingestion/flush until
  * nothing waits.
  *
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
     'inspector-port': { type: 'string', default: '9339' },
     'delivery-users': { type: 'string', default: '2000' },
     drain: { type: 'boolean', default: false },
+    hold: { type: 'boolean', default: false },
   },
 });
 
@@ -204,7 +206,9 @@ const target = await startHerald({
   runtimeLog,
   extraOptions: { inspectorPort: port },
   settings: isDelivery ? { connected_content_allowlist: ['127.0.0.1'] } : {},
-  bindings: args.drain ? { HERALD_INGEST_DELAY_MS: String(BENCH_INGEST_DELAY_MS) } : {},
+  // --hold: the accept path alone, as `npm run bench` measures it (the log holds what it takes).
+  bindings:
+    args.drain || args.hold ? { HERALD_INGEST_DELAY_MS: String(BENCH_INGEST_DELAY_MS) } : {},
 });
 const say = (msg) => process.stderr.write(`${msg}\n`);
 

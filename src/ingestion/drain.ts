@@ -28,11 +28,11 @@ export interface DrainReport {
  * Profile calls in flight at once per shard, unless HERALD_INGEST_CONCURRENCY says otherwise.
  * Deployed, a shard mostly waits on profile objects elsewhere, and more in flight means more
  * applied per second; on one local workerd every call shares a core, and more in flight only
- * makes each slower (bench/RESULTS.md: 2 → 62, 4 → 85, 16 → 28 users/s applied).
+ * makes each slower (bench/RESULTS.md: with 16 shards, 2 → 62, 4 → 85, 16 → 28 users/s applied).
  */
-export const DRAIN_CONCURRENCY = 4;
+export const DRAIN_CONCURRENCY = 8;
 /**
- * Objects taken per round. Large on purpose: a shard holds 1/16 of a workspace's users, so a
+ * Objects taken per round. Large on purpose: a shard holds 1/8 of a workspace's users, so a
  * backlog's round finds many objects per user and applies each user's in one profile write.
  */
 export const DRAIN_ROUND_OBJECTS = 20_000;

@@ -140,18 +140,18 @@ export class IngestLogStore {
    * once by the caller), `objects` how many objects it holds. Answers the objects waiting.
    */
   append(workspaceId: string, entries: string, objects: number, now: number): number {
-    this.transact(() => {
-      if (this.workspace === null) {
-        this.sql.exec('INSERT INTO meta (k, v) VALUES (?, ?)', 'workspace_id', workspaceId);
-      }
-      this.sql.exec(
-        'INSERT INTO rows (body, objects, accepted_at) VALUES (?, ?, ?)',
-        entries,
-        objects,
-        now,
-      );
-      this.bump('accepted_objects', objects);
-    });
+    // No explicit transaction: these statements run in one synchronous turn, which the object's
+    // storage commits atomically (and a savepoint per request cost a sixth of the accept path).
+    if (this.workspace === null) {
+      this.sql.exec('INSERT INTO meta (k, v) VALUES (?, ?)', 'workspace_id', workspaceId);
+    }
+    this.sql.exec(
+      'INSERT INTO rows (body, objects, accepted_at) VALUES (?, ?, ?)',
+      entries,
+      objects,
+      now,
+    );
+    this.bump('accepted_objects', objects);
     this.workspace ??= workspaceId;
     this.pendingObjects += objects;
     return this.pendingObjects;

@@ -69,7 +69,7 @@ export function currentsBufferStub(
  * Shards of the ingestion log per workspace. An identifier always hashes to the same shard, which
  * keeps a user's queued objects in order; each request touches at most this many objects.
  */
-export const INGEST_SHARDS = 16;
+export const INGEST_SHARDS = 8;
 
 /** One shard of a workspace's ingestion log. */
 export function ingestShardStub(ns: Env['INGEST_SHARD'], workspaceId: string, shard: number) {
