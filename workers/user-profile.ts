@@ -30,6 +30,7 @@ import { ProfileStore } from '../src/profiles/profile-store';
 import { movedDevices } from '../src/profiles/push-devices';
 import { buildRecipient } from '../src/profiles/recipient';
 import type { Addressed, ExportRequest, TrackRequest } from '../src/profiles/rpc';
+import type { SendRecord } from '../src/profiles/send-records';
 import type { SendClaim, SendOutcome } from '../src/profiles/sends';
 import { ProfileService } from '../src/profiles/service';
 import type { SegmentFilter } from '../src/segments/filters';
@@ -109,6 +110,18 @@ export class UserProfile extends DurableObject<Env> {
     return await this.afterWrite(this.service.completeSend(req), {
       refreshIf: readsEngagement,
     });
+  }
+  /**
+   * The batched delivery path's record of sends to this user. Like `track`, the change records
+   * are handed back so the write-back consumer sends a whole message's profiles in one queue call.
+   */
+  async recordSends(req: Addressed & { records: SendRecord[] }) {
+    const answer = await this.afterWrite(this.service.recordSends(req), {
+      handOff: true,
+      refreshIf: readsEngagement,
+    });
+    if (answer.status !== 'ok') return answer;
+    return { ...answer, handoff: pendingChanges(this.service.store) };
   }
   async recordEngagement(req: Addressed & { engagement: EngagementInput }) {
     // Opens and clicks change what engagement segments read; an unsubscribe changes attributes.
