@@ -93,8 +93,15 @@ export class UserProfile extends DurableObject<Env> {
   recipient(req: Addressed) {
     return this.service.recipient(req);
   }
-  summary(req: Addressed & { ackUpTo?: number }) {
-    return this.service.summary(req);
+  async summary(req: Addressed & { ackUpTo?: number }) {
+    const answer = this.service.summary(req);
+    // The ack emptied a handed-off outbox (track, send write-backs): the safety-net alarm would
+    // only wake the object for nothing.
+    if (req.ackUpTo !== undefined && this.alarmSet && !this.service.store.hasOutbox()) {
+      this.alarmSet = false;
+      await this.ctx.storage.deleteAlarm();
+    }
+    return answer;
   }
   async claimSend(req: Addressed & { claim: SendClaim; audience: SegmentFilter | null }) {
     const definitions =

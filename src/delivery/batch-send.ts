@@ -168,14 +168,17 @@ export async function deliverBatched(
   // The write-back is queued before the claims are finished: a final state in D1 means its
   // record is on its way, so a redelivered message never has to rebuild one.
   if (done.length > 0) {
-    await env.DELIVERY_QUEUE.send({
-      v: 1,
-      type: 'record',
-      workspace_id: dispatch.workspaceId,
-      dispatch_id: dispatch.id,
-      channel: ctx.channel,
-      sends: done,
-    });
+    await env.SEND_RECORDS_QUEUE.send(
+      {
+        v: 1,
+        type: 'record',
+        workspace_id: dispatch.workspaceId,
+        dispatch_id: dispatch.id,
+        channel: ctx.channel,
+        sends: done,
+      },
+      { delaySeconds: writeBackDelay(env.HERALD_WRITE_BACK_DELAY_SECONDS) },
+    );
   }
   await withRetries(() =>
     finishBatch(env.DB, {
@@ -260,6 +263,12 @@ async function afterSend(
     { delaySeconds: delay },
   );
   return 'retry_wait';
+}
+
+/** The write-back's delay: the setting, 0 to 43,200 seconds (the queue's longest delay). */
+export function writeBackDelay(setting: string | undefined): number {
+  const n = Number(setting ?? '60');
+  return Number.isFinite(n) ? Math.min(43_200, Math.max(0, Math.round(n))) : 60;
 }
 
 async function withRetries(fn: () => Promise<void>): Promise<void> {

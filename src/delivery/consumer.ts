@@ -46,8 +46,11 @@ export interface DeliveryBindings {
   USER_PROFILE: Env['USER_PROFILE'];
   IDENTITY_INDEX: Env['IDENTITY_INDEX'];
   DELIVERY_QUEUE: Queue;
-  /** Change records of the batched path's write-back (write-back.ts). */
+  /** The batched path's write-back to the profiles (write-back.ts), and its change records. */
+  SEND_RECORDS_QUEUE: Queue;
   CHANGES_QUEUE: Env['CHANGES_QUEUE'];
+  /** Seconds the write-back trails the sends (wrangler.toml). */
+  HERALD_WRITE_BACK_DELAY_SECONDS?: string;
   /** Seconds before a channel's first retry; each next retry waits three times longer. */
   HERALD_RETRY_BASE_SECONDS?: string;
   /** The Worker's public origin, for tracking links (wrangler.toml). */
