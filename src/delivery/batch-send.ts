@@ -125,8 +125,11 @@ export async function deliverBatched(
   const variation = message?.message_variation_id ?? variant.id ?? undefined;
   const done: SendDone[] = [];
   const states = new Map<Finished, string[]>();
-  const settle = (profileId: string, state: Finished) =>
-    states.set(state, [...(states.get(state) ?? []), profileId]);
+  const settle = (profileId: string, state: Finished) => {
+    const list = states.get(state);
+    if (list) list.push(profileId);
+    else states.set(state, [profileId]);
+  };
   let next = 0;
   const worker = async () => {
     while (next < claim.claimed.length) {

@@ -2,7 +2,7 @@ import { recordCampaignStats, type StatEntry } from '../campaigns/stats';
 import type { Identifier } from '../ingestion/types';
 import { log } from '../lib/log';
 import { profileStub } from '../lib/stubs';
-import { renderFields } from '../personalization/render';
+import { type RenderSources, renderFields } from '../personalization/render';
 import { buildScope } from '../personalization/scope';
 import { workspaceSources } from '../personalization/workspace-sources';
 import type { SendControls } from '../profiles/eligibility';
@@ -286,6 +286,8 @@ async function deliver(env: DeliveryBindings, m: DeliverMessage): Promise<Tally>
 export interface SendContext {
   /** Campaign statistics counted in this batch: `field\nvariant` → count. */
   stats: Map<string, number>;
+  /** The workspace's Liquid sources (catalogs, Content Blocks, Connected Content), once per batch. */
+  sources?: RenderSources;
   /** Each variant's message as the sender prepared it, once per batch (`ChannelSender.prepare`). */
   prepared: Map<unknown, Promise<{ message: unknown } | { failed: string }>>;
   env: DeliveryBindings;
@@ -603,7 +605,7 @@ export async function sendOne(
     fields: sender.templates(message as never),
     scope,
     now,
-    sources: workspaceSources(ctx.env.DB, workspace),
+    sources: (ctx.sources ??= workspaceSources(ctx.env.DB, workspace)),
   });
   const extras = rendered.extras;
   if (rendered.aborted) {
