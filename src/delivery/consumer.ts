@@ -601,11 +601,12 @@ export async function sendOne(
     ...(r.event_properties ? { event_properties: r.event_properties } : {}),
   };
   const scope = buildScope(claimed.recipient, context);
+  ctx.sources ??= workspaceSources(ctx.env.DB, workspace);
   const rendered = await renderFields({
     fields: sender.templates(message as never),
     scope,
     now,
-    sources: (ctx.sources ??= workspaceSources(ctx.env.DB, workspace)),
+    sources: ctx.sources,
   });
   const extras = rendered.extras;
   if (rendered.aborted) {
