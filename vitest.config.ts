@@ -23,6 +23,7 @@ export default defineConfig({
                 HERALD_OPERATOR_TOKEN: 'test-operator-token',
                 HERALD_LOG_LEVEL: 'warn',
                 HERALD_RETRY_BASE_SECONDS: '0',
+                HERALD_WRITE_BACK_DELAY_SECONDS: '0',
                 HERALD_PUBLIC_URL: 'https://herald.test',
                 // Most tests read a user right after writing it; they run with inline apply.
                 // The queued path (the deployed default) is tested with workspaces that set

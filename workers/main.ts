@@ -35,6 +35,7 @@ export default {
       return consumeDeliveryDeadLetters(batch, env);
     }
     if (batch.queue.startsWith('herald-delivery')) return consumeDeliveries(batch, env);
+    if (batch.queue === 'herald-send-records') return consumeDeliveries(batch, env);
     // Triggers and Currents register their handlers here as they arrive.
     const stats = await consumeChanges(batch, [
       indexSyncHandler(env),

@@ -35,6 +35,7 @@ import type {
   LoggedTrackRequest,
   TrackRequest,
 } from '../src/profiles/rpc';
+import type { SendRecord } from '../src/profiles/send-records';
 import type { SendClaim, SendOutcome } from '../src/profiles/sends';
 import { ProfileService } from '../src/profiles/service';
 import type { SegmentFilter } from '../src/segments/filters';
@@ -104,8 +105,15 @@ export class UserProfile extends DurableObject<Env> {
   recipient(req: Addressed) {
     return this.service.recipient(req);
   }
-  summary(req: Addressed & { ackUpTo?: number }) {
-    return this.service.summary(req);
+  async summary(req: Addressed & { ackUpTo?: number }) {
+    const answer = this.service.summary(req);
+    // The ack emptied a handed-off outbox (track, send write-backs): the safety-net alarm would
+    // only wake the object for nothing.
+    if (req.ackUpTo !== undefined && this.alarmSet && !this.service.store.hasOutbox()) {
+      this.alarmSet = false;
+      await this.ctx.storage.deleteAlarm();
+    }
+    return answer;
   }
   async claimSend(req: Addressed & { claim: SendClaim; audience: SegmentFilter | null }) {
     const definitions =
@@ -121,6 +129,18 @@ export class UserProfile extends DurableObject<Env> {
     return await this.afterWrite(this.service.completeSend(req), {
       refreshIf: readsEngagement,
     });
+  }
+  /**
+   * The batched delivery path's record of sends to this user. Like `track`, the change records
+   * are handed back so the write-back consumer sends a whole message's profiles in one queue call.
+   */
+  async recordSends(req: Addressed & { records: SendRecord[] }) {
+    const answer = await this.afterWrite(this.service.recordSends(req), {
+      handOff: true,
+      refreshIf: readsEngagement,
+    });
+    if (answer.status !== 'ok') return answer;
+    return { ...answer, handoff: pendingChanges(this.service.store) };
   }
   async recordEngagement(req: Addressed & { engagement: EngagementInput }) {
     // Opens and clicks change what engagement segments read; an unsubscribe changes attributes.

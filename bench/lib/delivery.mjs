@@ -372,9 +372,18 @@ export async function sendAndWait(target, prep, { users, sink, runtimeLog, say, 
   const endAt = wait.complete ? sink.lastNewAt : (sink.lastAt ?? performance.now());
   await hooks.finished?.();
 
+  // The batched path defers each user's own record of the send (ledger row, received
+  // engagement, message.event): wait until every profile has it, and time it from the trigger.
+  const writeBack = await waitForWriteBack(call, sent.dispatch_id, received0(sink, users), endAt);
+  if (writeBack) {
+    say(
+      `bench:   write-back: ${writeBack.recorded}/${writeBack.settled} profiles recorded ` +
+        `${writeBack.afterLastMs} ms after the last webhook (${writeBack.ledger} ledger)`,
+    );
+  }
   // Work left when the last webhook arrived (change records for the index, profile alarms),
   // and at least 3 quiet seconds to catch late duplicates; then the exactly-once check.
-  const tail = await settle(endAt);
+  const tail = await settle(Math.max(endAt, writeBack?.doneAt ?? endAt));
   await sleep(Math.max(0, 3_000 - (performance.now() - endAt)));
   let duplicates = 0;
   let unexpected = 0;
@@ -413,6 +422,17 @@ export async function sendAndWait(target, prep, { users, sink, runtimeLog, say, 
     cpu,
     loadAvg,
     tail,
+    writeBack: writeBack
+      ? {
+          ledger: writeBack.ledger,
+          settled: writeBack.settled,
+          recorded: writeBack.recorded,
+          complete: writeBack.complete,
+          seconds: round1((writeBack.doneAt - t0) / 1000),
+          afterLastSeconds: round1(writeBack.afterLastMs / 1000),
+          cpu: cpuDelta(before, writeBack.cpuAt),
+        }
+      : null,
     dispatch: { status: dispatch.status, enqueuedRecipients: dispatch.enqueued_recipients },
     deadLetters: deadLetters.dead_letters.length,
     sampleBody: sink.sample,
@@ -421,10 +441,48 @@ export async function sendAndWait(target, prep, { users, sink, runtimeLog, say, 
   };
 }
 
+/** Users of this run the sink heard from (for the write-back's target). */
+function received0(sink, users) {
+  let n = 0;
+  for (const user of sink.perUser.keys()) {
+    const i = /^dlv-(\d+)$/.exec(user);
+    if (i && Number(i[1]) < users) n++;
+  }
+  return n;
+}
+
+/**
+ * Poll GET /herald/dispatches/{id} until the batched path's write-back recorded every settled
+ * send in its user's profile (`batch.recorded` = `batch.settled` >= the users reached), or 15
+ * minutes pass. Null for a dispatch on the per-profile ledger (recorded before each webhook
+ * counted as done).
+ */
+async function waitForWriteBack(call, dispatchId, reached, lastAt, { capMs = 900_000 } = {}) {
+  for (;;) {
+    const d = await call('GET', `/herald/dispatches/${dispatchId}`);
+    if (d.ledger !== 'batch') return null;
+    const { settled, recorded } = d.batch;
+    const complete = settled >= reached && recorded >= settled;
+    if (complete || performance.now() - lastAt > capMs) {
+      const doneAt = performance.now();
+      return {
+        ledger: d.ledger,
+        settled,
+        recorded,
+        complete,
+        doneAt,
+        afterLastMs: Math.round(doneAt - lastAt),
+        cpuAt: cpuSnapshot(),
+      };
+    }
+    await sleep(250);
+  }
+}
+
 // ---- the suite, as run.mjs runs it ----
 
 /** Diagnostic Herald runs under `--diagnose` (lib/variant-entry.js), each on a fresh instance. */
-export const DELIVERY_VARIANTS = ['no-send-events'];
+export const DELIVERY_VARIANTS = ['write-back-now', 'no-send-events'];
 
 /** One Herald instance: users, segment, index, the measured send; disposed afterwards. */
 async function measureHerald({ start, variant, users, storage, sink, runtimeLog, say }) {

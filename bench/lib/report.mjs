@@ -333,12 +333,29 @@ export function formatDeliveryTable(d, goal) {
       '',
       `${int(s.webhooks)} webhooks; dispatch ${s.dispatch.status}, ${int(s.dispatch.enqueuedRecipients)} enqueued; ${s.deadLetters} dead letters; ${s.warnings} warning lines`,
     ]);
+    const w = s.writeBack;
+    if (w) {
+      rows.push([
+        '  deferred write-back (profiles record their sends)',
+        `${int(w.recorded)} of ${int(w.settled)} recorded`,
+        '',
+        `${w.complete ? 'finished' : 'NOT finished'} ${w.seconds} s after the trigger, ` +
+          `${w.afterLastSeconds} s after the last webhook; CPU workerd ${w.cpu.workerdPct}% over the whole send + write-back`,
+      ]);
+    } else {
+      rows.push([
+        '  ledger',
+        'per-profile',
+        '',
+        'each send recorded in its profile before the next',
+      ]);
+    }
     if (s.tail) {
       rows.push([
         '  workerd busy after the last webhook',
         `${s.tail.seconds} s`,
         '',
-        `${s.tail.cpuSeconds} CPU-s of work still queued, e.g. change records into the index (not in the rate above)`,
+        `${s.tail.cpuSeconds} CPU-s of work still queued after the write-back, e.g. change records into the index (not in the rate above)`,
       ]);
     }
     if (s.stateBytesPerUser) {

@@ -124,6 +124,7 @@ const HAND_CONFIG = {
     CHANGES_QUEUE: 'herald-changes',
     JOBS_QUEUE: 'herald-jobs',
     DELIVERY_QUEUE: 'herald-delivery',
+    SEND_RECORDS_QUEUE: 'herald-send-records',
   },
   queueConsumers: {
     'herald-changes': {
@@ -144,10 +145,20 @@ const HAND_CONFIG = {
       maxRetries: 10,
       deadLetterQueue: 'herald-delivery-dlq',
     },
+    'herald-send-records': {
+      maxBatchSize: 10,
+      maxBatchTimeout: 1,
+      maxRetries: 10,
+      deadLetterQueue: 'herald-delivery-dlq',
+    },
     'herald-delivery-dlq': { maxBatchSize: 10, maxBatchTimeout: 1 },
   },
   r2Buckets: ['EXPORTS'],
-  bindings: { HERALD_LOG_LEVEL: 'info', HERALD_RETRY_BASE_SECONDS: '30' },
+  bindings: {
+    HERALD_LOG_LEVEL: 'info',
+    HERALD_RETRY_BASE_SECONDS: '30',
+    HERALD_WRITE_BACK_DELAY_SECONDS: '60',
+  },
 };
 
 const FROM_WRANGLER = [

@@ -67,6 +67,9 @@ function patch(env) {
   if (v.has('no-ratelimit')) out.RATE_LIMITER = allowAll;
   if (v.has('no-queue')) out.CHANGES_QUEUE = dropQueue;
   if (v.has('no-send-events')) out.CHANGES_QUEUE = dropSendEvents(env.CHANGES_QUEUE);
+  // A setting, not a fake: the batched path's write-back queued with no delay, so the profile
+  // writes run alongside the sends (what the default 60 s deferral keeps apart).
+  if (v.has('write-back-now')) out.HERALD_WRITE_BACK_DELAY_SECONDS = '0';
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
  * One row per dispatch (contract §9.4): what was sent and to which audience. Queue messages carry
@@ -29,6 +29,12 @@ export const dispatches = sqliteTable(
     enqueued: integer('enqueued').notNull().default(0),
     /** `expanding` while an audience is paged into the queue, then `enqueued`. */
     status: text('status').notNull(),
+    /**
+     * Which ledger decides this dispatch's sends: `batch` (D1 `delivery_claims`, the batched
+     * path) or `profile` (each user's object). Fixed by the first deliver message (a
+     * compare-and-set), so a redelivered or retried message never changes ledgers midway.
+     */
+    ledger: text('ledger'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -55,4 +61,29 @@ export const deliveryDeadLetters = sqliteTable(
     failedAt: integer('failed_at').notNull(),
   },
   (t) => [index('delivery_dead_letters_workspace').on(t.workspaceId, t.failedAt)],
+);
+
+/**
+ * The batched path's send ledger (src/delivery/batch-ledger.ts): one row per dispatch, profile and
+ * channel, claimed for a whole deliver message in one statement. `recorded` turns 1 once the
+ * user's profile has its own record of the send (the deferred write-back).
+ */
+export const deliveryClaims = sqliteTable(
+  'delivery_claims',
+  {
+    dispatchId: text('dispatch_id').notNull(),
+    profileId: text('profile_id').notNull(),
+    channel: text('channel').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    /** `claimed`, `retry_wait`, or final: `sent`, `aborted`, `failed`, `skipped`. */
+    state: text('state').notNull(),
+    attempt: integer('attempt').notNull(),
+    claimedAt: integer('claimed_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    recorded: integer('recorded').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.dispatchId, t.profileId, t.channel] }),
+    index('delivery_claims_updated').on(t.updatedAt),
+  ],
 );

@@ -2,7 +2,7 @@ import { recordCampaignStats, type StatEntry } from '../campaigns/stats';
 import type { Identifier } from '../ingestion/types';
 import { log } from '../lib/log';
 import { profileStub } from '../lib/stubs';
-import { renderFields } from '../personalization/render';
+import { type RenderSources, renderFields } from '../personalization/render';
 import { buildScope } from '../personalization/scope';
 import { workspaceSources } from '../personalization/workspace-sources';
 import type { SendControls } from '../profiles/eligibility';
@@ -10,6 +10,7 @@ import type { ClaimResult, SendOutcome } from '../profiles/sends';
 import { pageMatching } from '../segments/query';
 import { isMiss, withProfile } from '../users/locate';
 import { getWorkspace, type Workspace } from '../workspaces/store';
+import { deliverBatched, ledgerChoice } from './batch-send';
 import { HostBreaker } from './breaker';
 import type { ChannelSender } from './channel';
 import type { Channel } from './channels';
@@ -19,6 +20,7 @@ import {
   apiSendId,
   type Dispatch,
   dispatchChannels,
+  fixLedger,
   getDispatch,
 } from './dispatch-store';
 import {
@@ -30,6 +32,7 @@ import {
 } from './queue';
 import { SENDERS } from './senders';
 import { callWebhook } from './webhook';
+import { writeBack } from './write-back';
 
 /**
  * The delivery consumer. For each recipient of a `deliver` message it claims the send in the
@@ -43,6 +46,11 @@ export interface DeliveryBindings {
   USER_PROFILE: Env['USER_PROFILE'];
   IDENTITY_INDEX: Env['IDENTITY_INDEX'];
   DELIVERY_QUEUE: Queue;
+  /** The batched path's write-back to the profiles (write-back.ts), and its change records. */
+  SEND_RECORDS_QUEUE: Queue;
+  CHANGES_QUEUE: Env['CHANGES_QUEUE'];
+  /** Seconds the write-back trails the sends (wrangler.toml). */
+  HERALD_WRITE_BACK_DELAY_SECONDS?: string;
   /** Seconds before a channel's first retry; each next retry waits three times longer. */
   HERALD_RETRY_BASE_SECONDS?: string;
   /** The Worker's public origin, for tracking links (wrangler.toml). */
@@ -74,7 +82,7 @@ export function retryDelaySeconds(
   return Math.min(MAX_RETRY_DELAY_S, Math.max(backoff, asked));
 }
 
-function retryBase(env: DeliveryBindings): number {
+export function retryBase(env: DeliveryBindings): number {
   const n = Number(env.HERALD_RETRY_BASE_SECONDS ?? '30');
   return Number.isFinite(n) && n >= 0 ? n : 30;
 }
@@ -168,7 +176,10 @@ export async function consumeDeliveries(
         return;
       }
       try {
-        if (parsed.data.type === 'deliver') {
+        if (parsed.data.type === 'record') {
+          await writeBack(env, parsed.data);
+          message.ack();
+        } else if (parsed.data.type === 'deliver') {
           const tally = await deliver(env, parsed.data);
           log('info', 'delivery batch done', {
             dispatch_id: parsed.data.dispatch_id,
@@ -238,6 +249,14 @@ async function deliver(env: DeliveryBindings, m: DeliverMessage): Promise<Tally>
     stats: new Map(),
     prepared: new Map(),
   };
+  const ledger = await fixLedger(env.DB, dispatch, ledgerChoice(dispatch, workspace, m));
+  if (ledger === 'batch') {
+    await deliverBatched(ctx, m, now);
+    await flushStats(ctx, now).catch((err) =>
+      log('warn', 'campaign statistics not recorded', { error: String(err) }),
+    );
+    return tally;
+  }
   const again: QueuedRecipient[] = [];
   let next = 0;
   const worker = async () => {
@@ -264,9 +283,11 @@ async function deliver(env: DeliveryBindings, m: DeliverMessage): Promise<Tally>
   return tally;
 }
 
-interface SendContext {
+export interface SendContext {
   /** Campaign statistics counted in this batch: `field\nvariant` → count. */
   stats: Map<string, number>;
+  /** The workspace's Liquid sources (catalogs, Content Blocks, Connected Content), once per batch. */
+  sources?: RenderSources;
   /** Each variant's message as the sender prepared it, once per batch (`ChannelSender.prepare`). */
   prepared: Map<unknown, Promise<{ message: unknown } | { failed: string }>>;
   env: DeliveryBindings;
@@ -469,7 +490,7 @@ async function postTransactionalEvent(ctx: SendContext, result: SendOutcome): Pr
 }
 
 /** Count a campaign statistic for this batch (written once per batch, `flushStats`). */
-function countStat(ctx: SendContext, field: string, variant: string | undefined): void {
+export function countStat(ctx: SendContext, field: string, variant: string | undefined): void {
   if (ctx.dispatch.campaignId === null) return;
   const key = `${field}\n${variant ?? ''}`;
   ctx.stats.set(key, (ctx.stats.get(key) ?? 0) + 1);
@@ -531,10 +552,12 @@ async function completeWithRetry(
   }
 }
 
-type ChannelOutcome = Omit<SendOutcome, 'key' | 'attempt'> & { retryAfterMs?: number | null };
+export type ChannelOutcome = Omit<SendOutcome, 'key' | 'attempt'> & {
+  retryAfterMs?: number | null;
+};
 
 /** Render the channel's templates for this recipient and hand them to its sender. */
-async function sendOne(
+export async function sendOne(
   ctx: SendContext,
   message: unknown,
   r: QueuedRecipient,
@@ -578,11 +601,12 @@ async function sendOne(
     ...(r.event_properties ? { event_properties: r.event_properties } : {}),
   };
   const scope = buildScope(claimed.recipient, context);
+  ctx.sources ??= workspaceSources(ctx.env.DB, workspace);
   const rendered = await renderFields({
     fields: sender.templates(message as never),
     scope,
     now,
-    sources: workspaceSources(ctx.env.DB, workspace),
+    sources: ctx.sources,
   });
   const extras = rendered.extras;
   if (rendered.aborted) {

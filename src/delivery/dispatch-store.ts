@@ -107,7 +107,12 @@ export interface Dispatch {
   enqueued: number;
   status: 'expanding' | 'enqueued';
   createdAt: number;
+  /** Which ledger decides its sends, once the first deliver message fixed it (`fixLedger`). */
+  ledger?: DispatchLedger | null;
 }
+
+/** `batch`: D1 claims and the batched path; `profile`: each user's object (batch-send.ts). */
+export type DispatchLedger = 'batch' | 'profile';
 
 /** Dispatches of Braze's API sending endpoints, whose `send_id` has statistics of its own. */
 const API_SOURCES = new Set([
@@ -139,6 +144,7 @@ function fromRow(row: Row): Dispatch {
     enqueued: row.enqueued,
     status: row.status === 'expanding' ? 'expanding' : 'enqueued',
     createdAt: row.createdAt,
+    ledger: row.ledger === 'batch' || row.ledger === 'profile' ? row.ledger : null,
   };
 }
 
@@ -203,6 +209,33 @@ export async function getDispatch(
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
   cache.set(key, dispatch);
   return dispatch;
+}
+
+/**
+ * Fix which ledger decides a dispatch's sends: the first caller's choice wins (compare-and-set),
+ * and every later deliver message of the dispatch, redelivered or retried, reads the same one.
+ */
+export async function fixLedger(
+  db: D1Database,
+  dispatch: Dispatch,
+  choice: DispatchLedger,
+): Promise<DispatchLedger> {
+  if (dispatch.ledger) return dispatch.ledger;
+  const d = drizzle(db);
+  await d
+    .update(dispatches)
+    .set({ ledger: choice })
+    .where(and(eq(dispatches.id, dispatch.id), isNull(dispatches.ledger)))
+    .run();
+  const row = await d
+    .select({ ledger: dispatches.ledger })
+    .from(dispatches)
+    .where(eq(dispatches.id, dispatch.id))
+    .get();
+  const fixed: DispatchLedger = row?.ledger === 'batch' ? 'batch' : 'profile';
+  // The cached row is shared by this isolate's consumers: they read it from now on.
+  dispatch.ledger = fixed;
+  return fixed;
 }
 
 /**

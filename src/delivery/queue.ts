@@ -4,7 +4,9 @@ import { CHANNELS } from './channels';
 /**
  * Messages on DELIVERY_QUEUE. A `deliver` message names a dispatch (its content is in D1) and a
  * batch of recipients for one channel; an `expand` message pages the dispatch's audience from
- * the segment index into `deliver` messages. Both stay small whatever the template size.
+ * the segment index into `deliver` messages; a `record` message carries the batched path's
+ * finished sends to their users' profiles (the deferred write-back). All stay small whatever
+ * the template size.
  */
 
 /** Recipients per deliver message: Braze's API batch size, and a bounded slice of work. */
@@ -40,6 +42,20 @@ export const QueuedRecipient = z.object({
 });
 export type QueuedRecipient = z.infer<typeof QueuedRecipient>;
 
+/** One send the batched path made, for its user's profile to record (`record` messages). */
+export const SendDone = z.object({
+  profile_id: z.string(),
+  result: z.enum(['sent', 'aborted', 'failed']),
+  attempt: z.number().int().min(1),
+  /** When the channel answered, epoch ms. */
+  at: z.number(),
+  reason: z.string().optional(),
+  status: z.number().int().nullable().optional(),
+  extras: z.record(z.string(), z.string()).optional(),
+  detail: JsonRecord.optional(),
+});
+export type SendDone = z.infer<typeof SendDone>;
+
 export const DeliveryMessage = z.discriminatedUnion('type', [
   z.object({
     v: z.literal(1),
@@ -60,6 +76,15 @@ export const DeliveryMessage = z.discriminatedUnion('type', [
     after: z.string().nullable(),
     /** How many times this page already waited for the page before it to commit. */
     waits: z.number().int().min(0).optional(),
+  }),
+  z.object({
+    v: z.literal(1),
+    type: z.literal('record'),
+    workspace_id: z.string(),
+    dispatch_id: z.string(),
+    channel: z.enum(CHANNELS),
+    /** The batched path's finished sends of one deliver message, one per profile. */
+    sends: z.array(SendDone).min(1).max(RECIPIENTS_PER_MESSAGE),
   }),
 ]);
 export type DeliveryMessage = z.infer<typeof DeliveryMessage>;

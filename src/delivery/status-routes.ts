@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApiError } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { NewestFirstPage } from '../http/schemas';
+import { batchProgress } from './batch-ledger';
 import { getDispatch, listDeadLetters } from './dispatch-store';
 
 /** Herald's delivery API: how a dispatch is progressing, and what could not be delivered. */
@@ -16,7 +17,10 @@ export const dispatchStatusRoute = defineRoute({
   description:
     '`status` is `expanding` while a segment or audience is paged into the delivery queue and ' +
     '`enqueued` once every recipient is queued; `enqueued_recipients` counts them. Per-user ' +
-    'outcomes are change records (`message.event`) and profile engagement.',
+    'outcomes are change records (`message.event`) and profile engagement. `ledger` says which ' +
+    'path sends it (`batch` or `profile`, null before the first delivery); a batched dispatch ' +
+    "also reports `batch`: sends settled, how many of them the users' profiles have recorded " +
+    '(the deferred write-back), and sends still claimed or waiting for a retry.',
   auth: { type: 'api_key', permission: 'herald.delivery.read', bucket: 'default' },
   success: {
     status: 200,
@@ -29,6 +33,14 @@ export const dispatchStatusRoute = defineRoute({
       send_id: z.string().nullable(),
       status: z.enum(['expanding', 'enqueued']),
       enqueued_recipients: z.number().int(),
+      ledger: z.enum(['batch', 'profile']).nullable(),
+      batch: z
+        .object({
+          settled: z.number().int(),
+          recorded: z.number().int(),
+          pending: z.number().int(),
+        })
+        .optional(),
       created_at: z.string(),
     }),
   },
@@ -48,6 +60,8 @@ export const dispatchStatusRoute = defineRoute({
       send_id: d.sendId,
       status: d.status,
       enqueued_recipients: d.enqueued,
+      ledger: d.ledger ?? null,
+      ...(d.ledger === 'batch' ? { batch: await batchProgress(c.env.DB, d.id) } : {}),
       created_at: new Date(d.createdAt).toISOString(),
     });
   },

@@ -1,9 +1,11 @@
 import { pruneAnalytics } from '../analytics/rollup-handler';
 import { runSeriesExport } from '../analytics/series-export';
 import { pruneSendStats } from '../campaigns/send-stats';
+import { pruneClaims } from '../delivery/batch-ledger';
 import { startDueSchedules } from '../delivery/due-schedules';
 import { startDueCampaigns } from '../delivery/scheduler';
 import { log } from '../lib/log';
+import { LEDGER_RETENTION_MS } from '../profiles/sends';
 import { runExportSlice } from '../segments/export-job';
 import { runMemberPass, syncAllMemberStates } from '../segments/member-passes';
 import { recordSegmentSizes } from '../segments/sizes';
@@ -40,6 +42,8 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: JobBindings
         }
       } else if (job.type === 'send_stats_prune') {
         log('info', 'send statistics pruned', { rows: await pruneSendStats(env.DB, job.at) });
+        // The daily job also drops batched-send claims the profiles' ledgers have forgotten.
+        await pruneClaims(env.DB, job.at - LEDGER_RETENTION_MS);
       } else if (job.type === 'analytics_prune') {
         log('info', 'analytics rows pruned', { rows: await pruneAnalytics(env.DB, job.at) });
       } else if (job.type === 'analytics_export') {

@@ -1,4 +1,4 @@
-import { Context, type Liquid, type Template, toPromise } from 'liquidjs';
+import { Context, type Liquid, type Template, toPromise, toValueSync } from 'liquidjs';
 import { compile } from './compile-cache';
 import { engine, LimitedEmitter } from './engine';
 import {
@@ -37,6 +37,12 @@ export interface RenderOutcome {
   extras: Record<string, string>;
   calls: RenderState['calls'];
 }
+
+/**
+ * Tags whose render waits on I/O. A field naming none of them renders synchronously: liquidjs's
+ * async driver costs a promise per nested node, most of a plain template's render time.
+ */
+const ASYNC_TAGS = /content_blocks|connected_content|catalog_items|catalog_selection_items/;
 
 /** Find the cause liquidjs wrapped (it wraps tag and filter errors in RenderError). */
 function rootCause(err: unknown): unknown {
@@ -96,11 +102,14 @@ export async function renderFields(req: RenderRequest): Promise<RenderOutcome> {
       calls: outcome.calls,
     };
     // `assign` writes to the context's own scope; the copy keeps `increment` from leaking too.
-    const ctx = new Context({ ...req.scope }, liquid.options, {}, { liquid });
+    const sync = !ASYNC_TAGS.test(source);
+    const ctx = new Context({ ...req.scope }, liquid.options, { sync }, { liquid });
     attachState(ctx, state);
     const emitter = new LimitedEmitter();
     try {
-      await toPromise(liquid.renderer.renderTemplates(templates, ctx, emitter));
+      const rendering = liquid.renderer.renderTemplates(templates, ctx, emitter);
+      if (sync) toValueSync(rendering);
+      else await toPromise(rendering);
       outcome.fields[field] = { ok: true, output: emitter.buffer };
     } catch (err) {
       const cause = rootCause(err);

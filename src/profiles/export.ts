@@ -150,6 +150,10 @@ export function exportUser(
       }));
     }
   }
+  if (want('campaigns_received')) {
+    const received = campaignsReceived(store);
+    if (received.length > 0) out.campaigns_received = received;
+  }
   if (want('apps')) {
     const apps = store.sql
       .exec<{ app_id: string; sessions: number; first_used: number; last_used: number }>(
@@ -167,4 +171,36 @@ export function exportUser(
     }
   }
   return out;
+}
+
+/**
+ * Braze's `campaigns_received`: one entry per campaign the user received or was held out of
+ * (control group), from the profile's message engagement. Names live in D1, not here: Braze
+ * emits the minimum, and `api_campaign_id` names the campaign.
+ */
+function campaignsReceived(store: ProfileStore): Record<string, Json>[] {
+  const rows = store.sql
+    .exec<{
+      campaign_id: string;
+      last_received_at: number | null;
+      received_count: number;
+      opened_at: number | null;
+      clicked_at: number | null;
+      converted_at: number | null;
+      in_control: number;
+      variant_id: string | null;
+    }>(
+      `SELECT campaign_id, last_received_at, received_count, opened_at, clicked_at, converted_at,
+         in_control, variant_id
+       FROM message_engagement WHERE received_count > 0 OR in_control = 1 ORDER BY campaign_id`,
+    )
+    .toArray();
+  return rows.map((r) => ({
+    api_campaign_id: r.campaign_id,
+    ...(r.last_received_at !== null ? { last_received: iso(r.last_received_at) } : {}),
+    engaged: { opened: r.opened_at !== null, clicked: r.clicked_at !== null },
+    converted: r.converted_at !== null,
+    in_control: r.in_control === 1,
+    ...(r.variant_id !== null ? { variation_api_id: r.variant_id } : {}),
+  }));
 }

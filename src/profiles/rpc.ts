@@ -28,6 +28,7 @@ import type { InAppEventResult, InAppView, NewInAppMessage } from './in-app';
 import type { MergeSnapshot } from './merge-state';
 import type { IdentitySnapshot } from './profile-store';
 import type { PushDevice } from './push-devices';
+import type { SendRecord } from './send-records';
 import type { ClaimResult, SendClaim, SendOutcome, SendState } from './sends';
 import type { LastSent } from './service';
 import type { ApplySettings, ObjectOutcome } from './track';
@@ -148,6 +149,18 @@ export interface ProfileApi {
   completeSend(
     req: Addressed & { outcome: SendOutcome },
   ): Promise<Miss | { status: 'ok'; applied: boolean }>;
+  /**
+   * The batched delivery path's deferred write-back (src/profiles/send-records.ts); change
+   * records come back as a hand-off for the caller to send, as `track` hands them over.
+   */
+  recordSends(req: Addressed & { records: SendRecord[] }): Promise<
+    | Miss
+    | {
+        status: 'ok';
+        added: number;
+        handoff: { batches: ChangeBatch[]; upTo: number } | null;
+      }
+  >;
   /** Record what happened to a sent message: opened, clicked, bounced, unsubscribed… */
   recordEngagement(
     req: Addressed & { engagement: EngagementInput },

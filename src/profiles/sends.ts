@@ -327,7 +327,8 @@ function skip(
   store.touch(now);
 }
 
-function emitEvent(
+/** Emit a `message.event` change record for a send of this profile. */
+export function emitEvent(
   store: ProfileStore,
   claim: Pick<SendClaim, 'channel' | 'dispatchId' | 'sendId' | 'campaignId' | 'variantId'>,
   event: 'send' | 'abort' | 'failure' | 'frequency_cap' | 'control',
@@ -354,7 +355,11 @@ function emitEvent(
 }
 
 /** A send counts as received (Braze: webhooks are received when sent). */
-function recordReceived(store: ProfileStore, row: LedgerRow, now: number): void {
+export function recordReceived(
+  store: ProfileStore,
+  row: Pick<LedgerRow, 'channel' | 'campaign_id' | 'variant_id' | 'conversions' | 'send_id'>,
+  now: number,
+): void {
   store.sql.exec(
     `INSERT INTO channel_received (channel, last_at) VALUES (?, ?)
      ON CONFLICT (channel) DO UPDATE SET last_at = MAX(last_at, excluded.last_at)`,

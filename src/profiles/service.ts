@@ -33,6 +33,7 @@ import type {
   TrackAnswer,
   TrackRequest,
 } from './rpc';
+import { recordSends, type SendRecord } from './send-records';
 import {
   type ClaimResult,
   claimSend,
@@ -234,6 +235,13 @@ export class ProfileService {
     const miss = this.gate(req);
     if (miss) return miss;
     return { status: 'ok', applied: completeSend(this.store, req.outcome, req.now) };
+  }
+
+  /** The batched path's deferred record of sends it made to this user (send-records.ts). */
+  recordSends(req: Addressed & { records: SendRecord[] }): Miss | { status: 'ok'; added: number } {
+    const miss = this.gate(req);
+    if (miss) return miss;
+    return { status: 'ok', added: recordSends(this.store, req.records, req.now) };
   }
 
   /** Record what happened to a sent message (src/profiles/engagement.ts). */

@@ -8,6 +8,7 @@ import type { Identifier } from '../ingestion/types';
 import { isBrazeId } from '../lib/ids';
 import { profileStub } from '../lib/stubs';
 import { applyDirectoryOps, claimIdentifier } from '../profiles/directory';
+import { removeFromIndex } from '../segments/index-writer';
 import { IdentifierObject, selectProfile, toIdentifier } from './identifier-input';
 import { locate, type ProfileBindings, withProfile } from './locate';
 import { mergeProfiles } from './merge';
@@ -102,7 +103,12 @@ export const deleteRoute = defineRoute({
         addressedBy: null,
         now,
       });
-      if (r.status === 'ok') deleted++;
+      if (r.status === 'ok') {
+        deleted++;
+        // Out of the index before answering: batched sends read recipients from it, and must
+        // never reach a deleted user while the change record is still on its way.
+        await removeFromIndex(c.env.DB, workspaceId, selected.profileId);
+      }
     }
     return c.json({ message: 'success', deleted }, 202);
   },
