@@ -54,7 +54,7 @@ export interface LogStatus {
 /** After this many failed attempts a key's entries move to the dead letters instead of blocking it. */
 export const MAX_ATTEMPTS = 8;
 
-type Counter = 'accepted_objects' | 'applied_objects' | 'rejected_objects' | 'skipped_objects';
+type Counter = 'applied_objects' | 'rejected_objects' | 'skipped_objects';
 
 export function objectsOf(b: LogEntryBody): number {
   return b.attributes.length + b.events.length + b.purchases.length + (b.sessions?.length ?? 0);
@@ -151,7 +151,6 @@ export class IngestLogStore {
       objects,
       now,
     );
-    this.bump('accepted_objects', objects);
     this.workspace ??= workspaceId;
     this.pendingObjects += objects;
     return this.pendingObjects;
@@ -309,17 +308,30 @@ export class IngestLogStore {
       )
       .one();
     const counter = (k: Counter) => Number(this.meta(k) ?? '0');
+    const dead = this.sql
+      .exec<{ entries: number; objects: number | null }>(
+        'SELECT count(*) AS entries, sum(objects) AS objects FROM dead',
+      )
+      .one();
+    // Every accepted object is waiting, applied, refused, skipped or dead: no counter to bump on
+    // the accept path.
+    const accepted =
+      (pending.objects ?? 0) +
+      counter('applied_objects') +
+      counter('rejected_objects') +
+      counter('skipped_objects') +
+      (dead.objects ?? 0);
     return {
       workspaceId: this.workspace,
       pendingEntries: pending.entries,
       pendingObjects: pending.objects ?? 0,
       oldestAcceptedAt: pending.oldest,
       retrying: this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM retries').one().n,
-      acceptedObjects: counter('accepted_objects'),
+      acceptedObjects: accepted,
       appliedObjects: counter('applied_objects'),
       rejectedObjects: counter('rejected_objects'),
       skippedObjects: counter('skipped_objects'),
-      deadEntries: this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM dead').one().n,
+      deadEntries: dead.entries,
       lastError: this.meta('last_error'),
     };
   }

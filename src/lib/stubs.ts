@@ -71,7 +71,17 @@ export function currentsBufferStub(
  */
 export const INGEST_SHARDS = 8;
 
+/** Ingestion-log object ids by name: idFromName hashes, and every accepted request needs one. */
+const ingestIds = new Map<string, DurableObjectId>();
+
 /** One shard of a workspace's ingestion log. */
 export function ingestShardStub(ns: Env['INGEST_SHARD'], workspaceId: string, shard: number) {
-  return ns.get(ns.idFromName(`ingest:${workspaceId}:${shard}`));
+  const name = `ingest:${workspaceId}:${shard}`;
+  let id = ingestIds.get(name);
+  if (!id) {
+    if (ingestIds.size >= 10_000) ingestIds.clear();
+    id = ns.idFromName(name);
+    ingestIds.set(name, id);
+  }
+  return ns.get(id);
 }
