@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { log } from '../lib/log';
+import { log, logs } from '../lib/log';
 import type { AppEnv } from './context';
 import { ApiError, errorBody } from './errors';
 import { mountRoutes } from './mount';
@@ -23,6 +23,7 @@ export function createApp(routes: readonly AnyRoute[]): Hono<AppEnv> {
     c.res.headers.set('X-Request-Id', requestId);
     for (const [k, v] of Object.entries(c.get('rateHeaders'))) c.res.headers.set(k, v);
     // One access line per request; never the body, the key or the query string.
+    if (!logs('info')) return;
     log('info', 'request', {
       request_id: requestId,
       method: c.req.method,

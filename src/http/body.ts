@@ -1,5 +1,7 @@
 import { badRequest } from './errors';
 
+const decoder = new TextDecoder();
+
 /** Default cap on request bodies; `/users/track` raises it to Braze's 4 MB (contract §9.2). */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -13,7 +15,7 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
   const buf = await req.arrayBuffer();
   if (buf.byteLength > maxBytes) throw tooLarge(maxBytes);
   if (buf.byteLength === 0) return undefined;
-  const text = new TextDecoder().decode(buf);
+  const text = decoder.decode(buf);
   try {
     return JSON.parse(text);
   } catch (err) {

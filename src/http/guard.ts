@@ -49,9 +49,9 @@ export async function enforceRateLimit(c: Ctx, bucket: RateBucket): Promise<void
   const rule = override
     ? { limit: override.limit, windowSeconds: override.window_seconds }
     : RATE_BUCKETS[bucket];
-  const stub = rateLimiterStub(c.env.RATE_LIMITER, workspace.id, bucket);
+  // The counter object is only called when the isolate's lease runs out: no stub before then.
   const decision = await admit(`${workspace.id}:${bucket}`, rule, Date.now(), (want) =>
-    stub.lease(rule, want),
+    rateLimiterStub(c.env.RATE_LIMITER, workspace.id, bucket).lease(rule, want),
   );
   const headers = {
     'X-RateLimit-Limit': String(decision.limit),

@@ -13,6 +13,11 @@ export function setLogLevel(level: string | undefined): void {
 }
 
 /** Write one structured log line. */
+/** Whether a line at `level` would be written (skip building costly fields otherwise). */
+export function logs(level: Level): boolean {
+  return order[level] >= order[threshold];
+}
+
 export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
   if (order[level] < order[threshold]) return;
   const line = JSON.stringify({ level, msg, ...fields });
