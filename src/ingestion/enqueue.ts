@@ -1,10 +1,9 @@
 import { ApiError } from '../http/errors';
 import { fnv1a32 } from '../lib/hash';
 import { INGEST_SHARDS, ingestShardStub } from '../lib/stubs';
-import type { ApplySettings } from '../profiles/track';
-import { groupByIdentifier, identifierKey } from './ingest';
+import { groupByIdentifier, identifierKey, type TrackObjects } from './ingest';
 import type { LogAppend } from './log-store';
-import type { AttributesInput, EventInput, Identifier, PurchaseInput, SessionInput } from './types';
+import type { Identifier } from './types';
 
 /**
  * The accept path of queued ingestion: a request's objects, grouped by identifier, are stored in
@@ -35,15 +34,7 @@ export function shardOf(id: Identifier): { shard: number; key: string } {
   return { shard: shardForKey(key), key };
 }
 
-export interface QueuedInput {
-  workspaceId: string;
-  attributes: AttributesInput[];
-  events: EventInput[];
-  purchases: PurchaseInput[];
-  sessions?: SessionInput[];
-  settings: ApplySettings;
-  now: number;
-}
+export type QueuedInput = TrackObjects;
 
 /** Store a request's objects in the ingestion log; throws 429 when a target shard is full. */
 export async function enqueueTrack(

@@ -146,6 +146,17 @@ function applyGroup(
   });
 }
 
+/** A request's validated objects for one workspace, as both the inline and the queued path take them. */
+export interface TrackObjects {
+  workspaceId: string;
+  attributes: AttributesInput[];
+  events: EventInput[];
+  purchases: PurchaseInput[];
+  sessions?: SessionInput[];
+  settings: ApplySettings;
+  now: number;
+}
+
 /**
  * Apply validated `/users/track` objects: one profile call per identifier, all in parallel.
  * Returns the objects rolled back by their profile (as non-fatal errors) and the counts of
@@ -153,16 +164,7 @@ function applyGroup(
  */
 export async function ingestTrack(
   b: ProfileBindings,
-  input: {
-    workspaceId: string;
-    attributes: AttributesInput[];
-    events: EventInput[];
-    purchases: PurchaseInput[];
-    sessions?: SessionInput[];
-    settings: ApplySettings;
-    now: number;
-    delivery: ChangeDelivery;
-  },
+  input: TrackObjects & { delivery: ChangeDelivery },
 ): Promise<{
   errors: TrackError[];
   processed: Record<'attributes' | 'events' | 'purchases' | 'sessions', number>;
