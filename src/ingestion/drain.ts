@@ -49,7 +49,7 @@ function byKey(entries: LogEntry[]): LogEntry[][] {
 
 async function applyKey(
   b: DrainBindings,
-  input: { workspaceId: string; shard: string; entries: LogEntry[]; now: number },
+  input: { workspaceId: string; shard: string; entries: LogEntry[] },
 ): Promise<Settled | null> {
   const { workspaceId, entries } = input;
   const first = entries[0] as LogEntry;
@@ -131,7 +131,6 @@ export async function applyEntries(
         workspaceId,
         shard: input.shard,
         entries,
-        now: input.now,
       });
       if (result === null) {
         // No such user and none may be created: Braze drops these silently; so do we, counted.

@@ -285,12 +285,9 @@ export class IngestLogStore {
     ) {
       return null;
     }
-    const blocked = this.blocked(now);
-    if (blocked.size === 0) return now;
-    // Something not blocked waits: due now. Otherwise the earliest retry.
-    for (const e of this.take({ maxObjects: Number.MAX_SAFE_INTEGER, now })) {
-      if (!blocked.has(e.key)) return now;
-    }
+    // take() skips entries of keys waiting for a retry and stops at the first row with a due
+    // entry: anything due means now, otherwise the earliest retry.
+    if (this.take({ maxObjects: 1, now }).length > 0) return now;
     return (
       this.sql
         .exec<{ at: number | null }>(

@@ -17,6 +17,8 @@ const Counts = {
   rejected_objects: z.number().int(),
   skipped_objects: z.number().int(),
   dead_letters: z.number().int(),
+  /** The newest failure while applying (it is retried, or dead-lettered after 8). */
+  last_error: z.string().nullable(),
 };
 
 export const ingestionStatusRoute = defineRoute({
@@ -59,8 +61,10 @@ export const ingestionStatusRoute = defineRoute({
       rejected_objects: s.rejectedObjects,
       skipped_objects: s.skippedObjects,
       dead_letters: s.deadEntries,
+      last_error: s.lastError,
     }));
-    const sum = (k: keyof (typeof shards)[number]) => shards.reduce((n, s) => n + s[k], 0);
+    const sum = (k: Exclude<keyof (typeof shards)[number], 'last_error'>) =>
+      shards.reduce((n, s) => n + s[k], 0);
     return c.json({
       message: 'success',
       pending_objects: sum('pending_objects'),
@@ -72,6 +76,7 @@ export const ingestionStatusRoute = defineRoute({
       rejected_objects: sum('rejected_objects'),
       skipped_objects: sum('skipped_objects'),
       dead_letters: sum('dead_letters'),
+      last_error: shards.find((s) => s.last_error !== null)?.last_error ?? null,
       shards,
     });
   },

@@ -213,6 +213,7 @@ describe('queued /users/track', () => {
       (v) => v.dead_letters === 1 && v.pending_objects === 0,
     );
     expect(s.dead_letters).toBe(1);
+    expect(s.last_error).toContain('NOT NULL constraint failed');
     const q5 = await exportUser(ws, 'q5');
     expect(q5.custom_attributes).toEqual({ plan: 'ok' });
     expect(q5.custom_events).toEqual([expect.objectContaining({ name: 'kept', count: 1 })]);
