@@ -1,6 +1,7 @@
 import { ApiError } from '../http/errors';
 import { fnv1a32 } from '../lib/hash';
 import { INGEST_SHARDS, ingestShardStub } from '../lib/stubs';
+import { GroupCommit } from './group-commit';
 import { groupByIdentifier, identifierKey, type TrackObjects } from './ingest';
 import type { LogAppend } from './log-store';
 import type { Identifier } from './types';
@@ -24,6 +25,14 @@ const FULL_RECHECK_MS = 1_000;
 /** Shards this isolate saw over the limit, until when it refuses them unasked. */
 const full = new Map<string, number>();
 
+/** This isolate's appends, grouped per shard while one is in flight (src/ingestion/group-commit.ts). */
+const appends = new GroupCommit({
+  onTimeout: () =>
+    new ApiError(503, 'Service unavailable', [
+      'Timed out storing the objects in the ingestion log; they may have been stored. Retry.',
+    ]),
+});
+
 export function shardForKey(key: string): number {
   return fnv1a32(key) % INGEST_SHARDS;
 }
@@ -36,10 +45,15 @@ export function shardOf(id: Identifier): { shard: number; key: string } {
 
 export type QueuedInput = TrackObjects;
 
-/** Store a request's objects in the ingestion log; throws 429 when a target shard is full. */
+/**
+ * Store a request's objects in the ingestion log; throws 429 when a target shard is full.
+ * `waitUntil` is the request's (ExecutionContext.waitUntil): a request that leads a group append
+ * for others finishes it even if its own client hangs up.
+ */
 export async function enqueueTrack(
   ns: Env['INGEST_SHARD'],
   input: QueuedInput,
+  waitUntil: (p: Promise<unknown>) => void,
 ): Promise<{ shards: number; objects: number }> {
   const byShard = new Map<number, { items: LogAppend[]; objects: number }>();
   let objects = 0;
@@ -73,14 +87,21 @@ export async function enqueueTrack(
   }
   await Promise.all(
     [...byShard].map(async ([shard, share]) => {
-      // One string per shard: cheaper to send than the objects, and stored as it is.
-      const { depth } = await ingestShardStub(ns, input.workspaceId, shard).append({
-        workspaceId: input.workspaceId,
-        entries: JSON.stringify(share.items),
-        objects: share.objects,
-        now: input.now,
-      });
       const name = `${input.workspaceId}:${shard}`;
+      // One string per shard: cheaper to send than the objects, and stored as it is.
+      const { depth } = await appends.append(
+        name,
+        JSON.stringify(share.items),
+        share.objects,
+        (entries, objects) =>
+          ingestShardStub(ns, input.workspaceId, shard).append({
+            workspaceId: input.workspaceId,
+            entries,
+            objects,
+            now: input.now,
+          }),
+        waitUntil,
+      );
       if (depth > SHARD_BACKLOG_LIMIT) full.set(name, Date.now() + FULL_RECHECK_MS);
       else full.delete(name);
     }),

@@ -3,9 +3,9 @@ import type { AttributesInput, EventInput, Identifier, PurchaseInput, SessionInp
 
 /**
  * One shard of a workspace's ingestion log (SQLite in an IngestShard object): `/users/track` and
- * SDK shares accepted but not yet applied to their profiles. A row is one request's share for this
- * shard (one insert per request, however many users it names); inside it, one entry per identifier
- * key. A key always hashes to the same shard, so the drain applies a key's entries in the order
+ * SDK shares accepted but not yet applied to their profiles. A row is one append: a request's share
+ * for this shard, or several requests' shares that reached the shard together (group commit,
+ * src/ingestion/group-commit.ts); inside it, one entry per identifier key. A key always hashes to the same shard, so the drain applies a key's entries in the order
  * they were accepted. Nothing leaves the log before its profile confirmed it.
  */
 
@@ -48,6 +48,8 @@ export interface LogStatus {
   /** Objects dropped because no profile exists and `_update_existing_only` forbade creating one. */
   skippedObjects: number;
   deadEntries: number;
+  /** Appends stored since the shard began: one per group of requests (src/ingestion/group-commit.ts). */
+  appends: number;
   lastError: string | null;
 }
 
@@ -329,6 +331,11 @@ export class IngestLogStore {
       rejectedObjects: counter('rejected_objects'),
       skippedObjects: counter('skipped_objects'),
       deadEntries: dead.entries,
+      // AUTOINCREMENT keeps the highest seq ever given out: every append, at no cost to append.
+      appends:
+        this.sql
+          .exec<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'rows'")
+          .toArray()[0]?.seq ?? 0,
       lastError: this.meta('last_error'),
     };
   }

@@ -17,6 +17,8 @@ const Counts = {
   rejected_objects: z.number().int(),
   skipped_objects: z.number().int(),
   dead_letters: z.number().int(),
+  /** Log rows written: one per append, which carries one request or several grouped together. */
+  appends: z.number().int(),
   /** The newest failure while applying (it is retried, or dead-lettered after 8). */
   last_error: z.string().nullable(),
 };
@@ -31,7 +33,8 @@ export const ingestionStatusRoute = defineRoute({
     'this shows what waits (`pending_objects`, `lag_seconds`: age of the oldest), and totals ' +
     'since the workspace began: accepted, applied, `rejected_objects` (refused by their profile, ' +
     'e.g. an array operation on a non-array attribute), `skipped_objects` (`_update_existing_only` ' +
-    'naming nobody) and `dead_letters` (entries that failed 8 times; see /herald/ingestion/dead_letters).',
+    'naming nobody), `dead_letters` (entries that failed 8 times; see /herald/ingestion/dead_letters) ' +
+    'and `appends` (log writes: requests reaching a shard together share one).',
   auth: READ,
   success: {
     status: 200,
@@ -61,6 +64,7 @@ export const ingestionStatusRoute = defineRoute({
       rejected_objects: s.rejectedObjects,
       skipped_objects: s.skippedObjects,
       dead_letters: s.deadEntries,
+      appends: s.appends,
       last_error: s.lastError,
     }));
     const sum = (k: Exclude<keyof (typeof shards)[number], 'last_error'>) =>
@@ -76,6 +80,7 @@ export const ingestionStatusRoute = defineRoute({
       rejected_objects: sum('rejected_objects'),
       skipped_objects: sum('skipped_objects'),
       dead_letters: sum('dead_letters'),
+      appends: sum('appends'),
       last_error: shards.find((s) => s.last_error !== null)?.last_error ?? null,
       shards,
     });

@@ -85,7 +85,7 @@ export const TRACK_MAX_BODY_BYTES = 4 * 1024 * 1024;
  * logged and counted on GET /herald/ingestion instead of listed here.
  */
 async function queue(c: Ctx, input: QueuedInput) {
-  await enqueueTrack(c.env.INGEST_SHARD, input);
+  await enqueueTrack(c.env.INGEST_SHARD, input, (p) => c.executionCtx.waitUntil(p));
   return {
     errors: [],
     processed: {

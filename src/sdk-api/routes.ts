@@ -92,7 +92,7 @@ export const sdkBatchRoute = defineRoute({
         if (queued) {
           // Stored in the ingestion log like /users/track (docs/sdk-protocol.md); interactions
           // need their user to exist, so that user's queued objects apply first.
-          await enqueueTrack(c.env.INGEST_SHARD, objects);
+          await enqueueTrack(c.env.INGEST_SHARD, objects, (p) => c.executionCtx.waitUntil(p));
           if (chunk.interactions.length > 0) {
             await flushIdentifiers(
               c.env.INGEST_SHARD,

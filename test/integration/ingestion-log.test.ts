@@ -89,6 +89,39 @@ describe('queued /users/track', () => {
     expect(user.custom_events).toEqual([expect.objectContaining({ name: 'tick', count: 20 })]);
   });
 
+  it('groups concurrent requests to one shard into fewer appends, and applies every one once', async () => {
+    const ws = await queued();
+    // 24 users whose objects queue in the same shard, each sent by its own concurrent request.
+    const users: string[] = [];
+    for (let i = 0; users.length < 24; i++) {
+      if (shardOf({ kind: 'external_id', value: `gc${i}` }).shard === 0) users.push(`gc${i}`);
+    }
+    const answers = await Promise.all(
+      users.map((u, i) =>
+        ws.post('/users/track', {
+          attributes: [{ external_id: u, rank: i }],
+          events: [{ external_id: u, name: 'joined', time: T }],
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(users.map(() => 201));
+    const status = await settled(ws);
+    expect(status.accepted_objects).toBe(48);
+    expect(status.applied_objects).toBe(48);
+    const shard0 = status.shards[0];
+    expect(shard0.appends).toBeGreaterThan(0);
+    expect(shard0.appends).toBeLessThan(users.length);
+    expect(status.appends).toBe(shard0.appends);
+    const exported = await ws.post('/users/export/ids', { external_ids: users });
+    const byId = new Map<string, any>(exported.json.users.map((u: any) => [u.external_id, u]));
+    for (const [i, u] of users.entries()) {
+      expect(byId.get(u)?.custom_attributes.rank).toBe(i);
+      expect(byId.get(u)?.custom_events).toEqual([
+        expect.objectContaining({ name: 'joined', count: 1 }),
+      ]);
+    }
+  });
+
   it('applies an entry once even when two drains race for it', async () => {
     const ws = await queued();
     const { shard, key } = shardOf({ kind: 'external_id', value: 'q4' });
