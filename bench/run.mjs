@@ -23,6 +23,8 @@
  *                       temp dir on disk (every SQLite commit then pays the disk's fsync)
  *   --via direct|entry  direct: the Worker's own socket (default); entry: through Miniflare's
  *                       entry worker, one extra in-process hop that production does not have
+ *   --no-drain          do not apply what the track scenarios queued (a quick look at the accept
+ *                       path while iterating; RESULTS.md figures come from drained runs)
  *   --no-segments       skip the segment benchmarks (lib/segments.mjs; ~2 of the ~3 minutes):
  *                       `segments-count` (size and enumeration over --profiles synthetic
  *                       profiles) and `segments-freshness` (track -> membership visible); both
@@ -54,7 +56,7 @@ import {
   DELIVERY_ID,
   runDeliverySuite,
 } from './lib/delivery.mjs';
-import { BENCH_INGEST_DELAY_MS, drainQueued } from './lib/drain.mjs';
+import { BENCH_INGEST_DELAY_MS, drainQueued, ingestionAppends } from './lib/drain.mjs';
 import { prepareSdk, prepareTracking, trackingCheck } from './lib/edge.mjs';
 import { formatLiquid, LIQUID_GOAL, LIQUID_ID, runLiquidSuite } from './lib/liquid.mjs';
 import { measure } from './lib/load.mjs';
@@ -92,6 +94,7 @@ const { values: args } = parseArgs({
     seed: { type: 'boolean', default: false },
     via: { type: 'string', default: 'direct' },
     storage: { type: 'string', default: 'memory' },
+    'no-drain': { type: 'boolean', default: false },
     'no-segments': { type: 'boolean', default: false },
     'no-liquid': { type: 'boolean', default: false },
     'no-delivery': { type: 'boolean', default: false },
@@ -271,14 +274,27 @@ async function main() {
             context: target.context,
             durationS,
             warmupS,
+            // Ingestion-log appends in the window: how many requests group commit put in one.
+            probe:
+              target.apiKey && !scenario.ceiling
+                ? () => ingestionAppends({ url, key: target.apiKey })
+                : undefined,
           });
+          const appends =
+            m.probed?.before != null && m.probed?.after != null
+              ? m.probed.after - m.probed.before
+              : null;
+          m.requestsPerAppend = appends ? m.requests / appends : null;
           say(
             `bench:   -> ${Math.round(m.reqPerSec)} req/s, ${Math.round(m.objectsPerSec)} objects/s, ` +
-              `p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, errors ${m.failed}`,
+              `p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, errors ${m.failed}` +
+              (m.requestsPerAppend
+                ? `, ${m.requestsPerAppend.toFixed(2)} requests per log append`
+                : ''),
           );
           // What the scenario queued, applied and timed before the next one starts.
           const drain =
-            target.apiKey && !scenario.ceiling
+            target.apiKey && !scenario.ceiling && !args['no-drain']
               ? await drainQueued({ url, key: target.apiKey, say })
               : null;
           if (drain) {

@@ -34,6 +34,15 @@ function cpuPct(a, b) {
   return Math.round((workerd / secs) * 100);
 }
 
+/** Appends the workspace's ingestion log has stored so far (null if it cannot say). */
+export async function ingestionAppends({ url, key }) {
+  try {
+    return (await get(url, key, '/herald/ingestion')).appends ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Apply everything queued and wait until it is applied (or `timeoutS` passes). Answers the
  * objects applied, seconds, objects/s, and the state at the end.

@@ -95,6 +95,7 @@ export async function measure({
   warmupS,
   seen,
   context,
+  probe,
 }) {
   let next = 0;
   let measuring = false;
@@ -152,9 +153,11 @@ export async function measure({
   samples.clear();
   measuring = true;
 
+  const probed0 = probe ? await probe() : null;
   const before = cpuSnapshot();
   const r = await autocannonRun({ ...base, duration: durationS });
   const cpu = cpuDelta(before, cpuSnapshot());
+  const probed1 = probe ? await probe() : null;
 
   const ok = statuses.get(scenario.expectStatus) ?? 0;
   const responses = [...statuses.values()].reduce((a, b) => a + b, 0);
@@ -183,5 +186,7 @@ export async function measure({
       mean: r.latency.average,
     },
     cpu,
+    // `probe` (the target's state, e.g. ingestion-log appends) before and after the window.
+    probed: probe ? { before: probed0, after: probed1 } : null,
   };
 }

@@ -47,6 +47,7 @@ export function formatTable(report) {
     `${s.failed} (${pct(s.errorRate)})`,
     s.newUserShare === null ? '-' : pct(s.newUserShare),
     `${s.cpu.workerdPct}% / ${s.cpu.loadgenPct}%`,
+    s.requestsPerAppend ? s.requestsPerAppend.toFixed(2) : '-',
   ]);
   const head = [
     'scenario',
@@ -60,12 +61,14 @@ export function formatTable(report) {
     'errors',
     'new users',
     'CPU workerd / loadgen',
+    'reqs per log append',
   ];
   const c = report.config;
   let out =
     formatHeader(report) +
     `${c.connections} connections unless the scenario sets its own, ${c.warmupS}s warm-up + ${c.durationS}s per scenario; ` +
-    `CPU as % of one core; 'new users': share of objects addressed to a user not seen before (a create)\n\n${table(head, rows)}\n`;
+    `CPU as % of one core; 'new users': share of objects addressed to a user not seen before (a create); ` +
+    `'reqs per log append': requests the ingestion log stored per append (group commit)\n\n${table(head, rows)}\n`;
   const drained = report.scenarios.filter((s) => s.drain);
   if (drained.length > 0) {
     out +=

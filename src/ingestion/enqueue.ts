@@ -27,6 +27,7 @@ const full = new Map<string, number>();
 
 /** This isolate's appends, grouped per shard while one is in flight (src/ingestion/group-commit.ts). */
 const appends = new GroupCommit({
+  sleep: (ms) => scheduler.wait(ms),
   onTimeout: () =>
     new ApiError(503, 'Service unavailable', [
       'Timed out storing the objects in the ingestion log; they may have been stored. Retry.',

@@ -19,7 +19,7 @@
  * - Waits end after `waitMs` (then a 503: a follower's objects may still land, as after any
  *   timeout); a lane whose append has not settled for `stallMs` is bypassed.
  *
- * Pure: send, waitUntil and the clock's timers are all a caller's or the platform's globals.
+ * Pure: send, waitUntil and sleep are the caller's.
  */
 
 /** What an append answers (the shard's depth after it, for back-pressure). */
@@ -59,18 +59,31 @@ interface Lane {
   waiting: Batch[];
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const timerSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class GroupCommit {
   private readonly lanes = new Map<string, Lane>();
   private readonly onTimeout: () => unknown;
   private readonly waitMs: number;
   private readonly stallMs: number;
+  private readonly sleep: (ms: number) => Promise<unknown>;
 
-  constructor(opts: { onTimeout?: () => unknown; waitMs?: number; stallMs?: number } = {}) {
+  /**
+   * `sleep` waits on the calling request's own timer (workerd: `scheduler.wait`, cheaper than the
+   * Node-compatible setTimeout); the defaults suit tests.
+   */
+  constructor(
+    opts: {
+      onTimeout?: () => unknown;
+      waitMs?: number;
+      stallMs?: number;
+      sleep?: (ms: number) => Promise<unknown>;
+    } = {},
+  ) {
     this.onTimeout = opts.onTimeout ?? (() => new Error('Timed out waiting for the ingestion log'));
     this.waitMs = opts.waitMs ?? LANE_WAIT_MS;
     this.stallMs = opts.stallMs ?? LANE_STALL_MS;
+    this.sleep = opts.sleep ?? timerSleep;
   }
 
   /**
@@ -134,7 +147,7 @@ export class GroupCommit {
         if (first && now - lane.since > ORPHAN_MS) this.fail(lane, first, this.onTimeout());
       }
       if (now > deadline) this.fail(lane, batch, this.onTimeout());
-      else await sleep(POLL_MS);
+      else await this.sleep(POLL_MS);
     }
   }
 
@@ -142,7 +155,7 @@ export class GroupCommit {
   private async follow(batch: Batch, deadline: number): Promise<AppendResult> {
     while (!batch.outcome) {
       if (Date.now() > deadline) throw this.onTimeout();
-      await sleep(POLL_MS);
+      await this.sleep(POLL_MS);
     }
     return settled(batch.outcome);
   }
