@@ -31,9 +31,17 @@ interface Common {
   appId: string | null;
 }
 
-/** Validates one element of the `events` array; `now` is epoch ms for clamping future times. */
-export function validateEvent(raw: unknown, index: number, now: number): Checked<EventInput> {
-  const common = validateCommon(raw, now);
+/**
+ * Validates one element of the `events` array; `now` is epoch ms for clamping future times.
+ * `at`: the time as epoch ms when the caller already has it (SDK items), instead of `raw.time`.
+ */
+export function validateEvent(
+  raw: unknown,
+  index: number,
+  now: number,
+  at?: number,
+): Checked<EventInput> {
+  const common = validateCommon(raw, now, at);
   if (!common.ok) return common;
   const obj = raw as Record<string, unknown>;
   const name = requiredString(obj.name, 'name');
@@ -47,8 +55,13 @@ export function validateEvent(raw: unknown, index: number, now: number): Checked
  * Validates one element of the `purchases` array. Any finite price is accepted, negative
  * included: Braze documents no sign rule and refunds are commonly recorded that way.
  */
-export function validatePurchase(raw: unknown, index: number, now: number): Checked<PurchaseInput> {
-  const common = validateCommon(raw, now);
+export function validatePurchase(
+  raw: unknown,
+  index: number,
+  now: number,
+  at?: number,
+): Checked<PurchaseInput> {
+  const common = validateCommon(raw, now, at);
   if (!common.ok) return common;
   const obj = raw as Record<string, unknown>;
   const productId = requiredString(obj.product_id, 'product_id');
@@ -77,13 +90,13 @@ export function validatePurchase(raw: unknown, index: number, now: number): Chec
   });
 }
 
-function validateCommon(raw: unknown, now: number): Checked<Common> {
+function validateCommon(raw: unknown, now: number, at?: number): Checked<Common> {
   if (!isRecord(raw)) return fail('invalid_object', 'Each element must be a JSON object');
   const identifier = resolveIdentifier(raw);
   if (!identifier.ok) return identifier;
   const updateExistingOnly = resolveUpdateExistingOnly(raw, identifier.value);
   if (!updateExistingOnly.ok) return updateExistingOnly;
-  const time = validateTime(raw.time, now);
+  const time = at === undefined ? validateTime(raw.time, now) : ok(Math.min(at, now));
   if (!time.ok) return time;
   const appId = raw.app_id;
   if (appId !== undefined && appId !== null && typeof appId !== 'string') {

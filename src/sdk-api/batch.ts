@@ -9,6 +9,7 @@ import type {
 } from '../ingestion/types';
 import { validateAttributes } from '../ingestion/validate-attributes';
 import { validateEvent, validatePurchase } from '../ingestion/validate-event';
+import { fastItem } from './fast-item';
 import {
   CardFields,
   FlagFields,
@@ -223,14 +224,17 @@ export function planBatch(
     chunk = emptyChunk();
   };
   items.forEach((raw, index) => {
-    const parsed = SdkItem.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const path = issue?.path.join('.') ?? '';
-      errors.push({ index, message: `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid'}` });
-      return;
+    let item = fastItem(raw);
+    if (!item) {
+      const parsed = SdkItem.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const path = issue?.path.join('.') ?? '';
+        errors.push({ index, message: `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid'}` });
+        return;
+      }
+      item = parsed.data;
     }
-    const item = parsed.data;
     const refused = input.refuse?.(item);
     if (refused) {
       errors.push({ index, message: refused });
@@ -243,7 +247,6 @@ export function planBatch(
     }
     const time = Math.min(item.time, input.now);
     const rest = { ...restIdentifier(item.user), app_id: input.appId };
-    const iso = new Date(time).toISOString();
     const clientId = item.id;
     switch (item.type) {
       case 'session_start':
@@ -265,9 +268,10 @@ export function planBatch(
       }
       case 'event': {
         const checked = validateEvent(
-          { ...rest, name: item.name, time: iso, properties: item.properties },
+          { ...rest, name: item.name, properties: item.properties },
           chunk.events.length,
           input.now,
+          time,
         );
         if (!checked.ok) {
           errors.push({ index, message: problemText(checked.problem) });
@@ -285,11 +289,11 @@ export function planBatch(
             currency: item.currency,
             price: item.price,
             quantity: item.quantity,
-            time: iso,
             properties: item.properties,
           },
           chunk.purchases.length,
           input.now,
+          time,
         );
         if (!checked.ok) {
           errors.push({ index, message: problemText(checked.problem) });
