@@ -274,7 +274,8 @@ async function main() {
             context: target.context,
             durationS,
             warmupS,
-            // Ingestion-log appends in the window: how many requests group commit put in one.
+            // Ingestion-log appends in the window, per request: group commit's effect (without it, one
+            // per shard a request touches: 1 for one user, up to 8 for 75).
             probe:
               target.apiKey && !scenario.ceiling
                 ? () => ingestionAppends({ url, key: target.apiKey })
@@ -284,7 +285,7 @@ async function main() {
             m.probed?.before != null && m.probed?.after != null
               ? m.probed.after - m.probed.before
               : null;
-          m.requestsPerAppend = appends ? m.requests / appends : null;
+          m.appendsPerRequest = appends !== null && m.requests > 0 ? appends / m.requests : null;
           say(
             `bench:   -> ${Math.round(m.reqPerSec)} req/s, ${Math.round(m.objectsPerSec)} objects/s, ` +
               `p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, errors ${m.failed}` +

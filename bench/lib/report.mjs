@@ -47,7 +47,7 @@ export function formatTable(report) {
     `${s.failed} (${pct(s.errorRate)})`,
     s.newUserShare === null ? '-' : pct(s.newUserShare),
     `${s.cpu.workerdPct}% / ${s.cpu.loadgenPct}%`,
-    s.requestsPerAppend ? s.requestsPerAppend.toFixed(2) : '-',
+    s.appendsPerRequest == null ? '-' : s.appendsPerRequest.toFixed(2),
   ]);
   const head = [
     'scenario',
@@ -61,14 +61,15 @@ export function formatTable(report) {
     'errors',
     'new users',
     'CPU workerd / loadgen',
-    'reqs per log append',
+    'log appends per request',
   ];
   const c = report.config;
   let out =
     formatHeader(report) +
     `${c.connections} connections unless the scenario sets its own, ${c.warmupS}s warm-up + ${c.durationS}s per scenario; ` +
     `CPU as % of one core; 'new users': share of objects addressed to a user not seen before (a create); ` +
-    `'reqs per log append': requests the ingestion log stored per append (group commit)\n\n${table(head, rows)}\n`;
+    `'log appends per request': ingestion-log writes per request (without group commit, one per ` +
+    `log shard the request touches: 1 for one user, up to 8)\n\n${table(head, rows)}\n`;
   const drained = report.scenarios.filter((s) => s.drain);
   if (drained.length > 0) {
     out +=
