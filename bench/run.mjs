@@ -289,8 +289,8 @@ async function main() {
           say(
             `bench:   -> ${Math.round(m.reqPerSec)} req/s, ${Math.round(m.objectsPerSec)} objects/s, ` +
               `p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, errors ${m.failed}` +
-              (m.requestsPerAppend
-                ? `, ${m.requestsPerAppend.toFixed(2)} requests per log append`
+              (m.appendsPerRequest !== null
+                ? `, ${m.appendsPerRequest.toFixed(2)} log appends per request`
                 : ''),
           );
           // What the scenario queued, applied and timed before the next one starts.
