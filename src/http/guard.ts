@@ -50,9 +50,12 @@ export async function enforceRateLimit(c: Ctx, bucket: RateBucket): Promise<void
     ? { limit: override.limit, windowSeconds: override.window_seconds }
     : RATE_BUCKETS[bucket];
   // The counter object is only called when the isolate's lease runs out: no stub before then.
-  const decision = await admit(`${workspace.id}:${bucket}`, rule, Date.now(), (want) =>
-    rateLimiterStub(c.env.RATE_LIMITER, workspace.id, bucket).lease(rule, want),
-  );
+  const decision = await admit(`${workspace.id}:${bucket}`, rule, Date.now(), (want) => {
+    // Other requests of the isolate wait for this lease: keep it alive if this client hangs up.
+    const lease = rateLimiterStub(c.env.RATE_LIMITER, workspace.id, bucket).lease(rule, want);
+    c.executionCtx.waitUntil(lease.catch(() => undefined));
+    return lease;
+  });
   const headers = {
     'X-RateLimit-Limit': String(decision.limit),
     'X-RateLimit-Remaining': String(decision.remaining),
