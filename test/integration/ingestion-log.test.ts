@@ -1,6 +1,6 @@
 import { env, runInDurableObject, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { shardOf } from '../../src/ingestion/enqueue';
+import { SHARD_BACKLOG_LIMIT, shardOf } from '../../src/ingestion/enqueue';
 import { MAX_ATTEMPTS } from '../../src/ingestion/log-store';
 import { INGEST_SHARDS, ingestShardStub, profileStub } from '../../src/lib/stubs';
 import type { IngestShard } from '../../workers/ingest-shard';
@@ -120,6 +120,80 @@ describe('queued /users/track', () => {
         expect.objectContaining({ name: 'joined', count: 1 }),
       ]);
     }
+  });
+
+  it('answers 429 for a shard holding more than its backlog limit, storing nothing of the request', async () => {
+    const ws = await queued();
+    const { shard, key } = shardOf({ kind: 'external_id', value: 'bp0' });
+    const sameShard = (prefix: string) => {
+      for (let i = 0; ; i++) {
+        if (shardOf({ kind: 'external_id', value: `${prefix}${i}` }).shard === shard) {
+          return `${prefix}${i}`;
+        }
+      }
+    };
+    // A backlog: one stored row that counts for more objects than the limit (as if the drain had
+    // fallen far behind), stored without waking the drain.
+    await runInDurableObject(ingestShardStub(env.INGEST_SHARD, ws.id, shard), (instance) => {
+      const store = (
+        instance as unknown as { store: import('../../src/ingestion/log-store').IngestLogStore }
+      ).store;
+      const identifier = { kind: 'external_id', value: 'bp0' };
+      const body = {
+        identifier,
+        attributes: [],
+        events: [
+          {
+            index: 0,
+            identifier,
+            name: 'backlog',
+            time: Date.parse(T),
+            appId: null,
+            properties: {},
+            updateExistingOnly: false,
+          },
+        ],
+        purchases: [],
+        settings: { arrayMaxLength: 25 },
+      };
+      store.append(ws.id, JSON.stringify([{ key, body }]), SHARD_BACKLOG_LIMIT + 1, Date.now());
+    });
+    // The request that finds the backlog is stored (its append tells the isolate the depth)...
+    const first = sameShard('bp-a');
+    const stored = await ws.post('/users/track', { attributes: [{ external_id: first, n: 1 }] });
+    expect(stored.status).toBe(201);
+    // ...and the next one for that shard is refused whole, in Braze's envelope, before storing.
+    const refused = sameShard('bp-b');
+    const other = (() => {
+      for (let i = 0; ; i++) {
+        if (shardOf({ kind: 'external_id', value: `bp-c${i}` }).shard !== shard) return `bp-c${i}`;
+      }
+    })();
+    const res = await ws.post('/users/track', {
+      attributes: [
+        { external_id: other, n: 2 },
+        { external_id: refused, n: 2 },
+      ],
+    });
+    expect(res.status).toBe(429);
+    expect(res.json.message).toBe('API rate limit exceeded');
+    expect(res.json.errors[0]).toContain('Ingestion is behind');
+    // The backlog drains; after the recheck interval the shard takes requests again.
+    await settled(ws);
+    await new Promise((r) => setTimeout(r, 1_100));
+    const again = await ws.post('/users/track', { attributes: [{ external_id: refused, n: 3 }] });
+    expect(again.status).toBe(201);
+    const status = await settled(ws);
+    expect(status.dead_letters).toBe(0);
+    const exported = await ws.post('/users/export/ids', { external_ids: [first, other, refused] });
+    const n = new Map(exported.json.users.map((u: any) => [u.external_id, u.custom_attributes.n]));
+    // Nothing of the refused request landed: `other` was never created, `refused` has n = 3.
+    expect(n).toEqual(
+      new Map([
+        [first, 1],
+        [refused, 3],
+      ]),
+    );
   });
 
   it('applies an entry once even when two drains race for it', async () => {
