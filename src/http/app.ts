@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { log, logs } from '../lib/log';
 import type { AppEnv } from './context';
+import { sdkCors } from './cors';
 import { ApiError, errorBody } from './errors';
 import { mountRoutes } from './mount';
 import { buildOpenApi } from './openapi';
@@ -35,16 +35,7 @@ export function createApp(routes: readonly AnyRoute[]): Hono<AppEnv> {
   });
 
   // SDK endpoints are called by browsers from any site (a public app key, no credentials).
-  app.use(
-    '/sdk/*',
-    cors({
-      origin: '*',
-      allowMethods: ['GET', 'POST', 'OPTIONS'],
-      allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization'],
-      exposeHeaders: ['ETag', 'X-Request-Id'],
-      maxAge: 86_400,
-    }),
-  );
+  app.use('/sdk/*', sdkCors());
 
   let openapi: unknown = null;
   app.get('/openapi.json', (c) => {

@@ -217,6 +217,38 @@ describe('SDK batch bad input', () => {
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain(
+      'content-type',
+    );
+    expect(res.headers.get('access-control-max-age')).toBe('86400');
+  });
+
+  it('lets browsers read every SDK answer: successes, errors and 304s', async () => {
+    const { appKey } = await setup();
+    const anon = { anonymous_id: uid('anon') };
+    const cors = (h: Headers) => [
+      h.get('access-control-allow-origin'),
+      h.get('access-control-expose-headers'),
+      h.get('x-request-id') !== null,
+    ];
+    const ok = await batch({ app_key: appKey, items: [item(anon, 'event', { name: 'x' })] });
+    expect(ok.status).toBe(200);
+    expect(cors(ok.headers)).toEqual(['*', 'ETag,X-Request-Id', true]);
+    const bad = await batch('{not json');
+    expect(bad.status).toBe(400);
+    expect(cors(bad.headers)).toEqual(['*', 'ETag,X-Request-Id', true]);
+    const url = `${BASE}/sdk/v1/feature_flags?app_key=${appKey}&anonymous_id=${anon.anonymous_id}`;
+    const flags = await SELF.fetch(url);
+    await flags.text();
+    const unchanged = await SELF.fetch(url, {
+      headers: { 'if-none-match': flags.headers.get('etag') ?? '' },
+    });
+    expect(unchanged.status).toBe(304);
+    expect(cors(unchanged.headers)).toEqual(['*', 'ETag,X-Request-Id', true]);
+    // The REST API is for servers: no CORS there.
+    const rest = await SELF.fetch(`${BASE}/users/track`, { method: 'POST', body: '{}' });
+    await rest.text();
+    expect(rest.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
 
