@@ -12,7 +12,7 @@ import { isMiss, withProfile } from '../users/locate';
 import { getWorkspace, type Workspace } from '../workspaces/store';
 import { deliverBatched, ledgerChoice } from './batch-send';
 import { HostBreaker } from './breaker';
-import type { ChannelSender } from './channel';
+import type { ChannelEnv, ChannelSender } from './channel';
 import type { Channel } from './channels';
 import {
   addDeadLetter,
@@ -31,7 +31,7 @@ import {
   RECIPIENTS_PER_MESSAGE,
 } from './queue';
 import { SENDERS } from './senders';
-import { callWebhook } from './webhook';
+import { callWebhook, WebhookMemo } from './webhook';
 import { writeBack } from './write-back';
 
 /**
@@ -288,6 +288,8 @@ export interface SendContext {
   stats: Map<string, number>;
   /** The workspace's Liquid sources (catalogs, Content Blocks, Connected Content), once per batch. */
   sources?: RenderSources;
+  /** What the channel's sender may use, made once per batch (its webhook memo lives as long). */
+  channelEnv?: ChannelEnv;
   /** Each variant's message as the sender prepared it, once per batch (`ChannelSender.prepare`). */
   prepared: Map<unknown, Promise<{ message: unknown } | { failed: string }>>;
   env: DeliveryBindings;
@@ -480,7 +482,7 @@ async function postTransactionalEvent(ctx: SendContext, result: SendOutcome): Pr
       workspaceId: ctx.workspace.id,
       allowlist: ctx.workspace.settings.connected_content_allowlist,
       breaker,
-      fetch: (request) => fetch(request),
+      fetch: (input, init) => fetch(input, init),
       now: Date.now,
     },
   );
@@ -555,6 +557,19 @@ async function completeWithRetry(
 export type ChannelOutcome = Omit<SendOutcome, 'key' | 'attempt'> & {
   retryAfterMs?: number | null;
 };
+
+/** What the channel's sender may use, made once per deliver message. */
+function channelEnvOf(ctx: SendContext): ChannelEnv {
+  ctx.channelEnv ??= {
+    DB: ctx.env.DB,
+    fetch: (input, init) => fetch(input, init),
+    breaker,
+    now: Date.now,
+    USER_PROFILE: ctx.env.USER_PROFILE,
+    webhookMemo: new WebhookMemo(),
+  };
+  return ctx.channelEnv;
+}
 
 /** Render the channel's templates for this recipient and hand them to its sender. */
 export async function sendOne(
@@ -633,13 +648,7 @@ export async function sendOne(
       context,
       transactional: dispatch.controls.transactional !== undefined,
     },
-    {
-      DB: ctx.env.DB,
-      fetch: (request) => fetch(request),
-      breaker,
-      now: Date.now,
-      USER_PROFILE: ctx.env.USER_PROFILE,
-    },
+    channelEnvOf(ctx),
   );
   switch (result.result) {
     case 'sent':
