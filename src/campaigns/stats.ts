@@ -152,11 +152,25 @@ export async function recordCampaignStats(
   entries: StatEntry[],
   opts: { sendId?: string | null } = {},
 ): Promise<void> {
-  const statements = entries.map((e) => upsert(db, e));
+  const statements = campaignStatStatements(db, entries, opts);
+  if (statements.length > 0) await db.batch(statements);
+}
+
+/** `recordCampaignStats`'s statements, for a caller that runs them in its own D1 batch. */
+export function campaignStatStatements(
+  db: D1Database,
+  entries: StatEntry[],
+  opts: { sendId?: string | null } = {},
+): D1PreparedStatement[] {
   const { sendId } = opts;
-  const perSend = sendId ? entries.map((e) => sendStatUpsert(db, e, sendId)) : [];
-  const [first, ...rest] = [...statements, ...perSend];
-  if (first) await drizzle(db).batch([first, ...rest]);
+  const builders = [
+    ...entries.map((e) => upsert(db, e)),
+    ...(sendId ? entries.map((e) => sendStatUpsert(db, e, sendId)) : []),
+  ];
+  return builders.map((b) => {
+    const q = b.toSQL();
+    return db.prepare(q.sql).bind(...q.params);
+  });
 }
 
 const DAY_MS = 86_400_000;

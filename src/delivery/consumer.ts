@@ -1,4 +1,4 @@
-import { recordCampaignStats, type StatEntry } from '../campaigns/stats';
+import { campaignStatStatements, type StatEntry } from '../campaigns/stats';
 import type { Identifier } from '../ingestion/types';
 import { log } from '../lib/log';
 import { profileStub } from '../lib/stubs';
@@ -251,10 +251,8 @@ async function deliver(env: DeliveryBindings, m: DeliverMessage): Promise<Tally>
   };
   const ledger = await fixLedger(env.DB, dispatch, ledgerChoice(dispatch, workspace, m));
   if (ledger === 'batch') {
+    // Writes the campaign statistics itself, with the claims' final states.
     await deliverBatched(ctx, m, now);
-    await flushStats(ctx, now).catch((err) =>
-      log('warn', 'campaign statistics not recorded', { error: String(err) }),
-    );
     return tally;
   }
   const again: QueuedRecipient[] = [];
@@ -503,8 +501,14 @@ export function countStat(ctx: SendContext, field: string, variant: string | und
  * API send with a `send_id`, to the send's (`/sends/data_series`): one D1 batch.
  */
 async function flushStats(ctx: SendContext, now: number): Promise<void> {
+  const statements = statStatements(ctx, now);
+  if (statements.length > 0) await ctx.env.DB.batch(statements);
+}
+
+/** `flushStats`'s statements, for the batched path's own D1 batch. */
+export function statStatements(ctx: SendContext, now: number): D1PreparedStatement[] {
   const campaignId = ctx.dispatch.campaignId;
-  if (campaignId === null || ctx.stats.size === 0) return;
+  if (campaignId === null || ctx.stats.size === 0) return [];
   const entries: StatEntry[] = [];
   for (const [key, delta] of ctx.stats) {
     const [field, variant] = key.split('\n') as [string, string];
@@ -515,7 +519,7 @@ async function flushStats(ctx: SendContext, now: number): Promise<void> {
         : ({ ...base, channel: ctx.channel, field, variant: variant || undefined } as StatEntry),
     );
   }
-  await recordCampaignStats(ctx.env.DB, entries, { sendId: apiSendId(ctx.dispatch) });
+  return campaignStatStatements(ctx.env.DB, entries, { sendId: apiSendId(ctx.dispatch) });
 }
 
 function deliverMessageFor(ctx: SendContext, r: QueuedRecipient): DeliverMessage {
