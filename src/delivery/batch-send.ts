@@ -168,14 +168,13 @@ export async function deliverBatched(
         ...(outcome.messageExtras ? { extras: outcome.messageExtras } : {}),
         ...(outcome.detail ? { detail: outcome.detail } : {}),
       });
-      if (state === 'sent') {
-        countStat(ctx, 'sent', variation);
-        countStat(ctx, 'unique_recipients', undefined);
-      }
-      if (state === 'failed') countStat(ctx, 'errors', variation);
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, claim.claimed.length) }, worker));
+  const sent = states.get('sent')?.length ?? 0;
+  countStat(ctx, 'sent', variation, sent);
+  countStat(ctx, 'unique_recipients', undefined, sent);
+  countStat(ctx, 'errors', variation, states.get('failed')?.length ?? 0);
   // The write-back is queued before the claims are finished: a final state in D1 means its
   // record is on its way, so a redelivered message never has to rebuild one.
   if (done.length > 0) {

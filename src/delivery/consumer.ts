@@ -3,7 +3,7 @@ import type { Identifier } from '../ingestion/types';
 import { log } from '../lib/log';
 import { profileStub } from '../lib/stubs';
 import { type RenderSources, renderFields } from '../personalization/render';
-import { buildScope } from '../personalization/scope';
+import { buildScope, type MessageContext } from '../personalization/scope';
 import { workspaceSources } from '../personalization/workspace-sources';
 import type { SendControls } from '../profiles/eligibility';
 import type { ClaimResult, SendOutcome } from '../profiles/sends';
@@ -286,6 +286,8 @@ export interface SendContext {
   stats: Map<string, number>;
   /** The workspace's Liquid sources (catalogs, Content Blocks, Connected Content), once per batch. */
   sources?: RenderSources;
+  /** The message context of recipients without their own properties (`messageContext`). */
+  sharedContext?: MessageContext;
   /** What the channel's sender may use, made once per batch (its webhook memo lives as long). */
   channelEnv?: ChannelEnv;
   /** Each variant's message as the sender prepared it, once per batch (`ChannelSender.prepare`). */
@@ -490,10 +492,15 @@ async function postTransactionalEvent(ctx: SendContext, result: SendOutcome): Pr
 }
 
 /** Count a campaign statistic for this batch (written once per batch, `flushStats`). */
-export function countStat(ctx: SendContext, field: string, variant: string | undefined): void {
-  if (ctx.dispatch.campaignId === null) return;
+export function countStat(
+  ctx: SendContext,
+  field: string,
+  variant: string | undefined,
+  n = 1,
+): void {
+  if (ctx.dispatch.campaignId === null || n === 0) return;
   const key = `${field}\n${variant ?? ''}`;
-  ctx.stats.set(key, (ctx.stats.get(key) ?? 0) + 1);
+  ctx.stats.set(key, (ctx.stats.get(key) ?? 0) + n);
 }
 
 /**
@@ -562,6 +569,29 @@ export type ChannelOutcome = Omit<SendOutcome, 'key' | 'attempt'> & {
   retryAfterMs?: number | null;
 };
 
+/**
+ * The Liquid message context of a recipient's render: the dispatch's, with the recipient's own
+ * trigger or event properties and the message's links; shared by the recipients that have none.
+ */
+function messageContext(
+  ctx: SendContext,
+  r: QueuedRecipient,
+  links: MessageContext['links'] | undefined,
+): MessageContext {
+  const { dispatch } = ctx;
+  const own = links !== undefined || r.trigger_properties || r.event_properties;
+  if (!own && ctx.sharedContext) return ctx.sharedContext;
+  const context = {
+    ...dispatch.context,
+    ...(links ? { links } : {}),
+    campaign: { ...dispatch.context.campaign, dispatch_id: dispatch.id },
+    api_trigger_properties: r.trigger_properties ?? dispatch.context.api_trigger_properties,
+    ...(r.event_properties ? { event_properties: r.event_properties } : {}),
+  };
+  if (!own) ctx.sharedContext = context;
+  return context;
+}
+
 /** What the channel's sender may use, made once per deliver message. */
 function channelEnvOf(ctx: SendContext): ChannelEnv {
   ctx.channelEnv ??= {
@@ -612,13 +642,7 @@ export async function sendOne(
   };
   const publicUrl = (ctx.env.HERALD_PUBLIC_URL ?? 'http://localhost:8787').replace(/\/+$/, '');
   const links = await sender.messageLinks?.({ tracking, publicUrl, workspace, DB: ctx.env.DB });
-  const context = {
-    ...dispatch.context,
-    ...(links ? { links } : {}),
-    campaign: { ...dispatch.context.campaign, dispatch_id: dispatch.id },
-    api_trigger_properties: r.trigger_properties ?? dispatch.context.api_trigger_properties,
-    ...(r.event_properties ? { event_properties: r.event_properties } : {}),
-  };
+  const context = messageContext(ctx, r, links);
   const scope = buildScope(claimed.recipient, context);
   ctx.sources ??= workspaceSources(ctx.env.DB, workspace);
   const rendered = await renderFields({
