@@ -342,7 +342,13 @@ export async function prepareHerald(target, { users, sink, say }) {
   });
   if (!w.complete) throw new Error(`warm-up send: ${sink.perUser.size} of ${warm} (${w.reason})`);
   sink.reset();
-  return { run, segmentId: segment.id, seed, index, warmUpUsers: warm };
+  // Profiles still flushing what creating them queued (outbox alarms, index updates) would
+  // land in the measured window: start the send once workerd is quiet.
+  const quiet = await settle(performance.now(), { capS: 180 });
+  say(
+    `bench:   workerd quiet after ${quiet.seconds} s (${quiet.cpuSeconds} CPU-s of leftover work)`,
+  );
+  return { run, segmentId: segment.id, seed, index, warmUpUsers: warm, quiet };
 }
 
 /**
