@@ -92,8 +92,8 @@ export class WebhookMemo {
   }
 
   headers(input: { workspaceId: string; headers: Record<string, string> }): HeaderSet {
-    let key = '';
-    for (const name in input.headers) key += `${name}\n${input.headers[name]}\n`;
+    // JSON, not a joined string: a rendered value may hold any separator.
+    const key = JSON.stringify(input.headers);
     const hit = this.headerSets.get(key);
     if (hit) return hit;
     const made = makeHeaderSet(input.workspaceId, input.headers);

@@ -96,6 +96,19 @@ describe('callWebhook with a shared memo', () => {
     expect(seen).toHaveLength(0);
   });
 
+  it('does not mistake a value holding a line break for two valid headers', async () => {
+    const { fetch, seen } = fakeFetch(() => new Response('ok'));
+    const memo = new WebhookMemo();
+    const ok = await callWebhook(
+      { ...POST, headers: { a: 'x', b: 'y' } },
+      options(fetch, { memo }),
+    );
+    expect(ok).toMatchObject({ outcome: 'delivered' });
+    const bad = await callWebhook({ ...POST, headers: { a: 'x\nb\ny' } }, options(fetch, { memo }));
+    expect(bad).toMatchObject({ outcome: 'failed', status: null });
+    expect(seen).toHaveLength(1);
+  });
+
   it('times a hanging call out as a retried 408', async () => {
     const { fetch } = fakeFetch(() => null);
     const r = await callWebhook(POST, options(fetch, { memo: new WebhookMemo(), timeoutMs: 50 }));
