@@ -23,7 +23,7 @@ export const DELIVERY_GOAL = { min: 2_000, label: '>= 2,000 delivered/s' };
  */
 export const DEFAULT_DELIVERY_USERS = 10_000;
 /** What one profile leaves in workerd's state directory (SQLite database, WAL, shared memory). */
-const PROFILE_BYTES = 200 * 1024;
+const PROFILE_BYTES = 256 * 1024;
 /** Herald's recipients per deliver message (src/delivery/queue.ts RECIPIENTS_PER_MESSAGE). */
 export const RECIPIENTS_PER_MESSAGE = 50;
 /** Messages the raw queue ceiling sends (20,000 x 50 = 1,000,000 recipients' worth). */
@@ -251,11 +251,37 @@ async function seedUsers(call, { users, cohort, say }) {
   };
 }
 
-/** Poll the segment's size until the index holds every user. */
-async function waitForIndex(call, segmentId, users, { capMs = 600_000 } = {}) {
+/**
+ * Wait until the users are really there: /users/track only queues them (the ingestion log), so
+ * poll GET /herald/ingestion until nothing is pending, then the segment's size until the index
+ * holds every user. The cap grows with the audience (the apply trails the accept).
+ */
+async function waitForIndex(
+  call,
+  segmentId,
+  users,
+  { say, capMs = Math.max(600_000, users * 20) },
+) {
   const started = performance.now();
-  let size = 0;
+  let lastSaid = started;
+  let pending = null;
+  let applied = null;
   let polls = 0;
+  while (performance.now() - started < capMs) {
+    const log = await call('GET', '/herald/ingestion');
+    pending = log.pending_objects;
+    applied = log.applied_objects;
+    polls++;
+    if (pending === 0) break;
+    if (performance.now() - lastSaid > 15_000) {
+      lastSaid = performance.now();
+      say(`bench:   ingestion log: ${pending} objects pending, ${applied} applied`);
+    }
+    await sleep(1_000);
+  }
+  if (pending !== 0) throw new Error(`ingestion log still has ${pending} objects pending`);
+  const appliedAfter = round1((performance.now() - started) / 1000);
+  let size = 0;
   while (performance.now() - started < capMs) {
     size = (await call('GET', `/herald/segments/${segmentId}/size`)).size;
     polls++;
@@ -263,7 +289,12 @@ async function waitForIndex(call, segmentId, users, { capMs = 600_000 } = {}) {
     await sleep(1_000);
   }
   if (size !== users) throw new Error(`segment size ${size}, expected ${users}`);
-  return { seconds: round1((performance.now() - started) / 1000), polls };
+  return {
+    seconds: round1((performance.now() - started) / 1000),
+    appliedAfterSeconds: appliedAfter,
+    appliedObjects: applied,
+    polls,
+  };
 }
 
 function webhook(sink, run) {
@@ -291,8 +322,11 @@ export async function prepareHerald(target, { users, sink, say }) {
       custom_attribute: { custom_attribute_name: 'cohort', comparison: 'equals', value: run },
     },
   });
-  const index = await waitForIndex(call, segment.id, users);
-  say(`bench:   segment size = ${users} after ${index.seconds} s more`);
+  const index = await waitForIndex(call, segment.id, users, { say });
+  say(
+    `bench:   ingestion log applied ${index.appliedAfterSeconds} s and segment size = ${users} ` +
+      `${index.seconds} s after the last /users/track answer`,
+  );
 
   const warm = Math.min(50, users);
   sink.reset();
@@ -308,7 +342,13 @@ export async function prepareHerald(target, { users, sink, say }) {
   });
   if (!w.complete) throw new Error(`warm-up send: ${sink.perUser.size} of ${warm} (${w.reason})`);
   sink.reset();
-  return { run, segmentId: segment.id, seed, index, warmUpUsers: warm };
+  // Profiles still flushing what creating them queued (outbox alarms, index updates) would
+  // land in the measured window: start the send once workerd is quiet.
+  const quiet = await settle(performance.now(), { capS: 180 });
+  say(
+    `bench:   workerd quiet after ${quiet.seconds} s (${quiet.cpuSeconds} CPU-s of leftover work)`,
+  );
+  return { run, segmentId: segment.id, seed, index, warmUpUsers: warm, quiet };
 }
 
 /**
@@ -374,7 +414,10 @@ export async function sendAndWait(target, prep, { users, sink, runtimeLog, say, 
 
   // The batched path defers each user's own record of the send (ledger row, received
   // engagement, message.event): wait until every profile has it, and time it from the trigger.
-  const writeBack = await waitForWriteBack(call, sent.dispatch_id, received0(sink, users), endAt);
+  const writeBack = await waitForWriteBack(call, sent.dispatch_id, received0(sink, users), endAt, {
+    capMs: Math.max(900_000, users * 30),
+    say,
+  });
   if (writeBack) {
     say(
       `bench:   write-back: ${writeBack.recorded}/${writeBack.settled} profiles recorded ` +
@@ -457,7 +500,8 @@ function received0(sink, users) {
  * minutes pass. Null for a dispatch on the per-profile ledger (recorded before each webhook
  * counted as done).
  */
-async function waitForWriteBack(call, dispatchId, reached, lastAt, { capMs = 900_000 } = {}) {
+async function waitForWriteBack(call, dispatchId, reached, lastAt, { capMs = 900_000, say } = {}) {
+  let lastSaid = performance.now();
   for (;;) {
     const d = await call('GET', `/herald/dispatches/${dispatchId}`);
     if (d.ledger !== 'batch') return null;
@@ -474,6 +518,10 @@ async function waitForWriteBack(call, dispatchId, reached, lastAt, { capMs = 900
         afterLastMs: Math.round(doneAt - lastAt),
         cpuAt: cpuSnapshot(),
       };
+    }
+    if (say && performance.now() - lastSaid > 30_000) {
+      lastSaid = performance.now();
+      say(`bench:   write-back: ${recorded}/${settled} recorded`);
     }
     await sleep(250);
   }

@@ -1,14 +1,7 @@
-import { and, eq, gte, lt, lte, sql } from 'drizzle-orm';
+import { and, eq, gte, lt, lte } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { sendStats } from '../db/schema';
-import {
-  buildSeries,
-  counterRow,
-  dayOf,
-  type SeriesDay,
-  type StatEntry,
-  seriesDates,
-} from './stats';
+import { buildSeries, dayOf, type SeriesDay, seriesDates } from './stats';
 import type { Campaign } from './store';
 
 /**
@@ -23,25 +16,6 @@ const DAY_MS = 86_400_000;
 /** The first day still kept at `now`. */
 function firstKeptDay(now: number): string {
   return dayOf(now - (SEND_STATS_DAYS - 1) * DAY_MS);
-}
-
-/** The statement adding one campaign counter's delta to the same counter of a send. */
-export function sendStatUpsert(db: D1Database, e: StatEntry, sendId: string) {
-  return drizzle(db)
-    .insert(sendStats)
-    .values({ ...counterRow(e), sendId })
-    .onConflictDoUpdate({
-      target: [
-        sendStats.workspaceId,
-        sendStats.campaignId,
-        sendStats.sendId,
-        sendStats.day,
-        sendStats.channel,
-        sendStats.variant,
-        sendStats.field,
-      ],
-      set: { value: sql`${sendStats.value} + ${e.delta}` },
-    });
 }
 
 /**

@@ -2,7 +2,6 @@ import { and, eq, gte, lte, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { campaignStats } from '../db/campaigns';
 import type { Channel } from './messages';
-import { sendStatUpsert } from './send-stats';
 import type { Campaign } from './store';
 
 /**
@@ -152,12 +151,56 @@ export async function recordCampaignStats(
   entries: StatEntry[],
   opts: { sendId?: string | null } = {},
 ): Promise<void> {
-  const statements = entries.map((e) => upsert(db, e));
-  const { sendId } = opts;
-  const perSend = sendId ? entries.map((e) => sendStatUpsert(db, e, sendId)) : [];
-  const [first, ...rest] = [...statements, ...perSend];
-  if (first) await drizzle(db).batch([first, ...rest]);
+  const statements = campaignStatStatements(db, entries, opts);
+  if (statements.length > 0) await db.batch(statements);
 }
+
+/** `recordCampaignStats`'s statements, for a caller that runs them in its own D1 batch. */
+export function campaignStatStatements(
+  db: D1Database,
+  entries: StatEntry[],
+  opts: { sendId?: string | null } = {},
+): D1PreparedStatement[] {
+  // Plain SQL: a deliver message writes its counters every time, and building them through the
+  // query builder cost more than the rest of the batch's bookkeeping.
+  const out: D1PreparedStatement[] = [];
+  for (const e of entries) {
+    const r = counterRow(e);
+    out.push(
+      db
+        .prepare(CAMPAIGN_STAT_UPSERT)
+        .bind(r.workspaceId, r.campaignId, r.day, r.channel, r.variant, r.field, r.value),
+    );
+    if (opts.sendId) {
+      out.push(
+        db
+          .prepare(SEND_STAT_UPSERT)
+          .bind(
+            r.workspaceId,
+            r.campaignId,
+            opts.sendId,
+            r.day,
+            r.channel,
+            r.variant,
+            r.field,
+            r.value,
+          ),
+      );
+    }
+  }
+  return out;
+}
+
+const CAMPAIGN_STAT_UPSERT = `INSERT INTO campaign_stats
+    (workspace_id, campaign_id, day, channel, variant, field, value) VALUES (?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (workspace_id, campaign_id, day, channel, variant, field)
+  DO UPDATE SET value = campaign_stats.value + excluded.value`;
+
+const SEND_STAT_UPSERT = `INSERT INTO send_stats
+    (workspace_id, campaign_id, send_id, day, channel, variant, field, value)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (workspace_id, campaign_id, send_id, day, channel, variant, field)
+  DO UPDATE SET value = send_stats.value + excluded.value`;
 
 const DAY_MS = 86_400_000;
 

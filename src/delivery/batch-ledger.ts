@@ -1,7 +1,16 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import { CLAIM_LEASE_MS } from '../profiles/sends';
+import { type IndexRow, recipientColumns } from './index-recipients';
+
+const dialect = new SQLiteAsyncDialect();
+
+/** A drizzle `sql` query as a D1 statement, for `db.batch`. */
+function statement(db: D1Database, query: SQL): D1PreparedStatement {
+  const q = dialect.sqlToQuery(query);
+  return db.prepare(q.sql).bind(...q.params);
+}
 
 /**
  * The batched path's send ledger in D1 (`delivery_claims`): what makes a send exactly once when
@@ -10,8 +19,6 @@ import { CLAIM_LEASE_MS } from '../profiles/sends';
  * a final state is never claimed again, a live claim of this or a later attempt blocks the
  * claimer until its lease runs out, and a channel retry claims with the next attempt number.
  */
-
-const dialect = new SQLiteAsyncDialect();
 
 export type BatchState = 'claimed' | 'retry_wait' | 'sent' | 'aborted' | 'failed';
 
@@ -42,28 +49,78 @@ interface ClaimInput {
   now: number;
 }
 
-/** Claim a deliver message's recipients: one upsert, plus one read when some were taken. */
-export async function claimBatch(db: D1Database, input: ClaimInput): Promise<BatchClaim> {
-  const d = drizzle(db);
+/**
+ * Claim a deliver message's recipients who are in the audience, and read the index rows of those
+ * claimed, in one D1 batch (one round trip): an upsert that selects the recipients' index rows
+ * through `audience` (the re-check), then the rows this attempt now holds. Plus one read of the
+ * others' states when some were not claimed (a redelivery, a retry).
+ */
+export async function claimMembers(
+  db: D1Database,
+  input: ClaimInput & {
+    /** The audience as an SQL condition over the index row `p` (`audienceCondition`). */
+    audience: SQL;
+    /** Read the subscription groups too (the templates may print them). */
+    withGroups: boolean;
+  },
+): Promise<BatchClaim & { rows: IndexRow[] }> {
   const ids = JSON.stringify(input.profileIds);
-  const won = await d.all<{ profile_id: string }>(
-    sql`INSERT INTO delivery_claims
-          (dispatch_id, profile_id, channel, workspace_id, state, attempt, claimed_at, updated_at)
-        SELECT ${input.dispatchId}, value, ${input.channel}, ${input.workspaceId}, 'claimed',
-               ${input.attempt}, ${input.now}, ${input.now}
-        FROM json_each(${ids}) WHERE true
-        ON CONFLICT (dispatch_id, profile_id, channel) DO UPDATE SET
-          state = 'claimed', attempt = excluded.attempt, claimed_at = excluded.claimed_at,
-          updated_at = excluded.updated_at
-        WHERE (delivery_claims.state = 'claimed'
-               AND (delivery_claims.attempt < excluded.attempt
-                    OR delivery_claims.claimed_at + ${CLAIM_LEASE_MS} <= excluded.claimed_at))
-           OR (delivery_claims.state = 'retry_wait' AND delivery_claims.attempt < excluded.attempt)
-        RETURNING profile_id`,
-  );
-  const claimed = won.map((r) => r.profile_id);
-  const out: BatchClaim = { claimed, inFlight: [], settled: [] };
-  if (claimed.length === input.profileIds.length) return out;
+  const [won, read] = await db.batch([
+    statement(
+      db,
+      sql`INSERT INTO delivery_claims
+            (dispatch_id, profile_id, channel, workspace_id, state, attempt, claimed_at, updated_at)
+          SELECT ${input.dispatchId}, p.profile_id, ${input.channel}, ${input.workspaceId},
+                 'claimed', ${input.attempt}, ${input.now}, ${input.now}
+          FROM idx_profiles p
+          WHERE p.workspace_id = ${input.workspaceId}
+            AND p.profile_id IN (SELECT value FROM json_each(${ids}))
+            AND (${input.audience})
+          ${ON_CONFLICT}
+          RETURNING profile_id`,
+    ),
+    statement(
+      db,
+      sql`SELECT ${recipientColumns(input.withGroups)}
+          FROM delivery_claims c
+          JOIN idx_profiles p ON p.workspace_id = ${input.workspaceId} AND p.profile_id = c.profile_id
+          WHERE c.dispatch_id = ${input.dispatchId} AND c.channel = ${input.channel}
+            AND c.profile_id IN (SELECT value FROM json_each(${ids}))
+            AND c.state = 'claimed' AND c.attempt = ${input.attempt}
+            AND c.claimed_at = ${input.now}`,
+    ),
+  ]);
+  const claimed = (won!.results as { profile_id: string }[]).map((r) => r.profile_id);
+  const rows = read!.results as IndexRow[];
+  if (claimed.length === input.profileIds.length) {
+    return { claimed, inFlight: [], settled: [], rows };
+  }
+  return { ...(await othersOf(drizzle(db), input, claimed)), claimed, rows };
+}
+
+/**
+ * The ledger's rules for taking a claim row: a final state is never claimed again, a live claim
+ * of this or a later attempt blocks the claimer until its lease runs out, and a channel retry
+ * claims with the next attempt number.
+ */
+const ON_CONFLICT = sql`ON CONFLICT (dispatch_id, profile_id, channel) DO UPDATE SET
+    state = 'claimed', attempt = excluded.attempt, claimed_at = excluded.claimed_at,
+    updated_at = excluded.updated_at
+  WHERE (delivery_claims.state = 'claimed'
+         AND (delivery_claims.attempt < excluded.attempt
+              OR delivery_claims.claimed_at + ${CLAIM_LEASE_MS} <= excluded.claimed_at))
+     OR (delivery_claims.state = 'retry_wait' AND delivery_claims.attempt < excluded.attempt)`;
+
+/**
+ * Where the recipients this attempt did not claim stand: in flight elsewhere or settled. A
+ * recipient with no claim row at all was not in the audience (`claimMembers`): in neither list.
+ */
+async function othersOf(
+  d: ReturnType<typeof drizzle>,
+  input: ClaimInput,
+  claimed: string[],
+): Promise<Pick<BatchClaim, 'inFlight' | 'settled'>> {
+  const out: Pick<BatchClaim, 'inFlight' | 'settled'> = { inFlight: [], settled: [] };
   const mine = new Set(claimed);
   const rest = input.profileIds.filter((id) => !mine.has(id));
   const rows = await d.all<{
@@ -97,8 +154,9 @@ export async function claimBatch(db: D1Database, input: ClaimInput): Promise<Bat
 }
 
 /**
- * Record how this attempt's sends ended, one statement per resulting state. Only rows still
- * claimed by this attempt change: a consumer that lost its lease changes nothing.
+ * Record how this attempt's sends ended, one statement per resulting state, and run `also` (the
+ * message's campaign statistics) in the same D1 batch. Only rows still claimed by this attempt
+ * change: a consumer that lost its lease changes nothing.
  */
 export async function finishBatch(
   db: D1Database,
@@ -108,19 +166,21 @@ export async function finishBatch(
     attempt: number;
     now: number;
     states: Map<Exclude<BatchState, 'claimed'>, string[]>;
+    also?: D1PreparedStatement[];
   },
 ): Promise<void> {
   const statements = [...input.states]
     .filter(([, ids]) => ids.length > 0)
-    .map(([state, ids]) => {
-      const q = dialect.sqlToQuery(
+    .map(([state, ids]) =>
+      statement(
+        db,
         sql`UPDATE delivery_claims SET state = ${state}, updated_at = ${input.now}
             WHERE dispatch_id = ${input.dispatchId} AND channel = ${input.channel}
               AND attempt = ${input.attempt} AND state = 'claimed'
               AND profile_id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
-      );
-      return db.prepare(q.sql).bind(...q.params);
-    });
+      ),
+    );
+  statements.push(...(input.also ?? []));
   if (statements.length > 0) await db.batch(statements);
 }
 

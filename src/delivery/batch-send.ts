@@ -2,7 +2,7 @@ import { log } from '../lib/log';
 import type { Recipient } from '../personalization/scope';
 import { sendKey } from '../profiles/sends';
 import type { Workspace } from '../workspaces/store';
-import { type BatchState, claimBatch, finishBatch } from './batch-ledger';
+import { type BatchState, claimMembers, finishBatch } from './batch-ledger';
 import type { Channel } from './channels';
 import {
   type ChannelOutcome,
@@ -12,6 +12,7 @@ import {
   retryDelaySeconds,
   type SendContext,
   sendOne,
+  statStatements,
 } from './consumer';
 import {
   addDeadLetter,
@@ -19,7 +20,12 @@ import {
   type DispatchLedger,
   dispatchChannels,
 } from './dispatch-store';
-import { indexRecipients, UNINDEXED_STANDARD } from './index-recipients';
+import {
+  audienceCondition,
+  GROUP_READERS,
+  recipientFromIndex,
+  UNINDEXED_STANDARD,
+} from './index-recipients';
 import type { DeliverMessage, QueuedRecipient, SendDone } from './queue';
 
 /**
@@ -94,24 +100,25 @@ export async function deliverBatched(
       ctx.tally.skipped++;
     }
   }
-  const members = await indexRecipients(env.DB, {
-    workspaceId: dispatch.workspaceId,
-    profileIds: [...byProfile.keys()],
-    audience: dispatch.audience,
-    now,
-  });
-  // Not in the audience now, deleted, or never indexed: not sent, as the profile path skips them.
-  ctx.tally.skipped += byProfile.size - members.size;
-  if (members.size === 0) return;
-  const claim = await claimBatch(env.DB, {
+  const template = JSON.stringify(dispatch.messages.variants[0]!.messages[ctx.channel] ?? {});
+  const claim = await claimMembers(env.DB, {
     workspaceId: dispatch.workspaceId,
     dispatchId: dispatch.id,
     channel: ctx.channel,
     attempt: ctx.attempt,
-    profileIds: [...members.keys()],
+    profileIds: [...byProfile.keys()],
+    audience: await audienceCondition(env.DB, {
+      workspaceId: dispatch.workspaceId,
+      audience: dispatch.audience,
+      now,
+    }),
+    withGroups: GROUP_READERS.some((name) => template.includes(name)),
     now,
   });
-  ctx.tally.skipped += claim.settled.length;
+  const members = new Map(claim.rows.map((row) => [row.profile_id, recipientFromIndex(row)]));
+  // Not in the audience now, deleted, or never indexed (no claim row was made), or settled
+  // before: not sent, as the profile path skips them.
+  ctx.tally.skipped += byProfile.size - claim.claimed.length - claim.inFlight.length;
   if (claim.inFlight.length > 0) {
     const wait = Math.max(...claim.inFlight.map((f) => f.retryAfterMs));
     await env.DELIVERY_QUEUE.send(
@@ -120,6 +127,7 @@ export async function deliverBatched(
     );
     ctx.tally.retried += claim.inFlight.length;
   }
+  if (claim.claimed.length === 0) return;
   const variant = dispatch.messages.variants[0]!;
   const message = variant.messages[ctx.channel] as { message_variation_id?: string } | undefined;
   const variation = message?.message_variation_id ?? variant.id ?? undefined;
@@ -160,14 +168,13 @@ export async function deliverBatched(
         ...(outcome.messageExtras ? { extras: outcome.messageExtras } : {}),
         ...(outcome.detail ? { detail: outcome.detail } : {}),
       });
-      if (state === 'sent') {
-        countStat(ctx, 'sent', variation);
-        countStat(ctx, 'unique_recipients', undefined);
-      }
-      if (state === 'failed') countStat(ctx, 'errors', variation);
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, claim.claimed.length) }, worker));
+  const sent = states.get('sent')?.length ?? 0;
+  countStat(ctx, 'sent', variation, sent);
+  countStat(ctx, 'unique_recipients', undefined, sent);
+  countStat(ctx, 'errors', variation, states.get('failed')?.length ?? 0);
   // The write-back is queued before the claims are finished: a final state in D1 means its
   // record is on its way, so a redelivered message never has to rebuild one.
   if (done.length > 0) {
@@ -183,15 +190,20 @@ export async function deliverBatched(
       { delaySeconds: writeBackDelay(env.HERALD_WRITE_BACK_DELAY_SECONDS) },
     );
   }
-  await withRetries(() =>
-    finishBatch(env.DB, {
-      dispatchId: dispatch.id,
-      channel: ctx.channel,
-      attempt: ctx.attempt,
-      now: Date.now(),
-      states,
-    }),
-  );
+  const finish = {
+    dispatchId: dispatch.id,
+    channel: ctx.channel,
+    attempt: ctx.attempt,
+    now: Date.now(),
+    states,
+  };
+  try {
+    await finishBatch(env.DB, { ...finish, also: statStatements(ctx, now) });
+  } catch (err) {
+    // Statistics are best effort; the final states are what stop a second send.
+    log('warn', 'campaign statistics not recorded', { error: String(err) });
+    await withRetries(() => finishBatch(env.DB, finish));
+  }
 }
 
 async function sendBatchedOne(

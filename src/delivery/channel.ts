@@ -4,6 +4,7 @@ import type { TrackedMessage } from '../tracking/token';
 import type { Workspace } from '../workspaces/store';
 import type { HostBreaker } from './breaker';
 import type { Channel } from './channels';
+import type { Fetch, WebhookMemo } from './webhook';
 
 /**
  * What every channel implements for the delivery consumer: which parts of its message object are
@@ -51,8 +52,10 @@ export interface SendInput<M> {
 /** What a channel may use: outbound HTTP, D1, profiles and the host breaker, all as bindings. */
 export interface ChannelEnv {
   DB: D1Database;
-  fetch: (request: Request) => Promise<Response>;
+  fetch: Fetch;
   breaker: HostBreaker;
+  /** Webhook work shared by the calls of one deliver message (address checks, headers). */
+  webhookMemo?: WebhookMemo;
   now: () => number;
   /**
    * User profiles: the store of channels delivered into the profile (cards, in-app messages),

@@ -1,9 +1,9 @@
-import { recordCampaignStats, type StatEntry } from '../campaigns/stats';
+import { campaignStatStatements, type StatEntry } from '../campaigns/stats';
 import type { Identifier } from '../ingestion/types';
 import { log } from '../lib/log';
 import { profileStub } from '../lib/stubs';
 import { type RenderSources, renderFields } from '../personalization/render';
-import { buildScope } from '../personalization/scope';
+import { buildScope, type MessageContext } from '../personalization/scope';
 import { workspaceSources } from '../personalization/workspace-sources';
 import type { SendControls } from '../profiles/eligibility';
 import type { ClaimResult, SendOutcome } from '../profiles/sends';
@@ -12,7 +12,7 @@ import { isMiss, withProfile } from '../users/locate';
 import { getWorkspace, type Workspace } from '../workspaces/store';
 import { deliverBatched, ledgerChoice } from './batch-send';
 import { HostBreaker } from './breaker';
-import type { ChannelSender } from './channel';
+import type { ChannelEnv, ChannelSender } from './channel';
 import type { Channel } from './channels';
 import {
   addDeadLetter,
@@ -31,7 +31,7 @@ import {
   RECIPIENTS_PER_MESSAGE,
 } from './queue';
 import { SENDERS } from './senders';
-import { callWebhook } from './webhook';
+import { callWebhook, WebhookMemo } from './webhook';
 import { writeBack } from './write-back';
 
 /**
@@ -251,10 +251,8 @@ async function deliver(env: DeliveryBindings, m: DeliverMessage): Promise<Tally>
   };
   const ledger = await fixLedger(env.DB, dispatch, ledgerChoice(dispatch, workspace, m));
   if (ledger === 'batch') {
+    // Writes the campaign statistics itself, with the claims' final states.
     await deliverBatched(ctx, m, now);
-    await flushStats(ctx, now).catch((err) =>
-      log('warn', 'campaign statistics not recorded', { error: String(err) }),
-    );
     return tally;
   }
   const again: QueuedRecipient[] = [];
@@ -288,6 +286,10 @@ export interface SendContext {
   stats: Map<string, number>;
   /** The workspace's Liquid sources (catalogs, Content Blocks, Connected Content), once per batch. */
   sources?: RenderSources;
+  /** The message context of recipients without their own properties (`messageContext`). */
+  sharedContext?: MessageContext;
+  /** What the channel's sender may use, made once per batch (its webhook memo lives as long). */
+  channelEnv?: ChannelEnv;
   /** Each variant's message as the sender prepared it, once per batch (`ChannelSender.prepare`). */
   prepared: Map<unknown, Promise<{ message: unknown } | { failed: string }>>;
   env: DeliveryBindings;
@@ -480,7 +482,7 @@ async function postTransactionalEvent(ctx: SendContext, result: SendOutcome): Pr
       workspaceId: ctx.workspace.id,
       allowlist: ctx.workspace.settings.connected_content_allowlist,
       breaker,
-      fetch: (request) => fetch(request),
+      fetch: (input, init) => fetch(input, init),
       now: Date.now,
     },
   );
@@ -490,10 +492,15 @@ async function postTransactionalEvent(ctx: SendContext, result: SendOutcome): Pr
 }
 
 /** Count a campaign statistic for this batch (written once per batch, `flushStats`). */
-export function countStat(ctx: SendContext, field: string, variant: string | undefined): void {
-  if (ctx.dispatch.campaignId === null) return;
+export function countStat(
+  ctx: SendContext,
+  field: string,
+  variant: string | undefined,
+  n = 1,
+): void {
+  if (ctx.dispatch.campaignId === null || n === 0) return;
   const key = `${field}\n${variant ?? ''}`;
-  ctx.stats.set(key, (ctx.stats.get(key) ?? 0) + 1);
+  ctx.stats.set(key, (ctx.stats.get(key) ?? 0) + n);
 }
 
 /**
@@ -501,8 +508,14 @@ export function countStat(ctx: SendContext, field: string, variant: string | und
  * API send with a `send_id`, to the send's (`/sends/data_series`): one D1 batch.
  */
 async function flushStats(ctx: SendContext, now: number): Promise<void> {
+  const statements = statStatements(ctx, now);
+  if (statements.length > 0) await ctx.env.DB.batch(statements);
+}
+
+/** `flushStats`'s statements, for the batched path's own D1 batch. */
+export function statStatements(ctx: SendContext, now: number): D1PreparedStatement[] {
   const campaignId = ctx.dispatch.campaignId;
-  if (campaignId === null || ctx.stats.size === 0) return;
+  if (campaignId === null || ctx.stats.size === 0) return [];
   const entries: StatEntry[] = [];
   for (const [key, delta] of ctx.stats) {
     const [field, variant] = key.split('\n') as [string, string];
@@ -513,7 +526,7 @@ async function flushStats(ctx: SendContext, now: number): Promise<void> {
         : ({ ...base, channel: ctx.channel, field, variant: variant || undefined } as StatEntry),
     );
   }
-  await recordCampaignStats(ctx.env.DB, entries, { sendId: apiSendId(ctx.dispatch) });
+  return campaignStatStatements(ctx.env.DB, entries, { sendId: apiSendId(ctx.dispatch) });
 }
 
 function deliverMessageFor(ctx: SendContext, r: QueuedRecipient): DeliverMessage {
@@ -556,6 +569,42 @@ export type ChannelOutcome = Omit<SendOutcome, 'key' | 'attempt'> & {
   retryAfterMs?: number | null;
 };
 
+/**
+ * The Liquid message context of a recipient's render: the dispatch's, with the recipient's own
+ * trigger or event properties and the message's links; shared by the recipients that have none.
+ */
+function messageContext(
+  ctx: SendContext,
+  r: QueuedRecipient,
+  links: MessageContext['links'] | undefined,
+): MessageContext {
+  const { dispatch } = ctx;
+  const own = links !== undefined || r.trigger_properties || r.event_properties;
+  if (!own && ctx.sharedContext) return ctx.sharedContext;
+  const context = {
+    ...dispatch.context,
+    ...(links ? { links } : {}),
+    campaign: { ...dispatch.context.campaign, dispatch_id: dispatch.id },
+    api_trigger_properties: r.trigger_properties ?? dispatch.context.api_trigger_properties,
+    ...(r.event_properties ? { event_properties: r.event_properties } : {}),
+  };
+  if (!own) ctx.sharedContext = context;
+  return context;
+}
+
+/** What the channel's sender may use, made once per deliver message. */
+function channelEnvOf(ctx: SendContext): ChannelEnv {
+  ctx.channelEnv ??= {
+    DB: ctx.env.DB,
+    fetch: (input, init) => fetch(input, init),
+    breaker,
+    now: Date.now,
+    USER_PROFILE: ctx.env.USER_PROFILE,
+    webhookMemo: new WebhookMemo(),
+  };
+  return ctx.channelEnv;
+}
+
 /** Render the channel's templates for this recipient and hand them to its sender. */
 export async function sendOne(
   ctx: SendContext,
@@ -593,13 +642,7 @@ export async function sendOne(
   };
   const publicUrl = (ctx.env.HERALD_PUBLIC_URL ?? 'http://localhost:8787').replace(/\/+$/, '');
   const links = await sender.messageLinks?.({ tracking, publicUrl, workspace, DB: ctx.env.DB });
-  const context = {
-    ...dispatch.context,
-    ...(links ? { links } : {}),
-    campaign: { ...dispatch.context.campaign, dispatch_id: dispatch.id },
-    api_trigger_properties: r.trigger_properties ?? dispatch.context.api_trigger_properties,
-    ...(r.event_properties ? { event_properties: r.event_properties } : {}),
-  };
+  const context = messageContext(ctx, r, links);
   const scope = buildScope(claimed.recipient, context);
   ctx.sources ??= workspaceSources(ctx.env.DB, workspace);
   const rendered = await renderFields({
@@ -633,13 +676,7 @@ export async function sendOne(
       context,
       transactional: dispatch.controls.transactional !== undefined,
     },
-    {
-      DB: ctx.env.DB,
-      fetch: (request) => fetch(request),
-      breaker,
-      now: Date.now,
-      USER_PROFILE: ctx.env.USER_PROFILE,
-    },
+    channelEnvOf(ctx),
   );
   switch (result.result) {
     case 'sent':

@@ -1,5 +1,4 @@
-import { sql } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/d1';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Json } from '../ingestion/types';
 import type { Recipient } from '../personalization/scope';
 import { compileFilter } from '../segments/compile-sql';
@@ -7,10 +6,11 @@ import type { SegmentFilter } from '../segments/filters';
 import { cachedDefinitions } from '../segments/store';
 
 /**
- * The batched path's view of its recipients: one D1 read of the profile index rows of a deliver
- * message's profiles, filtered by the dispatch's audience compiled to SQL (the same compiler
- * segments use), so the read is the audience re-check too. A profile that left the audience, or
- * was deleted (its index rows are removed), is simply not in the answer.
+ * The batched path's view of its recipients: the profile index rows of a deliver message's
+ * profiles, filtered by the dispatch's audience compiled to SQL (the same compiler segments use),
+ * so the claim that selects them is the audience re-check too (`claimMembers` in
+ * batch-ledger.ts). A profile that left the audience, or was deleted (its index rows are
+ * removed), is neither claimed nor read.
  */
 
 /**
@@ -28,7 +28,14 @@ export const UNINDEXED_STANDARD = [
   'marked_email_as_spam_at',
 ] as const;
 
-interface Row {
+/**
+ * Template text that can read a recipient's subscription groups: the Liquid root itself, or a
+ * Content Block (whose text is not known until it is rendered).
+ */
+export const GROUP_READERS = ['subscribed_state', 'content_blocks'] as const;
+
+/** An index row as `recipientColumns` selects it. */
+export interface IndexRow {
   profile_id: string;
   external_id: string | null;
   random_bucket: number;
@@ -49,7 +56,7 @@ interface Row {
   groups: string | null;
 }
 
-const STANDARD: (keyof Row)[] = [
+const STANDARD: (keyof IndexRow)[] = [
   'first_name',
   'last_name',
   'email',
@@ -65,7 +72,7 @@ const STANDARD: (keyof Row)[] = [
 ];
 
 /** The index row as the personalization engine reads a profile (`buildRecipient`'s shape). */
-export function recipientFromIndex(row: Row): Recipient {
+export function recipientFromIndex(row: IndexRow): Recipient {
   const standard: Recipient['standard'] = {};
   for (const key of STANDARD) {
     const v = row[key];
@@ -91,36 +98,35 @@ export function recipientFromIndex(row: Row): Recipient {
   };
 }
 
-/** The recipients among `profileIds` that are indexed and in `audience` now, by profile id. */
-export async function indexRecipients(
+/**
+ * The dispatch's audience as an SQL condition over the index row `p` (true without one), with
+ * segments resolved from the workspace's cached definitions.
+ */
+export async function audienceCondition(
   db: D1Database,
-  input: {
-    workspaceId: string;
-    profileIds: string[];
-    audience: SegmentFilter | null;
-    now: number;
-  },
-): Promise<Map<string, Recipient>> {
-  let where = sql`1`;
-  if (input.audience !== null) {
-    const defs = await cachedDefinitions(db, input.workspaceId, input.now);
-    const byId = new Map(defs.map((d) => [d.id, d.filter]));
-    where = compileFilter(input.audience, {
-      workspaceId: input.workspaceId,
-      now: input.now,
-      segment: (id) => byId.get(id) ?? null,
-    });
-  }
-  const rows = await drizzle(db).all<Row>(
-    sql`SELECT p.profile_id, p.external_id, p.random_bucket, p.first_name, p.last_name, p.email,
-          p.phone, p.country, p.language, p.time_zone, p.home_city, p.gender, p.dob,
-          p.email_subscribe, p.push_subscribe, p.last_session_at, p.custom,
-          (SELECT json_group_object(g.group_id, g.state) FROM idx_subscription_groups g
-            WHERE g.workspace_id = p.workspace_id AND g.profile_id = p.profile_id) AS groups
-        FROM idx_profiles p
-        WHERE p.workspace_id = ${input.workspaceId}
-          AND p.profile_id IN (SELECT value FROM json_each(${JSON.stringify(input.profileIds)}))
-          AND (${where})`,
-  );
-  return new Map(rows.map((r) => [r.profile_id, recipientFromIndex(r)]));
+  input: { workspaceId: string; audience: SegmentFilter | null; now: number },
+): Promise<SQL> {
+  if (input.audience === null) return sql`1`;
+  const defs = await cachedDefinitions(db, input.workspaceId, input.now);
+  const byId = new Map(defs.map((d) => [d.id, d.filter]));
+  return compileFilter(input.audience, {
+    workspaceId: input.workspaceId,
+    now: input.now,
+    segment: (id) => byId.get(id) ?? null,
+  });
+}
+
+/**
+ * The columns of the index row `p` a render reads (`recipientFromIndex`); the subscription
+ * groups only when the templates can read them.
+ */
+export function recipientColumns(withGroups: boolean): SQL {
+  return sql`p.profile_id, p.external_id, p.random_bucket, p.first_name, p.last_name, p.email,
+    p.phone, p.country, p.language, p.time_zone, p.home_city, p.gender, p.dob,
+    p.email_subscribe, p.push_subscribe, p.last_session_at, p.custom, ${
+      withGroups
+        ? sql`(SELECT json_group_object(g.group_id, g.state) FROM idx_subscription_groups g
+            WHERE g.workspace_id = p.workspace_id AND g.profile_id = p.profile_id)`
+        : sql`NULL`
+    } AS groups`;
 }

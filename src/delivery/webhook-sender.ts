@@ -38,6 +38,7 @@ export const webhookSender: ChannelSender<WebhookMessage> = {
         breaker: env.breaker,
         fetch: env.fetch,
         now: env.now,
+        ...(env.webhookMemo ? { memo: env.webhookMemo } : {}),
       },
     );
     if (call.outcome === 'delivered') return { result: 'sent', status: call.status };

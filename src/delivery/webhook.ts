@@ -1,5 +1,5 @@
 import { fnv1a32 } from '../lib/hash';
-import { checkAddress } from '../personalization/address-guard';
+import { type AddressCheck, checkAddress } from '../personalization/address-guard';
 import { breakerKey, type HostBreaker } from './breaker';
 import type { WebhookMessage } from './channels';
 
@@ -29,16 +29,111 @@ export interface WebhookRequest {
   body: string | null;
 }
 
+/** Outbound HTTP as the channels see it: the global `fetch`, or a test's stand-in. */
+export type Fetch = (input: string | Request, init?: RequestInit) => Promise<Response>;
+
 export interface WebhookOptions {
   workspaceId: string;
   allowlist: readonly string[];
   breaker: HostBreaker;
-  fetch: (request: Request) => Promise<Response>;
+  fetch: Fetch;
   now: () => number;
   timeoutMs?: number;
+  /**
+   * Work shared by the calls of one deliver message (address checks, headers, the timeout
+   * signal); without it each call does its own.
+   */
+  memo?: WebhookMemo;
 }
 
 const RETRIED = (status: number) => status === 408 || status === 429 || status >= 500;
+
+/**
+ * How long one timeout signal is handed to new calls: 1% of the timeout, at most a second. Each
+ * call gets a signal that fires between the timeout and the timeout plus this much after the call
+ * starts, so never sooner than Braze's 90 s.
+ */
+const signalReuseMs = (timeoutMs: number) => Math.min(1_000, Math.ceil(timeoutMs / 100));
+
+/** A call's target once its URL passed the address guard: what `fetch` and the breaker use. */
+interface Target {
+  check: AddressCheck;
+  href: string;
+  breakerKey: string;
+}
+
+/** A message's rendered headers, validated once: the list to send, or why they cannot be sent. */
+type HeaderSet =
+  | { ok: true; list: [string, string][]; hasContentType: boolean }
+  | { ok: false; reason: string };
+
+/**
+ * What the calls of one deliver message share. A broadcast renders the same URL and headers for
+ * most recipients: the address guard, the URL parse and the header validation then run once per
+ * distinct value instead of once per call, and calls started within a second share one timeout
+ * signal. Bounded, so a template that renders a distinct URL per user costs memory only up to
+ * `MAX_ENTRIES`.
+ */
+export class WebhookMemo {
+  private static readonly MAX_ENTRIES = 256;
+  private readonly targets = new Map<string, Target>();
+  private readonly headerSets = new Map<string, HeaderSet>();
+  private signalAt = Number.NEGATIVE_INFINITY;
+  private shared: AbortSignal | null = null;
+
+  constructor(private readonly clock: () => number = Date.now) {}
+
+  target(url: string, workspaceId: string, allowlist: readonly string[]): Target {
+    const hit = this.targets.get(url);
+    if (hit) return hit;
+    const made = makeTarget(url, workspaceId, allowlist);
+    if (this.targets.size < WebhookMemo.MAX_ENTRIES) this.targets.set(url, made);
+    return made;
+  }
+
+  headers(input: { workspaceId: string; headers: Record<string, string> }): HeaderSet {
+    // JSON, not a joined string: a rendered value may hold any separator.
+    const key = JSON.stringify(input.headers);
+    const hit = this.headerSets.get(key);
+    if (hit) return hit;
+    const made = makeHeaderSet(input.workspaceId, input.headers);
+    if (this.headerSets.size < WebhookMemo.MAX_ENTRIES) this.headerSets.set(key, made);
+    return made;
+  }
+
+  signal(timeoutMs: number): AbortSignal {
+    const now = this.clock();
+    const reuse = signalReuseMs(timeoutMs);
+    if (this.shared === null || now - this.signalAt >= reuse) {
+      this.shared = AbortSignal.timeout(timeoutMs + reuse);
+      this.signalAt = now;
+    }
+    return this.shared;
+  }
+}
+
+function makeTarget(url: string, workspaceId: string, allowlist: readonly string[]): Target {
+  const check = checkAddress(url, allowlist);
+  return check.ok
+    ? { check, href: check.url.href, breakerKey: breakerKey(workspaceId, check.url) }
+    : { check, href: '', breakerKey: '' };
+}
+
+/** Validate header names and values (as `Headers` does) and add Herald's user agent. */
+function makeHeaderSet(workspaceId: string, headers: Record<string, string>): HeaderSet {
+  const checked = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      checked.set(name, value);
+    } catch {
+      return { ok: false, reason: `invalid header ${JSON.stringify(name)}` };
+    }
+  }
+  if (!checked.has('user-agent')) {
+    checked.set('user-agent', `Herald Sender ${fnv1a32(workspaceId).toString(16)}`);
+  }
+  return { ok: true, list: [...checked], hasContentType: checked.has('content-type') };
+}
 
 /** A body's Content-Type when the message names none: JSON if it parses, else plain text. */
 function inferredContentType(body: string): string {
@@ -67,9 +162,12 @@ async function snippet(res: Response): Promise<string> {
 
 /** Make the call. Never throws: every way it can end is a CallResult. */
 export async function callWebhook(req: WebhookRequest, opts: WebhookOptions): Promise<CallResult> {
-  const checked = checkAddress(req.url, opts.allowlist);
-  if (!checked.ok) return { outcome: 'failed', status: null, reason: checked.reason };
-  const key = breakerKey(opts.workspaceId, checked.url);
+  const memo = opts.memo;
+  const target = memo
+    ? memo.target(req.url, opts.workspaceId, opts.allowlist)
+    : makeTarget(req.url, opts.workspaceId, opts.allowlist);
+  if (!target.check.ok) return { outcome: 'failed', status: null, reason: target.check.reason };
+  const key = target.breakerKey;
   if (opts.breaker.halted(key, opts.now())) {
     return {
       outcome: 'retry',
@@ -78,32 +176,25 @@ export async function callWebhook(req: WebhookRequest, opts: WebhookOptions): Pr
       retryAfterMs: null,
     };
   }
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    try {
-      headers.set(name, value);
-    } catch {
-      return { outcome: 'failed', status: null, reason: `invalid header ${JSON.stringify(name)}` };
-    }
+  const headerSet = memo
+    ? memo.headers({ workspaceId: opts.workspaceId, headers: req.headers })
+    : makeHeaderSet(opts.workspaceId, req.headers);
+  if (!headerSet.ok) return { outcome: 'failed', status: null, reason: headerSet.reason };
+  const body = req.method === 'GET' || req.body === '' ? null : req.body;
+  let headers = headerSet.list;
+  if (body !== null && !headerSet.hasContentType) {
+    headers = [...headers, ['content-type', inferredContentType(body)]];
   }
-  if (!headers.has('user-agent')) {
-    headers.set('user-agent', `Herald Sender ${fnv1a32(opts.workspaceId).toString(16)}`);
-  }
-  const body = req.method === 'GET' ? null : req.body;
-  if (body !== null && body !== '' && !headers.has('content-type')) {
-    headers.set('content-type', inferredContentType(body));
-  }
+  const timeoutMs = opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
   let res: Response;
   try {
-    res = await opts.fetch(
-      new Request(checked.url, {
-        method: req.method,
-        headers,
-        body: body === '' ? null : body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS),
-      }),
-    );
+    res = await opts.fetch(target.href, {
+      method: req.method,
+      headers,
+      body,
+      redirect: 'manual',
+      signal: memo ? memo.signal(timeoutMs) : AbortSignal.timeout(timeoutMs),
+    });
   } catch (err) {
     const timedOut = err instanceof Error && err.name === 'TimeoutError';
     opts.breaker.record(key, timedOut ? 408 : null, opts.now());
@@ -116,7 +207,8 @@ export async function callWebhook(req: WebhookRequest, opts: WebhookOptions): Pr
   }
   opts.breaker.record(key, res.status, opts.now());
   if (res.status >= 200 && res.status < 300) {
-    await res.body?.cancel();
+    // The answer is not read: let it go without waiting for the stream to close.
+    res.body?.cancel().catch(() => {});
     return { outcome: 'delivered', status: res.status };
   }
   const text = await snippet(res);

@@ -1,6 +1,6 @@
 import { Context, type Liquid, type Template, toPromise, toValueSync } from 'liquidjs';
 import { compile } from './compile-cache';
-import { engine, LimitedEmitter } from './engine';
+import { engine, LimitedEmitter, MAX_FIELD_OUTPUT_BYTES } from './engine';
 import {
   AbortMessage,
   attachState,
@@ -75,6 +75,16 @@ export function checkTemplate(
 }
 
 /**
+ * Text with no Liquid delimiter renders as itself (a webhook's fixed URL or headers), so it skips
+ * the engine; a source that could exceed the output limit still goes through it to fail there.
+ */
+function isPlainText(source: string): boolean {
+  return (
+    source.length <= MAX_FIELD_OUTPUT_BYTES / 3 && !source.includes('{{') && !source.includes('{%')
+  );
+}
+
+/**
  * Render a message's fields for one recipient. Fields render separately (variables do not leak
  * between them, as in Braze); extras and Connected Content reports are per message. An abort in
  * any field stops the render.
@@ -84,6 +94,10 @@ export async function renderFields(req: RenderRequest): Promise<RenderOutcome> {
   const outcome: RenderOutcome = { aborted: null, fields: {}, extras: {}, calls: [] };
   const extras = new Map<string, string>();
   for (const [field, source] of Object.entries(req.fields)) {
+    if (isPlainText(source)) {
+      outcome.fields[field] = { ok: true, output: source };
+      continue;
+    }
     let templates: Template[];
     try {
       templates = compile(liquid, source);

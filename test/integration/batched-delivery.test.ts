@@ -222,4 +222,86 @@ describe('batched delivery of webhook broadcasts', () => {
     });
     expect(answer).toMatchObject({ status: 'done', state: 'skipped', reason: 'frequency_capped' });
   });
+  it('claims once when two copies of a deliver message run at the same time', async () => {
+    const ws = await sinkWorkspace();
+    const users = ['t1', 't2', 't3'];
+    await track(
+      ws,
+      users.map((id) => ({ external_id: id, first_name: `N-${id}`, plan: 'free' })),
+    );
+    await syncIndex(ws, users);
+    const segment = await createSegment(ws, {
+      filter: {
+        custom_attribute: { custom_attribute_name: 'plan', comparison: 'equals', value: 'pro' },
+      },
+    });
+    // The segment is empty when the dispatch is made: no deliver message of its own.
+    const path = hookPath();
+    const res = await ws.post('/messages/send', {
+      segment_id: segment,
+      broadcast: true,
+      campaign_id: 'camp_twice',
+      messages: { webhook: sinkHook(path, BODY) },
+    });
+    expect(res.status).toBe(201);
+    const dispatchId: string = res.json.dispatch_id;
+    await eventually(
+      () => get(ws, `/herald/dispatches/${dispatchId}`),
+      (r) => r.json.status === 'enqueued',
+    );
+    await track(
+      ws,
+      users.map((id) => ({ external_id: id, plan: 'pro' })),
+    );
+    await syncIndex(ws, users);
+    const ids = await Promise.all(users.map(async (id) => (await exportUser(ws, id)).braze_id));
+    const message = deliverMessage(ws, dispatchId, ids);
+    await env.DELIVERY_QUEUE.sendBatch([{ body: message }, { body: message }]);
+    const hooks = await eventually(
+      () => sinkReceived(path),
+      (r) => r.length >= 3,
+    );
+    await writtenBack(ws, dispatchId, 3);
+    await settle();
+    expect((await sinkReceived(path)).map((h) => h.headers['x-user']).sort()).toEqual(users);
+    expect(hooks).toHaveLength(3);
+    const stats = await env.DB.prepare(
+      `SELECT sum(value) AS n FROM campaign_stats
+       WHERE workspace_id = ? AND campaign_id = 'camp_twice' AND field = 'sent'`,
+    )
+      .bind(ws.id)
+      .first<{ n: number }>();
+    expect(stats?.n).toBe(3);
+  });
+
+  it("renders a member's subscription groups when the template reads them", async () => {
+    const ws = await sinkWorkspace();
+    await track(ws, [
+      {
+        external_id: 'sg1',
+        plan: 'pro',
+        subscription_groups: [{ subscription_group_id: 'news', subscription_state: 'subscribed' }],
+      },
+    ]);
+    await syncIndex(ws, ['sg1']);
+    const segment = await createSegment(ws, {
+      filter: {
+        custom_attribute: { custom_attribute_name: 'plan', comparison: 'equals', value: 'pro' },
+      },
+    });
+    const path = hookPath();
+    const res = await ws.post('/messages/send', {
+      segment_id: segment,
+      broadcast: true,
+      messages: { webhook: sinkHook(path, '{"news":"{{subscribed_state.${news}}}"}') },
+    });
+    expect(res.status).toBe(201);
+    const hooks = await eventually(
+      () => sinkReceived(path),
+      (r) => r.length >= 1,
+    );
+    expect(hooks.map((h) => JSON.parse(h.body))).toEqual([{ news: 'subscribed' }]);
+    const status = await get(ws, `/herald/dispatches/${res.json.dispatch_id}`);
+    expect(status.json.ledger).toBe('batch');
+  });
 });
