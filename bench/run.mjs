@@ -285,7 +285,7 @@ async function main() {
             m.probed?.before != null && m.probed?.after != null
               ? m.probed.after - m.probed.before
               : null;
-          m.appendsPerRequest = appends !== null && m.requests > 0 ? appends / m.requests : null;
+          m.appendsPerRequest = appends && m.requests > 0 ? appends / m.requests : null;
           say(
             `bench:   -> ${Math.round(m.reqPerSec)} req/s, ${Math.round(m.objectsPerSec)} objects/s, ` +
               `p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, errors ${m.failed}` +

@@ -85,6 +85,7 @@ export function formatTable(report) {
           'CPU workerd',
           'left',
           'dead letters',
+          'then quiet after',
         ],
         drained.map((s) => [
           s.title,

@@ -1,5 +1,6 @@
+import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { call, createWorkspace, exportUser } from '../fixtures/workspace';
+import { BASE, call, createWorkspace, exportUser } from '../fixtures/workspace';
 
 const NOW = () => new Date().toISOString();
 
@@ -60,6 +61,29 @@ describe('/users/track: bad input', () => {
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toBe(
       'Request body too large: the limit is 4 MB',
+    );
+  });
+
+  it('measures a body sent without a declared length (chunked) against the same cap', async () => {
+    const ws = await createWorkspace();
+    const streamed = (text: string) =>
+      SELF.fetch(`${BASE}/users/track`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ws.key}`, 'content-type': 'application/json' },
+        body: new Blob([text]).stream(),
+      });
+    const small = await streamed(JSON.stringify({ attributes: [{ external_id: 'chunk1', n: 1 }] }));
+    expect(small.status).toBe(201);
+    expect((await exportUser(ws, 'chunk1')).custom_attributes).toEqual({ n: 1 });
+    const big = await streamed(`{"pad":"${'x'.repeat(4 * 1024 * 1024 + 10)}"}`);
+    expect(big.status).toBe(400);
+    expect(((await big.json()) as { message: string }).message).toBe(
+      'Request body too large: the limit is 4 MB',
+    );
+    const broken = await streamed('{"attributes": [');
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { message: string }).message).toMatch(
+      /^Invalid JSON in request body/,
     );
   });
 
