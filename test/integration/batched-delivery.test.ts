@@ -24,6 +24,15 @@ async function track(ws: TestWorkspace, attributes: Record<string, unknown>[]) {
 }
 
 /** A workspace with `users` (all `plan: pro`) indexed, and a segment of the pro users. */
+/** A segment of the users whose `plan` is "pro". */
+function proSegment(ws: TestWorkspace): Promise<string> {
+  return createSegment(ws, {
+    filter: {
+      custom_attribute: { custom_attribute_name: 'plan', comparison: 'equals', value: 'pro' },
+    },
+  });
+}
+
 async function proAudience(users: string[], settings: Record<string, unknown> = {}) {
   const ws = await sinkWorkspace(settings);
   await track(
@@ -31,11 +40,7 @@ async function proAudience(users: string[], settings: Record<string, unknown> = 
     users.map((id) => ({ external_id: id, first_name: `N-${id}`, plan: 'pro' })),
   );
   await syncIndex(ws, users);
-  const segment = await createSegment(ws, {
-    filter: {
-      custom_attribute: { custom_attribute_name: 'plan', comparison: 'equals', value: 'pro' },
-    },
-  });
+  const segment = await proSegment(ws);
   return { ws, segment };
 }
 
@@ -230,11 +235,7 @@ describe('batched delivery of webhook broadcasts', () => {
       users.map((id) => ({ external_id: id, first_name: `N-${id}`, plan: 'free' })),
     );
     await syncIndex(ws, users);
-    const segment = await createSegment(ws, {
-      filter: {
-        custom_attribute: { custom_attribute_name: 'plan', comparison: 'equals', value: 'pro' },
-      },
-    });
+    const segment = await proSegment(ws);
     // The segment is empty when the dispatch is made: no deliver message of its own.
     const path = hookPath();
     const res = await ws.post('/messages/send', {
@@ -284,11 +285,7 @@ describe('batched delivery of webhook broadcasts', () => {
       },
     ]);
     await syncIndex(ws, ['sg1']);
-    const segment = await createSegment(ws, {
-      filter: {
-        custom_attribute: { custom_attribute_name: 'plan', comparison: 'equals', value: 'pro' },
-      },
-    });
+    const segment = await proSegment(ws);
     const path = hookPath();
     const res = await ws.post('/messages/send', {
       segment_id: segment,
