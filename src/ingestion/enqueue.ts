@@ -44,8 +44,6 @@ export function shardOf(id: Identifier): { shard: number; key: string } {
   return { shard: shardForKey(key), key };
 }
 
-export type QueuedInput = TrackObjects;
-
 /**
  * Store a request's objects in the ingestion log; throws 429 when a target shard is full.
  * `waitUntil` is the request's (ExecutionContext.waitUntil): a request that leads a group append
@@ -53,7 +51,7 @@ export type QueuedInput = TrackObjects;
  */
 export async function enqueueTrack(
   ns: Env['INGEST_SHARD'],
-  input: QueuedInput,
+  input: TrackObjects,
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<{ shards: number; objects: number }> {
   const byShard = new Map<number, { items: LogAppend[]; objects: number }>();

@@ -126,7 +126,7 @@ export class GroupCommit {
     return led;
   }
 
-  /** Lanes with an append in flight or batches waiting (tests and status). */
+  /** Lanes with an append in flight or batches waiting (for tests). */
   get activeLanes(): number {
     let n = 0;
     for (const lane of this.lanes.values()) if (lane.busy || lane.waiting.length > 0) n++;

@@ -5,7 +5,7 @@ import { log } from '../lib/log';
 import { directoryKey, profileStub } from '../lib/stubs';
 import { claimIdentifier } from '../profiles/directory';
 import type { ProfileApi, TrackAnswer } from '../profiles/rpc';
-import type { ApplySettings, ObjectOutcome } from '../profiles/track';
+import type { ApplySettings, ObjectOutcome, TrackBatch } from '../profiles/track';
 import { handleMiss, isMiss, locate, type ProfileBindings } from '../users/locate';
 import type {
   AttributesInput,
@@ -147,14 +147,8 @@ function applyGroup(
 }
 
 /** A request's validated objects for one workspace, as both the inline and the queued path take them. */
-export interface TrackObjects {
+export interface TrackObjects extends TrackBatch {
   workspaceId: string;
-  attributes: AttributesInput[];
-  events: EventInput[];
-  purchases: PurchaseInput[];
-  sessions?: SessionInput[];
-  settings: ApplySettings;
-  now: number;
 }
 
 /**

@@ -4,8 +4,8 @@ import { ApiError } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { UserAlias } from '../http/schemas';
 import { segmentableOf, trackApplyMode } from '../workspaces/settings';
-import { enqueueTrack, type QueuedInput } from './enqueue';
-import { ingestTrack } from './ingest';
+import { enqueueTrack } from './enqueue';
+import { ingestTrack, type TrackObjects } from './ingest';
 import { validateTrackRequest } from './validate-track';
 
 const Identifiers = {
@@ -84,7 +84,7 @@ export const TRACK_MAX_BODY_BYTES = 4 * 1024 * 1024;
  * Braze; refusals a profile makes later (an array operation on a non-array attribute, say) are
  * logged and counted on GET /herald/ingestion instead of listed here.
  */
-async function queue(c: Ctx, input: QueuedInput) {
+async function queue(c: Ctx, input: TrackObjects) {
   await enqueueTrack(c.env.INGEST_SHARD, input, (p) => c.executionCtx.waitUntil(p));
   return {
     errors: [],

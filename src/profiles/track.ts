@@ -111,22 +111,22 @@ export function applyAttributesObject(
   }
 }
 
+/** Validated `/users/track` (or SDK) objects, as a profile applies them. */
+export interface TrackBatch {
+  attributes: AttributesInput[];
+  events: EventInput[];
+  purchases: PurchaseInput[];
+  sessions?: SessionInput[];
+  settings: ApplySettings;
+  now: number;
+}
+
 /**
  * Apply a profile's share of a `/users/track` request, in Braze's order (attributes, then events,
  * then purchases). Each object commits in its own transaction with the records it emits; an
  * object that cannot apply is rolled back whole and reported, and the others still land.
  */
-export function applyTrack(
-  store: ProfileStore,
-  input: {
-    attributes: AttributesInput[];
-    events: EventInput[];
-    purchases: PurchaseInput[];
-    sessions?: SessionInput[];
-    settings: ApplySettings;
-    now: number;
-  },
-): ObjectOutcome[] {
+export function applyTrack(store: ProfileStore, input: TrackBatch): ObjectOutcome[] {
   const outcomes: ObjectOutcome[] = [];
   let clientIds = false;
   const run = (

@@ -20,15 +20,10 @@ function isPlainObject(v: unknown): v is Raw {
   return proto === Object.prototype || proto === null;
 }
 
-/** True when every key of `o` is in `allowed` and each of `required` is present. */
-function keysWithin(o: Raw, allowed: ReadonlySet<string>, required: number): boolean {
-  let seen = 0;
-  for (const k in o) {
-    if (!Object.hasOwn(o, k)) continue;
-    if (!allowed.has(k)) return false;
-    seen++;
-  }
-  return seen >= required;
+/** True when every key of `o` is in `allowed` (each required key is type-checked by the caller). */
+function keysWithin(o: Raw, allowed: ReadonlySet<string>): boolean {
+  for (const k in o) if (Object.hasOwn(o, k) && !allowed.has(k)) return false;
+  return true;
 }
 
 function clientId(v: unknown): v is string {
@@ -76,14 +71,14 @@ export function fastItem(raw: unknown): SdkItem | null {
   switch (type) {
     case 'event': {
       const { name, properties } = raw;
-      if (!keysWithin(raw, EVENT, 5) || typeof name !== 'string') return null;
+      if (!keysWithin(raw, EVENT) || typeof name !== 'string') return null;
       if (properties === undefined) return { ...common, type, name };
       if (!isPlainObject(properties)) return null;
       return { ...common, type, name, properties: { ...properties } };
     }
     case 'purchase': {
       const { product_id, currency, price, quantity, properties } = raw;
-      if (!keysWithin(raw, PURCHASE, 7)) return null;
+      if (!keysWithin(raw, PURCHASE)) return null;
       if (typeof product_id !== 'string' || typeof currency !== 'string') return null;
       if (typeof price !== 'number' || !Number.isFinite(price)) return null;
       if (
@@ -103,16 +98,16 @@ export function fastItem(raw: unknown): SdkItem | null {
       };
     }
     case 'session_start':
-      if (!keysWithin(raw, SESSION_START, 5) || !clientId(raw.session_id)) return null;
+      if (!keysWithin(raw, SESSION_START) || !clientId(raw.session_id)) return null;
       return { ...common, type, session_id: raw.session_id };
     case 'session_end': {
       const { duration } = raw;
-      if (!keysWithin(raw, SESSION_END, 6) || !clientId(raw.session_id)) return null;
+      if (!keysWithin(raw, SESSION_END) || !clientId(raw.session_id)) return null;
       if (typeof duration !== 'number' || !(duration >= 0 && duration <= 86_400 * 7)) return null;
       return { ...common, type, session_id: raw.session_id, duration };
     }
     case 'attributes':
-      if (!keysWithin(raw, ATTRIBUTES, 5) || !isPlainObject(raw.attributes)) return null;
+      if (!keysWithin(raw, ATTRIBUTES) || !isPlainObject(raw.attributes)) return null;
       return { ...common, type, attributes: { ...raw.attributes } };
     default:
       return null;
