@@ -1,7 +1,7 @@
 import { evaluateFilter } from '../segments/evaluate';
 import type { SegmentFilter } from '../segments/filters';
 import type { ProfileStore } from './profile-store';
-import { buildSummary } from './summary';
+import { lazySummary } from './summary';
 
 /** A live segment definition as a profile evaluates it. */
 export interface SegmentDefinition {
@@ -31,7 +31,7 @@ export function refreshMemberships(
 ): { entered: string[]; exited: string[] } {
   const before = new Set(currentMemberships(store).map((m) => m.segment_id));
   if (input.definitions.length === 0 && before.size === 0) return { entered: [], exited: [] };
-  const summary = buildSummary(store, input.now);
+  const summary = lazySummary(store, input.now);
   const byId = new Map(input.definitions.map((d) => [d.id, d.filter]));
   const ctx = { now: input.now, segment: (id: string) => byId.get(id) ?? null };
   const after = new Set(

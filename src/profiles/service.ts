@@ -43,7 +43,7 @@ import {
   type SendState,
   sendsOf,
 } from './sends';
-import { buildSummary } from './summary';
+import { buildSummary, lazySummary } from './summary';
 import { applyTrack, type ObjectOutcome } from './track';
 
 /**
@@ -221,7 +221,7 @@ export class ProfileService {
     if (req.audience !== null) {
       const byId = new Map(req.definitions.map((d) => [d.id, d.filter]));
       const ctx = { now: req.now, segment: (id: string) => byId.get(id) ?? null };
-      if (!evaluateFilter(req.audience, buildSummary(this.store, req.now), ctx)) {
+      if (!evaluateFilter(req.audience, lazySummary(this.store, req.now), ctx)) {
         return { status: 'not_in_audience' };
       }
     }
@@ -316,12 +316,10 @@ export class ProfileService {
     if (miss) return miss;
     const byId = new Map(req.definitions.map((d) => [d.id, d.filter]));
     const ctx = { now: req.now, segment: (id: string) => byId.get(id) ?? null };
-    let summary: ReturnType<typeof buildSummary> | null = null;
+    const summary = lazySummary(this.store, req.now);
     const inSegment = (id: string) => {
       const filter = byId.get(id);
-      if (!filter) return false;
-      summary ??= buildSummary(this.store, req.now);
-      return evaluateFilter(filter, summary, ctx);
+      return filter ? evaluateFilter(filter, summary, ctx) : false;
     };
     const live = this.store.live;
     const inGlobalControl =
