@@ -139,77 +139,69 @@ const STEPS: readonly (readonly string[])[] = [
 ];
 
 /**
- * The schema STEPS build, as one script for a new (empty) database: every table with its final
- * columns. Creating a profile is the cost of ingesting a new user, and climbing the steps made
- * it a third slower: each ALTER TABLE re-reads the whole schema. When you append a step, change
- * this too: test/integration/profile-schema.test.ts checks that both leave the same database.
+ * What a new (empty) database gets instead of climbing STEPS: the same schema as one script,
+ * each table created with its final columns. Creating a profile is the cost of ingesting a new
+ * user, and the steps made it a third slower: each ALTER TABLE re-reads the whole schema.
+ * Derived from STEPS, so appending a step changes it too; test/integration/profile-schema.test.ts
+ * checks that both leave the same database.
  */
-const FRESH: readonly string[] = [
-  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
-  `CREATE TABLE identifiers (kind TEXT NOT NULL, value TEXT NOT NULL, status TEXT NOT NULL,
-     added_at INTEGER NOT NULL, PRIMARY KEY (kind, value))`,
-  `CREATE TABLE attributes (key TEXT NOT NULL, custom INTEGER NOT NULL, type TEXT NOT NULL,
-     value TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (custom, key))`,
-  `CREATE TABLE event_totals (name TEXT PRIMARY KEY, count INTEGER NOT NULL,
-     first_at INTEGER NOT NULL, last_at INTEGER NOT NULL)`,
-  `CREATE TABLE event_daily (name TEXT NOT NULL, day INTEGER NOT NULL, count INTEGER NOT NULL,
-     PRIMARY KEY (name, day))`,
-  `CREATE TABLE purchase_totals (product_id TEXT PRIMARY KEY, count INTEGER NOT NULL,
-     revenue REAL NOT NULL, first_at INTEGER NOT NULL, last_at INTEGER NOT NULL)`,
-  `CREATE TABLE purchase_daily (product_id TEXT NOT NULL, day INTEGER NOT NULL,
-     count INTEGER NOT NULL, revenue REAL NOT NULL, PRIMARY KEY (product_id, day))`,
-  `CREATE TABLE apps (app_id TEXT PRIMARY KEY, sessions INTEGER NOT NULL,
-     first_used INTEGER NOT NULL, last_used INTEGER NOT NULL)`,
-  `CREATE TABLE push_tokens (app_id TEXT NOT NULL, token TEXT NOT NULL, device_id TEXT NOT NULL,
-     added_at INTEGER NOT NULL, kind TEXT, p256dh TEXT, auth TEXT,
-     state TEXT NOT NULL DEFAULT 'active', last_error TEXT, updated_at INTEGER,
-     PRIMARY KEY (app_id, token))`,
-  `CREATE TABLE subscription_groups (group_id TEXT PRIMARY KEY, state TEXT NOT NULL,
-     updated_at INTEGER NOT NULL)`,
-  `CREATE TABLE raw_events (id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
-     time INTEGER NOT NULL, app_id TEXT, payload TEXT NOT NULL)`,
-  `CREATE INDEX raw_events_time ON raw_events (time)`,
-  `CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL,
-     body TEXT NOT NULL)`,
-  `CREATE TABLE merged_from (profile_id TEXT PRIMARY KEY, at INTEGER NOT NULL)`,
-  `CREATE TABLE segment_membership (segment_id TEXT PRIMARY KEY, entered_at INTEGER NOT NULL)`,
-  `CREATE TABLE sends (key TEXT PRIMARY KEY, dispatch_id TEXT NOT NULL, send_id TEXT,
-     campaign_id TEXT, variant_id TEXT, channel TEXT NOT NULL, state TEXT NOT NULL,
-     attempt INTEGER NOT NULL, claimed_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-     tags TEXT NOT NULL DEFAULT '[]', counts INTEGER NOT NULL DEFAULT 1, reason TEXT,
-     conversions TEXT)`,
-  `CREATE INDEX sends_dispatch ON sends (dispatch_id)`,
-  `CREATE INDEX sends_updated ON sends (updated_at)`,
-  `CREATE TABLE message_engagement (campaign_id TEXT PRIMARY KEY, received_at INTEGER,
-     last_received_at INTEGER, received_count INTEGER NOT NULL DEFAULT 0, opened_at INTEGER,
-     clicked_at INTEGER, converted_at INTEGER, in_control INTEGER NOT NULL DEFAULT 0,
-     variant_id TEXT, conversions TEXT, converted TEXT NOT NULL DEFAULT '[]', last_send_id TEXT)`,
-  `CREATE TABLE channel_received (channel TEXT PRIMARY KEY, last_at INTEGER NOT NULL)`,
-  `CREATE TABLE property_daily (day INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
-     property TEXT NOT NULL, value TEXT NOT NULL, count INTEGER NOT NULL,
-     PRIMARY KEY (day, kind, name, property, value))`,
-  `CREATE TABLE recent_purchases (id INTEGER PRIMARY KEY, time INTEGER NOT NULL,
-     price REAL NOT NULL, quantity INTEGER NOT NULL)`,
-  `CREATE TABLE engagement_seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL)`,
-  `CREATE INDEX engagement_seen_at ON engagement_seen (at)`,
-  `CREATE TABLE client_seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL)`,
-  `CREATE INDEX client_seen_at ON client_seen (at)`,
-  `CREATE TABLE sessions (id TEXT PRIMARY KEY, app_id TEXT NOT NULL, started_at INTEGER NOT NULL,
-     ended_at INTEGER, duration_s REAL)`,
-  `CREATE INDEX sessions_started ON sessions (started_at)`,
-  `CREATE TABLE content_cards (id TEXT PRIMARY KEY, dispatch_id TEXT NOT NULL, send_id TEXT,
-     campaign_id TEXT, variant_id TEXT, pinned INTEGER NOT NULL, card TEXT, template TEXT,
-     removal TEXT, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
-     viewed_at INTEGER, clicked_at INTEGER, dismissed_at INTEGER, removed_at INTEGER,
-     removed_reason TEXT)`,
-  `CREATE INDEX content_cards_created ON content_cards (created_at)`,
-  `CREATE TABLE in_app_messages (id TEXT PRIMARY KEY, dispatch_id TEXT NOT NULL, send_id TEXT,
-     campaign_id TEXT, variant_id TEXT, trigger TEXT NOT NULL, priority INTEGER NOT NULL,
-     message TEXT NOT NULL, context TEXT, templated INTEGER NOT NULL,
-     created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, shown_at INTEGER,
-     clicked_at INTEGER)`,
-  `CREATE TABLE ingest_marks (source TEXT PRIMARY KEY, seq INTEGER NOT NULL)`,
-];
+const FRESH: readonly string[] = foldSteps(STEPS.flat());
+
+/**
+ * Fold `ALTER TABLE t ADD COLUMN c` into t's CREATE TABLE, where SQLite puts it (after the last
+ * column, before table constraints), and drop the data migrations (INSERT, UPDATE), which have
+ * nothing to move in an empty database. Any other statement is a step this does not know.
+ */
+function foldSteps(statements: readonly string[]): string[] {
+  const out: string[] = [];
+  const tables = new Map<string, number>();
+  for (const statement of statements) {
+    const created = /^CREATE TABLE (\w+) \(/.exec(statement);
+    const added = /^ALTER TABLE (\w+) ADD COLUMN (.+)$/s.exec(statement);
+    if (created?.[1]) {
+      tables.set(created[1], out.length);
+      out.push(statement);
+    } else if (added?.[1] && added[2]) {
+      const at = tables.get(added[1]);
+      if (at === undefined) throw new Error(`profile schema: ALTER of unknown table ${added[1]}`);
+      out[at] = addColumn(out[at] as string, added[2]);
+    } else if (/^CREATE INDEX /.test(statement)) {
+      out.push(statement);
+    } else if (!/^(INSERT|UPDATE) /.test(statement)) {
+      throw new Error(`profile schema: no fresh form for ${statement.slice(0, 40)}`);
+    }
+  }
+  return out;
+}
+
+/** `CREATE TABLE t (a, b, PRIMARY KEY (a))` + `c` → `CREATE TABLE t (a, b, c, PRIMARY KEY (a))`. */
+function addColumn(create: string, column: string): string {
+  const open = create.indexOf('(');
+  const items: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = open + 1;
+  let close = create.length;
+  for (let i = start; i < create.length; i++) {
+    const ch = create[i];
+    if (ch === "'") quoted = !quoted;
+    if (quoted) continue;
+    if (ch === '(') depth++;
+    else if (ch === ')' && depth-- === 0) {
+      items.push(create.slice(start, i).trim());
+      close = i;
+      break;
+    } else if (ch === ',' && depth === 0) {
+      items.push(create.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  const constraint = items.findIndex((item) =>
+    /^(PRIMARY KEY|UNIQUE|CHECK|FOREIGN KEY|CONSTRAINT)\b/i.test(item),
+  );
+  items.splice(constraint === -1 ? items.length : constraint, 0, column.trim());
+  return `${create.slice(0, open)}(${items.join(', ')})${create.slice(close + 1)}`;
+}
 
 /** Tables holding a user's behaviour: what a merge hands over and a delete wipes. */
 export const ACTIVITY_TABLES = [
