@@ -221,17 +221,38 @@ function seedBody(r, users, cohort) {
   return { attributes };
 }
 
-/** Create every user through /users/track (75 per request, a few connections). */
+/** Retries of one seed request on 429/503 before the run fails. */
+const SEED_RETRIES = 5;
+
+/**
+ * Create every user through /users/track (75 per request, a few connections). A 429 or 503 (the
+ * ingestion log full or slow to store: on one workerd the accept shares the thread with the
+ * apply) is retried after a pause, as Braze's clients do; retries are counted in the report.
+ */
 async function seedUsers(call, { users, cohort, say }) {
   const requests = Math.ceil(users / OBJECTS_PER_TRACK);
   const started = performance.now();
   let next = 0;
   let done = 0;
+  let retries = 0;
   let lastSaid = started;
+  const send = async (r) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call('POST', '/users/track', seedBody(r, users, cohort));
+      } catch (err) {
+        const status = err instanceof ApiCallError ? err.detail.status : null;
+        if ((status !== 429 && status !== 503) || attempt >= SEED_RETRIES) throw err;
+        retries++;
+        say(`bench:   /users/track -> ${status}, retrying (${retries} so far)`);
+        await sleep(1_000 * 2 ** attempt);
+      }
+    }
+  };
   const worker = async () => {
     while (next < requests) {
       const r = next++;
-      await call('POST', '/users/track', seedBody(r, users, cohort));
+      await send(r);
       done++;
       if (performance.now() - lastSaid > 15_000) {
         lastSaid = performance.now();
@@ -245,6 +266,7 @@ async function seedUsers(call, { users, cohort, say }) {
   return {
     users,
     requests,
+    retries,
     connections: SEED_CONNECTIONS,
     seconds: round1(seconds),
     usersPerSec: users / seconds,

@@ -308,7 +308,7 @@ export function formatDeliveryTable(d, goal) {
       `create ${int(h.seed.users)} users: /users/track, 75 per request, ${h.seed.connections} conns`,
       `${int(h.seed.usersPerSec)} users/s`,
       '',
-      `${h.seed.seconds} s to accept; ingestion log applied ${h.index.appliedAfterSeconds} s and segment index complete ${h.index.seconds} s later`,
+      `${h.seed.seconds} s to accept${h.seed.retries ? ` (${h.seed.retries} requests retried after 429/503)` : ''}; ingestion log applied ${h.index.appliedAfterSeconds} s and segment index complete ${h.index.seconds} s later`,
     ]);
   }
   const s = h?.send;
