@@ -49,6 +49,11 @@ const eventsBody = memo(USERS / gcd(USERS, EVENTS_PER_REQUEST), (r) =>
 
 const GOAL_SINGLE = { kind: 'ceilingRatio', min: 0.25, label: '>= 25% of ceiling' };
 const GOAL_BATCH = { kind: 'objectsPerSec', min: 20_000, label: '>= 20,000 objects/s' };
+/**
+ * Our own target where the issue names no number (SDK batches: "the same hello-world ceiling
+ * ratio as ingestion", read as: report it; email tracking: "fast").
+ */
+const GOAL_OWN = { kind: 'ceilingRatio', min: 0.25, label: '>= 25% of ceiling (own target)' };
 
 /** Seeds all USERS profiles before the track scenarios (134 requests of 75 attributes). */
 export const seedBody = (r) =>
@@ -112,7 +117,7 @@ export const SCENARIOS = [
     request: sdkBatchRequest,
     valid: (body) => body.includes('"accepted":20,"errors":[]'),
     users: (i) => [i % SDK_DEVICES],
-    goal: GOAL_SINGLE,
+    goal: GOAL_OWN,
   },
   {
     id: 'sdk-flags',
@@ -147,7 +152,7 @@ export const SCENARIOS = [
     expectStatus: 200,
     objectsPerRequest: 1,
     request: openRequest,
-    goal: GOAL_SINGLE,
+    goal: GOAL_OWN,
   },
   {
     id: 'tracking-click',
@@ -159,7 +164,7 @@ export const SCENARIOS = [
     expectStatus: 302,
     objectsPerRequest: 1,
     request: clickRequest,
-    goal: GOAL_SINGLE,
+    goal: GOAL_OWN,
   },
 ];
 
