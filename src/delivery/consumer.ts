@@ -292,6 +292,10 @@ export interface SendContext {
   channelEnv?: ChannelEnv;
   /** Each variant's message as the sender prepared it, once per batch (`ChannelSender.prepare`). */
   prepared: Map<unknown, Promise<{ message: unknown } | { failed: string }>>;
+  /** Each message's template fields (`ChannelSender.templates`), once per batch. */
+  fields?: WeakMap<object, Record<string, string>>;
+  /** HERALD_PUBLIC_URL without its trailing slashes, once per batch. */
+  publicUrl?: string;
   env: DeliveryBindings;
   dispatch: Dispatch;
   workspace: Workspace;
@@ -605,6 +609,19 @@ function channelEnvOf(ctx: SendContext): ChannelEnv {
   return ctx.channelEnv;
 }
 
+/** The sender's template fields of a message: the same for every recipient of the batch. */
+function templatesOf(ctx: SendContext, message: unknown): Record<string, string> {
+  if (message === null || typeof message !== 'object')
+    return ctx.sender.templates(message as never);
+  ctx.fields ??= new WeakMap();
+  let fields = ctx.fields.get(message);
+  if (!fields) {
+    fields = ctx.sender.templates(message as never);
+    ctx.fields.set(message, fields);
+  }
+  return fields;
+}
+
 /** Render the channel's templates for this recipient and hand them to its sender. */
 export async function sendOne(
   ctx: SendContext,
@@ -640,13 +657,16 @@ export async function sendOne(
       (message as { message_variation_id?: string } | null)?.message_variation_id ??
       claimed.variantId,
   };
-  const publicUrl = (ctx.env.HERALD_PUBLIC_URL ?? 'http://localhost:8787').replace(/\/+$/, '');
-  const links = await sender.messageLinks?.({ tracking, publicUrl, workspace, DB: ctx.env.DB });
+  ctx.publicUrl ??= (ctx.env.HERALD_PUBLIC_URL ?? 'http://localhost:8787').replace(/\/+$/, '');
+  const publicUrl = ctx.publicUrl;
+  const links = sender.messageLinks
+    ? await sender.messageLinks({ tracking, publicUrl, workspace, DB: ctx.env.DB })
+    : undefined;
   const context = messageContext(ctx, r, links);
   const scope = buildScope(claimed.recipient, context);
   ctx.sources ??= workspaceSources(ctx.env.DB, workspace);
   const rendered = await renderFields({
-    fields: sender.templates(message as never),
+    fields: templatesOf(ctx, message),
     scope,
     now,
     sources: ctx.sources,
