@@ -27,8 +27,8 @@ import {
   type DeliverMessage,
   DeliveryMessage,
   EXPAND_PAGE,
+  EXPAND_RECIPIENTS_PER_MESSAGE,
   type QueuedRecipient,
-  RECIPIENTS_PER_MESSAGE,
 } from './queue';
 import { SENDERS } from './senders';
 import { callWebhook, WebhookMemo } from './webhook';
@@ -776,7 +776,7 @@ async function expand(
     limit: pageSize,
   });
   const bodies: DeliverMessage[] = [];
-  for (let i = 0; i < page.length; i += RECIPIENTS_PER_MESSAGE) {
+  for (let i = 0; i < page.length; i += EXPAND_RECIPIENTS_PER_MESSAGE) {
     for (const channel of dispatchChannels(dispatch.messages)) {
       bodies.push({
         v: 1,
@@ -786,7 +786,7 @@ async function expand(
         channel,
         attempt: 1,
         recipients: page
-          .slice(i, i + RECIPIENTS_PER_MESSAGE)
+          .slice(i, i + EXPAND_RECIPIENTS_PER_MESSAGE)
           .map((p) => ({ profile_id: p.profileId })),
       });
     }
