@@ -24,12 +24,15 @@ export const DELIVERY_GOAL = { min: 2_000, label: '>= 2,000 delivered/s' };
 export const DEFAULT_DELIVERY_USERS = 10_000;
 /** What one profile leaves in workerd's state directory (SQLite database, WAL, shared memory). */
 const PROFILE_BYTES = 256 * 1024;
-/** Herald's recipients per deliver message (src/delivery/queue.ts RECIPIENTS_PER_MESSAGE). */
-export const RECIPIENTS_PER_MESSAGE = 50;
-/** Messages the raw queue ceiling sends (20,000 x 50 = 1,000,000 recipients' worth). */
+/**
+ * Herald's recipients per deliver message of an audience page (src/delivery/queue.ts
+ * EXPAND_RECIPIENTS_PER_MESSAGE); bench/queue-worker.js sends messages of this size.
+ */
+export const RECIPIENTS_PER_MESSAGE = 100;
+/** Messages the raw queue ceiling sends (20,000 x 100 = 2,000,000 recipients' worth). */
 export const QUEUE_MESSAGES = 20_000;
 /** Messages for the bare pipeline (queue + one webhook per recipient): 25,000 webhooks. */
-export const PIPELINE_MESSAGES = 500;
+export const PIPELINE_MESSAGES = 250;
 
 const OBJECTS_PER_TRACK = 75;
 const SEED_CONNECTIONS = 4;
@@ -185,8 +188,8 @@ export async function measureQueueCeiling({
         `recipients/s at ${RECIPIENTS_PER_MESSAGE} per message) in ${out.seconds} s; ` +
         `CPU workerd ${out.cpu.workerdPct}%`,
     );
-    say('bench:   bare pipeline: warm-up (20 messages, 1,000 webhooks)');
-    await run(20, { webhooks: true });
+    say('bench:   bare pipeline: warm-up (10 messages, 1,000 webhooks)');
+    await run(10, { webhooks: true });
     say(
       `bench:   bare pipeline: ${pipelineMessages.toLocaleString('en-US')} messages, one webhook per recipient`,
     );
