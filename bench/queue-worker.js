@@ -1,7 +1,7 @@
 /**
  * The raw queue ceiling for the delivery benchmark (bench/lib/delivery.mjs): the fetch handler
  * enqueues `n` messages shaped like Herald's deliver messages (100 recipients each) in batches of
- * 100, and the consumer only reports how many it received to the bench's local sink. It runs on
+ * 40, and the consumer only reports how many it received to the bench's local sink. It runs on
  * the same workerd, with the same consumer settings as `herald-delivery` in wrangler.toml, so
  * what it measures is the runtime's queue, not Herald.
  *
@@ -11,7 +11,8 @@
 
 /** Herald's audience-page deliver messages (src/delivery/queue.ts EXPAND_RECIPIENTS_PER_MESSAGE). */
 const RECIPIENTS_PER_MESSAGE = 100;
-const SEND_BATCH = 100;
+/** Messages per `sendBatch`: 40 of ~4 KB stay under its 256 KB per call. */
+const SEND_BATCH = 40;
 /** Herald's per-message concurrency (src/delivery/consumer.ts CONCURRENCY). */
 const CONCURRENCY = 16;
 
