@@ -145,6 +145,19 @@ describe('callWebhook with a shared memo', () => {
     expect(seen).toHaveLength(0);
   });
 
+  it('shares a timeout signal between calls started within 50 ms, and no longer', () => {
+    let now = 1_000_000;
+    const memo = new WebhookMemo(() => now);
+    const first = memo.signal(90_000);
+    now += 49;
+    expect(memo.signal(90_000)).toBe(first);
+    now += 1;
+    const next = memo.signal(90_000);
+    expect(next).not.toBe(first);
+    now += 10;
+    expect(memo.signal(90_000)).toBe(next);
+  });
+
   it('times a hanging call out as a retried 408', async () => {
     const { fetch } = fakeFetch(() => null);
     const r = await callWebhook(POST, options(fetch, { memo: new WebhookMemo(), timeoutMs: 50 }));
