@@ -111,9 +111,9 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-/** A value whose printing (and filtering) is certainly liquidjs's: a string, number, boolean or nil. */
 type Scalar = string | number | boolean | null | undefined;
 
+/** A value whose printing (and filtering) is certainly liquidjs's: a string, number, boolean or nil. */
 function isScalar(value: unknown): value is Scalar {
   const t = typeof value;
   return t === 'string' || t === 'number' || t === 'boolean' || value == null;
