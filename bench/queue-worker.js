@@ -1,7 +1,7 @@
 /**
  * The raw queue ceiling for the delivery benchmark (bench/lib/delivery.mjs): the fetch handler
- * enqueues `n` messages shaped like Herald's deliver messages (50 recipients each) in batches of
- * 100, and the consumer only reports how many it received to the bench's local sink. It runs on
+ * enqueues `n` messages shaped like Herald's deliver messages (100 recipients each) in batches of
+ * 40, and the consumer only reports how many it received to the bench's local sink. It runs on
  * the same workerd, with the same consumer settings as `herald-delivery` in wrangler.toml, so
  * what it measures is the runtime's queue, not Herald.
  *
@@ -9,12 +9,14 @@
  * a time per message like Herald's consumer, with no profile work: the bare pipeline's ceiling.
  */
 
-const RECIPIENTS_PER_MESSAGE = 50;
-const SEND_BATCH = 100;
+/** Herald's audience-page deliver messages (src/delivery/queue.ts EXPAND_RECIPIENTS_PER_MESSAGE). */
+const RECIPIENTS_PER_MESSAGE = 100;
+/** Messages per `sendBatch`: 40 of ~4 KB stay under its 256 KB per call. */
+const SEND_BATCH = 40;
 /** Herald's per-message concurrency (src/delivery/consumer.ts CONCURRENCY). */
 const CONCURRENCY = 16;
 
-/** A deliver message of Herald's size: 50 profile ids of Herald's shape. */
+/** A deliver message of Herald's size: 100 profile ids of Herald's shape. */
 function message(i, webhooks) {
   return {
     webhooks,
@@ -76,7 +78,7 @@ export default {
       recipients += m.body.recipients.length;
       m.ack();
     }
-    // One report per batch: a tenth of a request per message, against Herald's 50 webhooks.
+    // One report per batch: a tenth of a request per message, against Herald's 100 webhooks.
     const res = await fetch(`${env.SINK_URL}/count`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

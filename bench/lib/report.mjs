@@ -336,7 +336,7 @@ export function formatDeliveryTable(d, goal) {
       '  exactly once',
       `${int(s.duplicates)} duplicates, ${int(s.misses)} misses`,
       '',
-      `${int(s.webhooks)} webhooks; dispatch ${s.dispatch.status}, ${int(s.dispatch.enqueuedRecipients)} enqueued; ${s.deadLetters} dead letters; ${s.warnings} warning lines`,
+      `${s.atLastWebhook ? `at the last webhook ${int(s.atLastWebhook.duplicates)} duplicates, ${int(s.atLastWebhook.misses)} misses; ` : ''}${int(s.webhooks)} webhooks; dispatch ${s.dispatch.status}, ${int(s.dispatch.enqueuedRecipients)} enqueued; ${s.deadLetters} dead letters; ${s.warnings} warning lines`,
     ]);
     const w = s.writeBack;
     if (w) {

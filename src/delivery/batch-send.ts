@@ -26,13 +26,19 @@ import {
   recipientFromIndex,
   UNINDEXED_STANDARD,
 } from './index-recipients';
-import type { DeliverMessage, QueuedRecipient, SendDone } from './queue';
+import {
+  type DeliverMessage,
+  type QueuedRecipient,
+  RECIPIENTS_PER_MESSAGE,
+  type SendDone,
+} from './queue';
 
 /**
- * The batched send path. A deliver message's 50 recipients cost one D1 read (their profile index
- * rows, filtered by the dispatch's audience: the re-check and the data Liquid renders from), one
- * D1 claim statement (`delivery_claims`, exactly once per dispatch, profile and channel), the
- * channel calls, one `record` queue message and one D1 batch of outcomes. No profile object is
+ * The batched send path. A deliver message's recipients (100 from an audience page) cost one D1
+ * read (their profile index rows, filtered by the dispatch's audience: the re-check and the data
+ * Liquid renders from), one D1 claim statement (`delivery_claims`, exactly once per dispatch,
+ * profile and channel), the channel calls, one queue call of `record` messages (50 sends each)
+ * and one D1 batch of outcomes. No profile object is
  * called while sending: each user's own record of the send (ledger row, received engagement,
  * `message.event`) is written back afterwards by the `record` message (write-back.ts).
  *
@@ -178,17 +184,24 @@ export async function deliverBatched(
   // The write-back is queued before the claims are finished: a final state in D1 means its
   // record is on its way, so a redelivered message never has to rebuild one.
   if (done.length > 0) {
-    await env.SEND_RECORDS_QUEUE.send(
-      {
-        v: 1,
-        type: 'record',
-        workspace_id: dispatch.workspaceId,
-        dispatch_id: dispatch.id,
-        channel: ctx.channel,
-        sends: done,
-      },
-      { delaySeconds: writeBackDelay(env.HERALD_WRITE_BACK_DELAY_SECONDS) },
-    );
+    // At most 50 sends per record message, as when deliver messages held 50: a send's extras
+    // and details are per recipient, and the queue takes 128 KB per message.
+    const delaySeconds = writeBackDelay(env.HERALD_WRITE_BACK_DELAY_SECONDS);
+    const records = [];
+    for (let i = 0; i < done.length; i += RECIPIENTS_PER_MESSAGE) {
+      records.push({
+        body: {
+          v: 1 as const,
+          type: 'record' as const,
+          workspace_id: dispatch.workspaceId,
+          dispatch_id: dispatch.id,
+          channel: ctx.channel,
+          sends: done.slice(i, i + RECIPIENTS_PER_MESSAGE),
+        },
+        delaySeconds,
+      });
+    }
+    await env.SEND_RECORDS_QUEUE.sendBatch(records);
   }
   const finish = {
     dispatchId: dispatch.id,

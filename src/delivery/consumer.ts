@@ -27,8 +27,8 @@ import {
   type DeliverMessage,
   DeliveryMessage,
   EXPAND_PAGE,
+  EXPAND_RECIPIENTS_PER_MESSAGE,
   type QueuedRecipient,
-  RECIPIENTS_PER_MESSAGE,
 } from './queue';
 import { SENDERS } from './senders';
 import { callWebhook, WebhookMemo } from './webhook';
@@ -292,6 +292,10 @@ export interface SendContext {
   channelEnv?: ChannelEnv;
   /** Each variant's message as the sender prepared it, once per batch (`ChannelSender.prepare`). */
   prepared: Map<unknown, Promise<{ message: unknown } | { failed: string }>>;
+  /** Each message's template fields (`ChannelSender.templates`), once per batch. */
+  fields?: WeakMap<object, Record<string, string>>;
+  /** HERALD_PUBLIC_URL without its trailing slashes, once per batch. */
+  publicUrl?: string;
   env: DeliveryBindings;
   dispatch: Dispatch;
   workspace: Workspace;
@@ -605,6 +609,19 @@ function channelEnvOf(ctx: SendContext): ChannelEnv {
   return ctx.channelEnv;
 }
 
+/** The sender's template fields of a message: the same for every recipient of the batch. */
+function templatesOf(ctx: SendContext, message: unknown): Record<string, string> {
+  if (message === null || typeof message !== 'object')
+    return ctx.sender.templates(message as never);
+  ctx.fields ??= new WeakMap();
+  let fields = ctx.fields.get(message);
+  if (!fields) {
+    fields = ctx.sender.templates(message as never);
+    ctx.fields.set(message, fields);
+  }
+  return fields;
+}
+
 /** Render the channel's templates for this recipient and hand them to its sender. */
 export async function sendOne(
   ctx: SendContext,
@@ -640,13 +657,16 @@ export async function sendOne(
       (message as { message_variation_id?: string } | null)?.message_variation_id ??
       claimed.variantId,
   };
-  const publicUrl = (ctx.env.HERALD_PUBLIC_URL ?? 'http://localhost:8787').replace(/\/+$/, '');
-  const links = await sender.messageLinks?.({ tracking, publicUrl, workspace, DB: ctx.env.DB });
+  ctx.publicUrl ??= (ctx.env.HERALD_PUBLIC_URL ?? 'http://localhost:8787').replace(/\/+$/, '');
+  const publicUrl = ctx.publicUrl;
+  const links = sender.messageLinks
+    ? await sender.messageLinks({ tracking, publicUrl, workspace, DB: ctx.env.DB })
+    : undefined;
   const context = messageContext(ctx, r, links);
   const scope = buildScope(claimed.recipient, context);
   ctx.sources ??= workspaceSources(ctx.env.DB, workspace);
   const rendered = await renderFields({
-    fields: sender.templates(message as never),
+    fields: templatesOf(ctx, message),
     scope,
     now,
     sources: ctx.sources,
@@ -711,6 +731,9 @@ export async function sendOne(
   }
 }
 
+/** Deliver messages per `sendBatch` call when a page is expanded. */
+const EXPAND_SEND_BATCH = 40;
+
 /**
  * Page the dispatch's audience into deliver messages. Pages chain: each sends the next before it
  * advances the cursor, so a crash between the two repeats a page (the ledger drops the repeats)
@@ -756,7 +779,7 @@ async function expand(
     limit: pageSize,
   });
   const bodies: DeliverMessage[] = [];
-  for (let i = 0; i < page.length; i += RECIPIENTS_PER_MESSAGE) {
+  for (let i = 0; i < page.length; i += EXPAND_RECIPIENTS_PER_MESSAGE) {
     for (const channel of dispatchChannels(dispatch.messages)) {
       bodies.push({
         v: 1,
@@ -766,13 +789,17 @@ async function expand(
         channel,
         attempt: 1,
         recipients: page
-          .slice(i, i + RECIPIENTS_PER_MESSAGE)
+          .slice(i, i + EXPAND_RECIPIENTS_PER_MESSAGE)
           .map((p) => ({ profile_id: p.profileId })),
       });
     }
   }
-  for (let i = 0; i < bodies.length; i += 100) {
-    await env.DELIVERY_QUEUE.sendBatch(bodies.slice(i, i + 100).map((body) => ({ body })));
+  // `sendBatch` takes 256 KB per call: 40 messages of 100 profile ids (~5 KB each) stay under it
+  // whatever the number of channels.
+  for (let i = 0; i < bodies.length; i += EXPAND_SEND_BATCH) {
+    await env.DELIVERY_QUEUE.sendBatch(
+      bodies.slice(i, i + EXPAND_SEND_BATCH).map((body) => ({ body })),
+    );
   }
   const done = page.length < pageSize;
   const to = page.length > 0 ? page[page.length - 1]!.profileId : m.after;

@@ -21,15 +21,23 @@ export const webhookSender: ChannelSender<WebhookMessage> = {
   },
 
   async send(input, env) {
-    const headers: Record<string, string> = {};
-    for (const name of Object.keys(input.message.request_headers ?? {})) {
-      headers[name] = input.rendered[`header ${name}`] ?? '';
+    const own = input.message.request_headers ?? {};
+    let headers: Record<string, string> = {};
+    // Plain header values render as themselves: then the message's own record is the call's,
+    // and the memo knows it by identity.
+    let stableHeaders = input.message.request_headers !== undefined;
+    for (const name of Object.keys(own)) {
+      const value = input.rendered[`header ${name}`] ?? '';
+      headers[name] = value;
+      if (value !== own[name]) stableHeaders = false;
     }
+    if (stableHeaders) headers = own;
     const call = await callWebhook(
       {
         url: (input.rendered.url ?? '').trim(),
         method: input.message.request_method,
         headers,
+        stableHeaders,
         body: input.rendered.body ?? null,
       },
       {

@@ -26,6 +26,8 @@ export interface WebhookRequest {
   url: string;
   method: WebhookMessage['request_method'];
   headers: Record<string, string>;
+  /** `headers` is the message's own record, never changed (no value was templated). */
+  stableHeaders?: boolean;
   body: string | null;
 }
 
@@ -49,11 +51,13 @@ export interface WebhookOptions {
 const RETRIED = (status: number) => status === 408 || status === 429 || status >= 500;
 
 /**
- * How long one timeout signal is handed to new calls: 1% of the timeout, at most a second. Each
+ * How long one timeout signal is handed to new calls: 1% of the timeout, at most 50 ms. Each
  * call gets a signal that fires between the timeout and the timeout plus this much after the call
- * starts, so never sooner than Braze's 90 s.
+ * starts, so never sooner than Braze's 90 s. Every call in flight is registered with its signal;
+ * twenty signals a second, each shared by ~100 calls, measured ~3% less CPU per send than one
+ * shared by a second's ~2,000 (one A/B, about its noise), for twenty timers a second.
  */
-const signalReuseMs = (timeoutMs: number) => Math.min(1_000, Math.ceil(timeoutMs / 100));
+const signalReuseMs = (timeoutMs: number) => Math.min(50, Math.ceil(timeoutMs / 100));
 
 /** A call's target once its URL passed the address guard: what `fetch` and the breaker use. */
 interface Target {
@@ -62,15 +66,24 @@ interface Target {
   breakerKey: string;
 }
 
-/** A message's rendered headers, validated once: the list to send, or why they cannot be sent. */
+/**
+ * A message's rendered headers, validated once: the list to send (and, memoized, the `Headers`
+ * to hand to `fetch` with or without an inferred content type), or why they cannot be sent.
+ */
 type HeaderSet =
-  | { ok: true; list: [string, string][]; hasContentType: boolean }
+  | {
+      ok: true;
+      list: [string, string][];
+      hasContentType: boolean;
+      /** Content type added ('' for none) → the headers `fetch` gets; fetch copies them. */
+      built?: Map<string, Headers>;
+    }
   | { ok: false; reason: string };
 
 /**
  * What the calls of one deliver message share. A broadcast renders the same URL and headers for
  * most recipients: the address guard, the URL parse and the header validation then run once per
- * distinct value instead of once per call, and calls started within a second share one timeout
+ * distinct value instead of once per call, and calls started within 50 ms share one timeout
  * signal. Bounded, so a template that renders a distinct URL per user costs memory only up to
  * `MAX_ENTRIES`.
  */
@@ -78,6 +91,8 @@ export class WebhookMemo {
   private static readonly MAX_ENTRIES = 256;
   private readonly targets = new Map<string, Target>();
   private readonly headerSets = new Map<string, HeaderSet>();
+  /** Header records seen before, by identity: a message's unrendered (plain) headers object. */
+  private readonly headerObjects = new WeakMap<object, HeaderSet>();
   private signalAt = Number.NEGATIVE_INFINITY;
   private shared: AbortSignal | null = null;
 
@@ -91,14 +106,29 @@ export class WebhookMemo {
     return made;
   }
 
-  headers(input: { workspaceId: string; headers: Record<string, string> }): HeaderSet {
+  /**
+   * The validated header set of a call. `stable` says the record is never changed once made (a
+   * message's own headers, passed when no value is templated): then it is looked up by identity,
+   * without serializing it.
+   */
+  headers(input: {
+    workspaceId: string;
+    headers: Record<string, string>;
+    stable?: boolean;
+  }): HeaderSet {
+    if (input.stable) {
+      const same = this.headerObjects.get(input.headers);
+      if (same) return same;
+    }
     // JSON, not a joined string: a rendered value may hold any separator.
     const key = JSON.stringify(input.headers);
-    const hit = this.headerSets.get(key);
-    if (hit) return hit;
-    const made = makeHeaderSet(input.workspaceId, input.headers);
-    if (this.headerSets.size < WebhookMemo.MAX_ENTRIES) this.headerSets.set(key, made);
-    return made;
+    let set = this.headerSets.get(key);
+    if (!set) {
+      set = makeHeaderSet(input.workspaceId, input.headers);
+      if (this.headerSets.size < WebhookMemo.MAX_ENTRIES) this.headerSets.set(key, set);
+    }
+    if (input.stable) this.headerObjects.set(input.headers, set);
+    return set;
   }
 
   signal(timeoutMs: number): AbortSignal {
@@ -133,6 +163,21 @@ function makeHeaderSet(workspaceId: string, headers: Record<string, string>): He
     checked.set('user-agent', `Herald Sender ${fnv1a32(workspaceId).toString(16)}`);
   }
   return { ok: true, list: [...checked], hasContentType: checked.has('content-type') };
+}
+
+/**
+ * The `Headers` a call hands to `fetch`: the set's list plus the inferred content type, if any.
+ * Built once per set and type and shared by the set's calls (a request copies its headers).
+ */
+function fetchHeaders(set: Extract<HeaderSet, { ok: true }>, contentType: string): Headers {
+  set.built ??= new Map();
+  let headers = set.built.get(contentType);
+  if (!headers) {
+    headers = new Headers(set.list);
+    if (contentType) headers.set('content-type', contentType);
+    set.built.set(contentType, headers);
+  }
+  return headers;
 }
 
 /** A body's Content-Type when the message names none: JSON if it parses, else plain text. */
@@ -177,14 +222,18 @@ export async function callWebhook(req: WebhookRequest, opts: WebhookOptions): Pr
     };
   }
   const headerSet = memo
-    ? memo.headers({ workspaceId: opts.workspaceId, headers: req.headers })
+    ? memo.headers({
+        workspaceId: opts.workspaceId,
+        headers: req.headers,
+        stable: req.stableHeaders === true,
+      })
     : makeHeaderSet(opts.workspaceId, req.headers);
   if (!headerSet.ok) return { outcome: 'failed', status: null, reason: headerSet.reason };
   const body = req.method === 'GET' || req.body === '' ? null : req.body;
-  let headers = headerSet.list;
-  if (body !== null && !headerSet.hasContentType) {
-    headers = [...headers, ['content-type', inferredContentType(body)]];
-  }
+  const headers = fetchHeaders(
+    headerSet,
+    body !== null && !headerSet.hasContentType ? inferredContentType(body) : '',
+  );
   const timeoutMs = opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
   let res: Response;
   try {

@@ -19,6 +19,14 @@ function noFiles(): never {
   throw new Error('templates cannot read files');
 }
 
+/** Engines built by createEngine: their filters are Braze's (the render fast path relies on it). */
+const HERALD_ENGINES = new WeakSet<Liquid>();
+
+/** Whether `liquid` came from createEngine. */
+export function isHeraldEngine(liquid: Liquid): boolean {
+  return HERALD_ENGINES.has(liquid);
+}
+
 /**
  * Build the Braze-dialect engine: Braze's filters only, Braze's tags, no file access, scope
  * lookups limited to own properties (no prototypes), and DoS limits. One engine per isolate
@@ -52,6 +60,7 @@ export function createEngine(): Liquid {
   liquid.registerTag('catalog_items', CatalogItemsTag);
   liquid.registerTag('catalog_selection_items', CatalogSelectionItemsTag);
   installFilters(liquid);
+  HERALD_ENGINES.add(liquid);
   return liquid;
 }
 
@@ -77,7 +86,7 @@ export function printable(value: unknown): string {
 export class OutputTooLarge extends Error {}
 
 /** UTF-8 length of a string without encoding it. */
-function utf8Length(s: string): number {
+export function utf8Length(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

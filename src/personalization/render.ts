@@ -1,5 +1,5 @@
 import { Context, type Liquid, type Template, toPromise, toValueSync } from 'liquidjs';
-import { compile } from './compile-cache';
+import { compile, compileWithFastPath } from './compile-cache';
 import { engine, LimitedEmitter, MAX_FIELD_OUTPUT_BYTES } from './engine';
 import {
   AbortMessage,
@@ -100,7 +100,13 @@ export async function renderFields(req: RenderRequest): Promise<RenderOutcome> {
     }
     let templates: Template[];
     try {
-      templates = compile(liquid, source);
+      const compiled = compileWithFastPath(liquid, source);
+      const output = compiled.fast?.(req.scope);
+      if (output !== undefined) {
+        outcome.fields[field] = { ok: true, output };
+        continue;
+      }
+      templates = compiled.templates;
     } catch (err) {
       outcome.fields[field] = { ok: false, error: describe(err) };
       continue;

@@ -78,15 +78,59 @@ function customValue(entry: { type: string; value: Json }): unknown {
   return entry.value;
 }
 
+/** The message-side variables: the same for every recipient of a message context. */
+interface MessageScope {
+  links: Record<string, unknown>;
+  roots: Record<string, unknown>;
+}
+
+// Message contexts are shared by a deliver message's recipients (and never mutated once built).
+const messageScopes = new WeakMap<MessageContext, MessageScope>();
+
+function messageScope(message: MessageContext): MessageScope {
+  let built = messageScopes.get(message);
+  if (built) return built;
+  built = {
+    links: {
+      set_user_to_unsubscribed_url: message.links?.unsubscribe,
+      // Braze's legacy name for the same link.
+      unsubscribe_url: message.links?.unsubscribe,
+      set_user_to_subscribed_url: message.links?.subscribe,
+      set_user_to_opted_in_url: message.links?.opt_in,
+      email_footer: message.links?.email_footer,
+    },
+    roots: {
+      // Herald keeps no device model yet: API-only users have no device, as in Braze.
+      most_recently_used_device: {},
+      targeted_device: message.targeted_device ?? {},
+      event_properties: message.event_properties ?? {},
+      api_trigger_properties: message.api_trigger_properties ?? {},
+      canvas_entry_properties: message.canvas_entry_properties ?? {},
+      context: message.context ?? message.canvas_entry_properties ?? {},
+      campaign: message.campaign
+        ? { dispatch_id: UNSENT_DISPATCH_ID, ...message.campaign }
+        : undefined,
+      canvas: message.canvas,
+      card: message.card,
+      app: message.app,
+      sms: message.sms,
+    },
+  };
+  messageScopes.set(message, built);
+  return built;
+}
+
 /**
  * The variables a template sees. `${name}` reads STANDARD_ROOT under Braze's tag names
  * (`email_address`, `user_id`, `city`, …); namespaces hold the rest. Missing values are absent,
- * so they print as nothing and `default` applies.
+ * so they print as nothing and `default` applies. The message-side values are built once per
+ * message context and shared by its recipients' scopes (templates only read them).
  */
 export function buildScope(
   recipient: Recipient | null,
   message: MessageContext,
 ): Record<string, unknown> {
+  const shared = messageScope(message);
   const std = recipient?.standard ?? {};
   const standard: Record<string, unknown> = {
     first_name: std.first_name,
@@ -107,36 +151,18 @@ export function buildScope(
     most_recent_app_version: undefined,
     most_recent_locale: undefined,
     most_recent_location: undefined,
-    set_user_to_unsubscribed_url: message.links?.unsubscribe,
-    // Braze's legacy name for the same link.
-    unsubscribe_url: message.links?.unsubscribe,
-    set_user_to_subscribed_url: message.links?.subscribe,
-    set_user_to_opted_in_url: message.links?.opt_in,
-    email_footer: message.links?.email_footer,
+    ...shared.links,
   };
   const custom: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(recipient?.custom ?? {})) custom[k] = customValue(v);
+  const entries = recipient?.custom;
+  if (entries) for (const k in entries) custom[k] = customValue(entries[k]!);
   const subscribed: Record<string, unknown> = { ...(recipient?.subscriptionGroups ?? {}) };
   if (typeof std.email_subscribe === 'string') subscribed.email_global = std.email_subscribe;
   if (typeof std.push_subscribe === 'string') subscribed.push_global = std.push_subscribe;
-  const campaign = message.campaign
-    ? { dispatch_id: UNSENT_DISPATCH_ID, ...message.campaign }
-    : undefined;
   return {
     [STANDARD_ROOT]: standard,
     custom_attribute: custom,
     subscribed_state: subscribed,
-    // Herald keeps no device model yet: API-only users have no device, as in Braze.
-    most_recently_used_device: {},
-    targeted_device: message.targeted_device ?? {},
-    event_properties: message.event_properties ?? {},
-    api_trigger_properties: message.api_trigger_properties ?? {},
-    canvas_entry_properties: message.canvas_entry_properties ?? {},
-    context: message.context ?? message.canvas_entry_properties ?? {},
-    campaign,
-    canvas: message.canvas,
-    card: message.card,
-    app: message.app,
-    sms: message.sms,
+    ...shared.roots,
   };
 }

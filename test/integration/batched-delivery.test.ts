@@ -35,10 +35,13 @@ function proSegment(ws: TestWorkspace): Promise<string> {
 
 async function proAudience(users: string[], settings: Record<string, unknown> = {}) {
   const ws = await sinkWorkspace(settings);
-  await track(
-    ws,
-    users.map((id) => ({ external_id: id, first_name: `N-${id}`, plan: 'pro' })),
-  );
+  // /users/track takes 75 objects per request.
+  for (let i = 0; i < users.length; i += 75) {
+    await track(
+      ws,
+      users.slice(i, i + 75).map((id) => ({ external_id: id, first_name: `N-${id}`, plan: 'pro' })),
+    );
+  }
   await syncIndex(ws, users);
   const segment = await proSegment(ws);
   return { ws, segment };
@@ -115,6 +118,17 @@ describe('batched delivery of webhook broadcasts', () => {
       expect.objectContaining({ api_campaign_id: 'camp_batched', in_control: false }),
     ]);
   });
+
+  it('sends once to each of 120 members, whose page spans deliver messages of up to 100', async () => {
+    const users = Array.from({ length: 120 }, (_, i) => `m${i}`);
+    const { ws, segment } = await proAudience(users);
+    const { path, status } = await broadcast(ws, segment, 120);
+    await settle();
+    const names = (await sinkReceived(path)).map((h) => JSON.parse(h.body).name).sort();
+    expect(names).toEqual(users.map((id) => `N-${id}`).sort());
+    // Every send written back: a 100-recipient message's sends go out as two record messages.
+    expect(status.json).toMatchObject({ batch: { settled: 120, recorded: 120, pending: 0 } });
+  }, 30_000);
 
   it('sends once when a deliver message and its write-back arrive again', async () => {
     const { ws, segment } = await proAudience(['r1']);

@@ -109,6 +109,55 @@ describe('callWebhook with a shared memo', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it("knows a message's own headers by identity and sends them, validated, on every call", async () => {
+    const { fetch, seen } = fakeFetch(() => new Response('ok'));
+    const memo = new WebhookMemo();
+    const own = { 'X-Run': 'r1', 'Content-Type': 'application/json' };
+    const first = memo.headers({ workspaceId: 'ws_1', headers: own, stable: true });
+    expect(memo.headers({ workspaceId: 'ws_1', headers: own, stable: true })).toBe(first);
+    // An equal record rendered per recipient finds the same validated set by value.
+    expect(memo.headers({ workspaceId: 'ws_1', headers: { ...own } })).toBe(first);
+    for (let i = 0; i < 3; i++) {
+      const r = await callWebhook(
+        { ...POST, headers: own, stableHeaders: true },
+        options(fetch, { memo }),
+      );
+      expect(r).toEqual({ outcome: 'delivered', status: 200 });
+    }
+    const headers = seen.map((s) => Object.fromEntries(new Headers(s.init.headers)));
+    for (const h of headers) {
+      expect(h).toMatchObject({ 'x-run': 'r1', 'content-type': 'application/json' });
+      expect(h['user-agent']).toMatch(/^Herald Sender [0-9a-f]+$/);
+    }
+  });
+
+  it('fails every call whose stable headers are invalid', async () => {
+    const { fetch, seen } = fakeFetch(() => new Response('ok'));
+    const memo = new WebhookMemo();
+    const own = { 'Bad Name': 'x' };
+    for (let i = 0; i < 2; i++) {
+      const r = await callWebhook(
+        { ...POST, headers: own, stableHeaders: true },
+        options(fetch, { memo }),
+      );
+      expect(r).toEqual({ outcome: 'failed', status: null, reason: 'invalid header "Bad Name"' });
+    }
+    expect(seen).toHaveLength(0);
+  });
+
+  it('shares a timeout signal between calls started within 50 ms, and no longer', () => {
+    let now = 1_000_000;
+    const memo = new WebhookMemo(() => now);
+    const first = memo.signal(90_000);
+    now += 49;
+    expect(memo.signal(90_000)).toBe(first);
+    now += 1;
+    const next = memo.signal(90_000);
+    expect(next).not.toBe(first);
+    now += 10;
+    expect(memo.signal(90_000)).toBe(next);
+  });
+
   it('times a hanging call out as a retried 408', async () => {
     const { fetch } = fakeFetch(() => null);
     const r = await callWebhook(POST, options(fetch, { memo: new WebhookMemo(), timeoutMs: 50 }));
