@@ -46,7 +46,7 @@ describe('GroupCommit', () => {
 
   it('keeps lanes apart: another shard does not wait', async () => {
     const gc = new GroupCommit();
-    const { calls, call, send } = shard();
+    const { calls, send } = shard();
     gc.append('s1', piece('a'), 1, send, waitUntil);
     gc.append('s2', piece('b'), 1, send, waitUntil);
     await tick();
@@ -98,7 +98,7 @@ describe('GroupCommit', () => {
 
   it('gives up waiting after the wait limit, and bypasses a lane that has stalled', async () => {
     const gc = new GroupCommit({ waitMs: 20, stallMs: 10, onTimeout: () => new Error('timeout') });
-    const { calls, call, send } = shard();
+    const { calls, send } = shard();
     gc.append('s', piece('a'), 1, send, waitUntil);
     const waiting = gc.append('s', piece('b'), 1, send, waitUntil);
     await expect(waiting).rejects.toThrow('timeout');
@@ -112,7 +112,7 @@ describe('GroupCommit', () => {
 
   it('hands a leader its work through waitUntil', async () => {
     const gc = new GroupCommit();
-    const { calls, call, send } = shard();
+    const { call, send } = shard();
     const held: Promise<unknown>[] = [];
     gc.append('s', piece('a'), 1, send, (p) => held.push(p));
     const led = gc.append('s', piece('b'), 1, send, (p) => held.push(p));
