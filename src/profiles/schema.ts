@@ -140,8 +140,9 @@ const STEPS: readonly (readonly string[])[] = [
 
 /**
  * What a new (empty) database gets instead of climbing STEPS: the same schema as one script,
- * each table created with its final columns. Creating a profile is the cost of ingesting a new
- * user, and the steps made it a third slower: each ALTER TABLE re-reads the whole schema.
+ * each table created with its final columns. Creating a profile is the main cost of ingesting a
+ * new user, and the steps' ALTER TABLEs each re-read the whole schema: one script takes ~45% less
+ * CPU than the steps, and new users apply ~25% faster (bench/RESULTS.md, session 6).
  * Derived from STEPS, so appending a step changes it too; test/integration/profile-schema.test.ts
  * checks that both leave the same database.
  */
