@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { migrateProfileSchema, SCHEMA_VERSION } from '../../src/profiles/schema';
 
 /**
- * A new profile object gets the schema in one script (FRESH in src/profiles/schema.ts); an
+ * A new profile object gets the schema in one script (freshSchema in src/profiles/schema.ts); an
  * existing one climbs the shipped steps. Both must leave exactly the same database.
  */
 
